@@ -1,0 +1,14 @@
+/**
+ * `npm run bench`: runs every benchmark in turn. Each prints ratios measured side by side
+ * in the same run; each also runs alone with `npx tsx bench/<name>.ts`.
+ */
+const BENCHES: { name: string; load: () => Promise<{ run(): Promise<void> }> }[] = [
+];
+
+const only = process.argv.slice(2);
+for (const bench of BENCHES) {
+  if (only.length && !only.includes(bench.name)) continue;
+  process.stdout.write(`\n=== ${bench.name} ===\n`);
+  const mod = await bench.load();
+  await mod.run();
+}

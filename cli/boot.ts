@@ -1,0 +1,62 @@
+/**
+ * Boots a kernel for a CLI command: loads the config with the built-in plugins, prints
+ * config problems one per line, and wires SIGINT/SIGTERM to a graceful stop.
+ */
+import { Kernel, isKobzaError, createLogger, loadConfigFile, type KernelOptions } from '../core/index.js';
+import { BUILTIN_PLUGINS } from './builtins.js';
+
+/** The config path used when `--config` is not given. */
+export const DEFAULT_CONFIG = process.env.KOBZA_CONFIG ?? 'config/default.yaml';
+
+export interface BootOptions extends Omit<KernelOptions, 'builtins'> {
+  /** Logs to stderr (interactive commands keep stdout for answers). */
+  logToStderr?: boolean;
+  /** Logging level override (e.g. `warn` for chat). */
+  logLevel?: string;
+}
+
+/**
+ * Loads the config and builds a kernel with the built-in plugins.
+ * @example
+ * const kernel = await bootKernel('config/default.yaml', { adapters: 'all' });
+ */
+export async function bootKernel(configPath: string, options: BootOptions = {}): Promise<Kernel> {
+  const config = await loadConfigFile(configPath);
+  const logging = { ...config.logging, ...(options.logLevel ? { level: options.logLevel as typeof config.logging.level } : {}) };
+  const logger = options.logger ?? createLogger(logging, { fd: options.logToStderr ? 2 : 1 });
+  return Kernel.create(config, { ...options, logger, builtins: BUILTIN_PLUGINS });
+}
+
+/** Prints an error the way users should see it (no stack unless DEBUG) and returns the exit code. */
+export function reportFatal(err: unknown): number {
+  if (isKobzaError(err)) {
+    process.stderr.write(`${err.message}\n`);
+    if (err.code !== 'CONFIG_INVALID' && process.env.DEBUG && err.stack) process.stderr.write(`${err.stack}\n`);
+  } else {
+    process.stderr.write(`${err instanceof Error ? (process.env.DEBUG ? err.stack : err.message) : String(err)}\n`);
+  }
+  return 1;
+}
+
+/** Stops the kernel on SIGINT/SIGTERM (a second signal exits at once). */
+export function stopOnSignals(kernel: Kernel, onStopped?: () => void): () => void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    kernel.logger.info({ signal }, 'stopping');
+    void kernel.stop().then(
+      () => onStopped?.(),
+      (err) => {
+        reportFatal(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}

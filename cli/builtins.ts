@@ -1,0 +1,8 @@
+/**
+ * The plugins shipped with Kobza, by their key in `plugins:`. Loaded lazily so a config
+ * pays only for what it enables.
+ */
+import type { PluginLoader } from '../core/index.js';
+
+export const BUILTIN_PLUGINS: Record<string, PluginLoader> = {
+};

@@ -1,0 +1,65 @@
+/**
+ * The top-level config schema. Each plugin's own block is validated by the schema the
+ * plugin declares (see `definePlugin`).
+ */
+import { z } from 'zod';
+
+export const assistantSchema = z.strictObject({
+  /** Default model for requests that name none. */
+  model: z.string({ error: 'expected a model name such as qwen2.5:7b' }).min(1, { error: 'expected a model name such as qwen2.5:7b' }),
+  /** Prepended as a system message when a request has none. */
+  systemPrompt: z.string({ error: 'expected a string' }).optional(),
+  /** Language of user-facing messages: uk (default), en, ru. */
+  language: z.enum(['uk', 'en', 'ru'], { error: 'expected one of uk, en, ru' }).default('uk'),
+});
+
+export const loggingSchema = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected a pino level (fatal, error, warn, info, debug, trace, silent)' }).default('info'),
+  /** `auto` = pretty when the output is a TTY. */
+  pretty: z.union([z.boolean(), z.literal('auto')], { error: 'expected true, false or auto' }).default('auto'),
+});
+
+export const kernelSchema = z.strictObject({
+  /** How long `stop()` waits for in-flight requests before aborting them. */
+  shutdownTimeoutMs: z.number({ error: 'expected a number of milliseconds' }).int().min(0).default(10_000),
+});
+
+/** Keys every plugin block may carry, besides the plugin's own. */
+export const RESERVED_PLUGIN_KEYS = ['module', 'enabled'] as const;
+
+export const topLevelSchema = z.strictObject({
+  assistant: assistantSchema,
+  logging: loggingSchema.default({ level: 'info', pretty: 'auto' }),
+  kernel: kernelSchema.default({ shutdownTimeoutMs: 10_000 }),
+  plugins: z.record(z.string(), z.unknown(), { error: 'expected a map of plugin name → settings' }).default({}),
+});
+
+export type AssistantSettings = z.output<typeof assistantSchema>;
+export type LoggingSettings = z.output<typeof loggingSchema>;
+
+export interface PluginBlock {
+  /** The key in `plugins:`. */
+  name: string;
+  /** Path of a custom plugin module, resolved against the config file's folder. */
+  module?: string;
+  enabled: boolean;
+  /** The plugin's own settings (reserved keys removed), validated later by its schema. */
+  settings: Record<string, unknown>;
+  /** 1-based line of the block in the file, for messages. */
+  line: number;
+}
+
+/** A loaded, interpolated, top-level-validated config. */
+export interface KobzaConfig {
+  /** Absolute path of the file, or `<inline>`. */
+  file: string;
+  /** Folder that relative paths in the file are resolved against. */
+  dir: string;
+  assistant: AssistantSettings;
+  logging: LoggingSettings;
+  kernel: z.output<typeof kernelSchema>;
+  /** In file order. */
+  plugins: PluginBlock[];
+  /** Maps a dotted key path to its 1-based line. */
+  lineOf(path: readonly (string | number)[]): number;
+}

@@ -1,0 +1,19 @@
+/**
+ * Kobza's public API: the kernel, the plugin contract, the request/reply types, errors,
+ * events, text analysis and the store contract. Plugins and adapters import only this
+ * (or modules inside `core/`).
+ */
+export * from './errors.js';
+export * from './types.js';
+export * from './contracts.js';
+export * from './events.js';
+export * from './reply.js';
+export * from './request.js';
+export * from './pipeline.js';
+export * from './plugin.js';
+export * from './tokens.js';
+export * from './kernel.js';
+export * from './logger.js';
+export * from './storage.js';
+export { parseConfig, loadConfigFile, formatProblem, didYouMean, editDistance, validateAt, type ConfigProblem } from './config/load.js';
+export type { KobzaConfig, PluginBlock, AssistantSettings, LoggingSettings } from './config/schema.js';

@@ -1,0 +1,409 @@
+/**
+ * The kernel: load → validate → register → start; stop in reverse, draining in-flight
+ * requests up to a timeout. It owns the pipeline, the DI container and the event bus;
+ * everything else is a plugin.
+ */
+import 'reflect-metadata';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { Logger } from 'pino';
+import { didYouMean, throwProblems, validateAt, type ConfigProblem } from './config/load.js';
+import { loadConfigFile } from './config/load.js';
+import type { KobzaConfig, PluginBlock } from './config/schema.js';
+import type { Adapter, Middleware, Scorer } from './contracts.js';
+import { KobzaError, wrapError } from './errors.js';
+import { EventBus } from './events.js';
+import { createLogger } from './logger.js';
+import { composePipeline, orderMiddleware, type Handler } from './pipeline.js';
+import { isPluginDefinition, type PluginContext, type PluginDefinition } from './plugin.js';
+import { observeReply } from './reply.js';
+import { createRequest, type RequestInit } from './request.js';
+import { SINGLE_SLOTS, type Services, type SingleSlot } from './tokens.js';
+import type { ChatRequest, Reply } from './types.js';
+
+/** Loads a built-in plugin by name (the CLI passes the shipped set). */
+export type PluginLoader = () => Promise<PluginDefinition | { default: PluginDefinition }>;
+
+export interface KernelOptions {
+  /** Built-in plugins by config key. */
+  builtins?: Record<string, PluginLoader>;
+  /** Root logger; default: from `logging:` in the config. */
+  logger?: Logger;
+  /** Which adapters `start()` starts: all (default), only interactive ones, none. */
+  adapters?: 'all' | 'interactive' | 'non-interactive' | 'none';
+  /** Refuse to boot without an LlmProvider (default true). */
+  requireProvider?: boolean;
+  /** Plugin blocks to add when the config lacks them (e.g. `kobza chat` adds `console`). */
+  ensurePlugins?: Record<string, Record<string, unknown>>;
+}
+
+interface LoadedPlugin {
+  block: PluginBlock;
+  definition: PluginDefinition;
+  settings: unknown;
+}
+
+const SLOT_HINTS: Partial<Record<SingleSlot, string>> = {
+  LlmProvider: 'enable the `ollama` or `openai-compatible` plugin',
+  ConversationMemory: 'enable the `memory` plugin',
+};
+
+function unwrapModule(mod: unknown): unknown {
+  if (isPluginDefinition(mod)) return mod;
+  const candidate = (mod as { default?: unknown })?.default ?? (mod as { plugin?: unknown })?.plugin;
+  if (typeof candidate === 'function' && !isPluginDefinition(candidate)) return (candidate as () => unknown)();
+  return candidate;
+}
+
+/**
+ * A running (or ready-to-run) Kobza.
+ * @example
+ * const kernel = await Kernel.fromFile('config/default.yaml', { builtins });
+ * await kernel.start();
+ * const reply = await kernel.handle(kernel.createRequest({ messages: [{ role: 'user', content: 'Привіт' }] }));
+ */
+export class Kernel {
+  readonly events = new EventBus();
+  readonly container: DependencyContainer;
+  readonly logger: Logger;
+  readonly config: KobzaConfig;
+  readonly plugins: readonly LoadedPlugin[];
+
+  readonly #options: KernelOptions;
+  readonly #middleware: Middleware[] = [];
+  readonly #scorers: Scorer[] = [];
+  readonly #adapters: { adapter: Adapter; interactive: boolean; plugin: string }[] = [];
+  readonly #single = new Map<SingleSlot, { plugin: string; service: unknown }>();
+  readonly #closeHooks: { plugin: string; hook: () => void | Promise<void> }[] = [];
+  readonly #readyHooks: (() => void | Promise<void>)[] = [];
+  readonly #shutdown = new AbortController();
+  readonly #started: Adapter[] = [];
+  #pipeline: Handler = () => Promise.reject(new KobzaError('INTERNAL', 'the kernel is not ready'));
+  #inFlight = 0;
+  #drainWaiters: (() => void)[] = [];
+  #stopping = false;
+  #stopped = false;
+
+  private constructor(config: KobzaConfig, plugins: LoadedPlugin[], options: KernelOptions, logger: Logger) {
+    this.config = config;
+    this.plugins = plugins;
+    this.#options = options;
+    this.logger = logger;
+    this.container = rootContainer.createChildContainer();
+    this.container.register('EventBus', { useValue: this.events });
+    this.container.register('Logger', { useValue: logger });
+    this.container.register('Config', { useValue: config });
+  }
+
+  /** Loads a config file and builds a kernel from it (plugins registered, adapters not started). */
+  static async fromFile(file: string, options: KernelOptions = {}): Promise<Kernel> {
+    return Kernel.create(await loadConfigFile(file), options);
+  }
+
+  /** Builds a kernel from a loaded config: resolves, validates and registers every plugin. */
+  static async create(config: KobzaConfig, options: KernelOptions = {}): Promise<Kernel> {
+    const problems: ConfigProblem[] = [];
+    const blocks = [...config.plugins];
+    for (const [name, settings] of Object.entries(options.ensurePlugins ?? {})) {
+      const existing = blocks.find((b) => b.name === name);
+      if (!existing) blocks.push({ name, enabled: true, settings, line: 1 });
+      else existing.enabled = true;
+    }
+    const loaded: LoadedPlugin[] = [];
+    for (const block of blocks) {
+      if (!block.enabled) continue;
+      const definition = await Kernel.#resolveDefinition(config, block, options, problems);
+      if (!definition) continue;
+      let settings: unknown = block.settings;
+      if (definition.configSchema) {
+        settings = validateAt(definition.configSchema, block.settings, ['plugins', block.name], config.file, config, problems);
+        if (settings === undefined) continue;
+      }
+      loaded.push({ block, definition, settings });
+    }
+    if (problems.length) throwProblems(problems);
+    Kernel.#checkStaticConflicts(config, loaded);
+    const logger = options.logger ?? createLogger(config.logging);
+    const kernel = new Kernel(config, loaded, options, logger);
+    await kernel.#register();
+    return kernel;
+  }
+
+  static async #resolveDefinition(config: KobzaConfig, block: PluginBlock, options: KernelOptions, problems: ConfigProblem[]): Promise<PluginDefinition | undefined> {
+    const at = ['plugins', block.name];
+    if (block.module) {
+      const target = path.resolve(config.dir, block.module);
+      try {
+        const mod = unwrapModule(await import(pathToFileURL(target).href));
+        if (!isPluginDefinition(mod)) {
+          problems.push({ file: config.file, line: config.lineOf([...at, 'module']), path: [...at, 'module'].join('.'), message: `expected a module whose default export is a plugin ({ name, register }), got exports of ${target}` });
+          return undefined;
+        }
+        return mod;
+      } catch (err) {
+        problems.push({ file: config.file, line: config.lineOf([...at, 'module']), path: [...at, 'module'].join('.'), message: `cannot load plugin module ${target}: ${(err as Error).message.split('\n')[0]}` });
+        return undefined;
+      }
+    }
+    const loader = options.builtins?.[block.name];
+    if (!loader) {
+      const known = Object.keys(options.builtins ?? {});
+      const suggestion = didYouMean(block.name, known);
+      problems.push({
+        file: config.file,
+        line: block.line,
+        path: at.join('.'),
+        message: suggestion
+          ? `unknown plugin; did you mean "${suggestion}"?`
+          : `unknown plugin; expected a built-in (${known.join(', ') || 'none'}) or a block with module: ./path/to/plugin.js`,
+      });
+      return undefined;
+    }
+    const mod = unwrapModule(await loader());
+    if (!isPluginDefinition(mod)) throw new KobzaError('INTERNAL', `built-in plugin "${block.name}" did not export a plugin definition`);
+    return mod;
+  }
+
+  static #checkStaticConflicts(config: KobzaConfig, loaded: LoadedPlugin[]): void {
+    const owners = new Map<string, LoadedPlugin>();
+    for (const plugin of loaded) {
+      for (const slot of plugin.definition.provides ?? []) {
+        const other = owners.get(slot);
+        if (other) {
+          throw new KobzaError(
+            'PLUGIN_CONFLICT',
+            `${config.file}: plugins "${other.block.name}" (line ${other.block.line}) and "${plugin.block.name}" (line ${plugin.block.line}) both provide ${slot}; keep one and set enabled: false on the other`,
+            { details: { slot, plugins: [other.block.name, plugin.block.name] } },
+          );
+        }
+        owners.set(slot, plugin);
+      }
+    }
+  }
+
+  #context(plugin: LoadedPlugin): PluginContext {
+    const name = plugin.block.name;
+    const kernel = this;
+    return {
+      name,
+      config: this.config,
+      configDir: this.config.dir,
+      events: this.events,
+      logger: this.logger.child({ plugin: name }),
+      container: this.container,
+      provide(slot, service) {
+        const existing = kernel.#single.get(slot);
+        if (existing) {
+          throw new KobzaError('PLUGIN_CONFLICT', `plugins "${existing.plugin}" and "${name}" both provide ${slot}; keep one and set enabled: false on the other`, {
+            details: { slot, plugins: [existing.plugin, name] },
+          });
+        }
+        kernel.#single.set(slot, { plugin: name, service });
+        kernel.container.register(slot, { useValue: service });
+      },
+      use(middleware) {
+        kernel.#middleware.push(middleware);
+        kernel.container.register('Middleware', { useValue: middleware });
+      },
+      addScorer(scorer) {
+        kernel.#scorers.push(scorer);
+        kernel.container.register('Scorer', { useValue: scorer });
+      },
+      addAdapter(adapter) {
+        kernel.#adapters.push({ adapter, interactive: Boolean(plugin.definition.interactive), plugin: name });
+        kernel.container.register('Adapter', { useValue: adapter });
+      },
+      resolve: ((slot: string) => kernel.resolve(slot as SingleSlot)) as PluginContext['resolve'],
+      tryResolve: ((slot: SingleSlot) => kernel.tryResolve(slot)) as PluginContext['tryResolve'],
+      resolveAll: ((slot: 'Scorer' | 'Middleware' | 'Adapter') => kernel.resolveAll(slot)) as PluginContext['resolveAll'],
+      handle: (request) => kernel.handle(request),
+      createRequest: (init) => kernel.createRequest(init),
+      onClose(hook) {
+        kernel.#closeHooks.push({ plugin: name, hook });
+      },
+      onReady(hook) {
+        kernel.#readyHooks.push(hook);
+      },
+    };
+  }
+
+  async #register(): Promise<void> {
+    for (const plugin of this.plugins) {
+      try {
+        await plugin.definition.register(this.#context(plugin), plugin.settings as never);
+      } catch (err) {
+        const wrapped = wrapError(err);
+        if (wrapped.code === 'INTERNAL') wrapped.message = `plugin "${plugin.block.name}" failed to register: ${wrapped.message}`;
+        throw wrapped;
+      }
+    }
+    // Dependencies are checked after registration, against what is really there.
+    const names = new Set(this.plugins.flatMap((p) => [p.block.name, p.definition.name]));
+    for (const plugin of this.plugins) {
+      for (const need of plugin.definition.dependsOn ?? []) {
+        const isSlot = (SINGLE_SLOTS as readonly string[]).includes(need);
+        const satisfied = isSlot ? this.#single.has(need as SingleSlot) : names.has(need);
+        if (!satisfied) {
+          const hint = isSlot ? (SLOT_HINTS[need as SingleSlot] ?? `enable a plugin that provides ${need}`) : `add plugins.${need} to the config`;
+          throw new KobzaError('PLUGIN_DEPENDENCY', `${this.config.file}:${plugin.block.line}: plugin "${plugin.block.name}" depends on "${need}", which no enabled plugin provides; ${hint}`, {
+            details: { plugin: plugin.block.name, dependency: need },
+          });
+        }
+      }
+    }
+    if (this.#options.requireProvider !== false && !this.#single.has('LlmProvider')) {
+      throw new KobzaError('PLUGIN_DEPENDENCY', `${this.config.file}: no plugin provides LlmProvider; ${SLOT_HINTS.LlmProvider}`, { details: { dependency: 'LlmProvider' } });
+    }
+    this.#pipeline = composePipeline(orderMiddleware(this.#middleware), (request) => {
+      const provider = this.tryResolve('LlmProvider');
+      if (!provider) return Promise.reject(new KobzaError('UPSTREAM_UNAVAILABLE', 'no LLM provider is configured', { requestId: request.id }));
+      return provider.chat(request);
+    });
+    for (const hook of this.#readyHooks) await hook();
+  }
+
+  resolve<K extends SingleSlot | 'EventBus' | 'Logger' | 'Config'>(slot: K): Services[K] {
+    if (slot === 'EventBus') return this.events as Services[K];
+    if (slot === 'Logger') return this.logger as Services[K];
+    if (slot === 'Config') return this.config as Services[K];
+    const entry = this.#single.get(slot as SingleSlot);
+    if (!entry) {
+      throw new KobzaError('PLUGIN_DEPENDENCY', `nothing provides ${slot}; ${SLOT_HINTS[slot as SingleSlot] ?? `enable a plugin that provides ${slot}`}`);
+    }
+    return entry.service as Services[K];
+  }
+
+  tryResolve<K extends SingleSlot>(slot: K): Services[K] | undefined {
+    return this.#single.get(slot)?.service as Services[K] | undefined;
+  }
+
+  resolveAll<K extends 'Scorer' | 'Middleware' | 'Adapter'>(slot: K): Services[K][] {
+    if (slot === 'Scorer') return [...this.#scorers] as Services[K][];
+    if (slot === 'Middleware') return orderMiddleware(this.#middleware) as Services[K][];
+    return this.#adapters.map((a) => a.adapter) as Services[K][];
+  }
+
+  /** Requests currently being served. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Builds a request with the config's defaults; it aborts when the kernel shuts down. */
+  createRequest(init: RequestInit): ChatRequest {
+    return createRequest(init, {
+      model: this.config.assistant.model,
+      systemPrompt: this.config.assistant.systemPrompt,
+      signals: [this.#shutdown.signal],
+    });
+  }
+
+  /**
+   * Runs a request through the pipeline. Errors — thrown or in the stream — come out as
+   * KobzaError with the request id; events mark start, first chunk, end and error.
+   */
+  async handle(request: ChatRequest): Promise<Reply> {
+    if (this.#stopping) throw new KobzaError('UPSTREAM_UNAVAILABLE', 'Kobza is shutting down', { requestId: request.id });
+    const startedAt = Date.now();
+    this.#inFlight++;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      this.#inFlight--;
+      if (this.#inFlight === 0) for (const wake of this.#drainWaiters.splice(0)) wake();
+    };
+    this.events.emit('request:start', { requestId: request.id, conversationId: request.conversationId, model: request.model, adapter: request.metadata.adapter as string | undefined });
+    let reply: Reply;
+    try {
+      if (request.signal.aborted) throw new KobzaError('ABORTED', 'the request was aborted before it started');
+      reply = await this.#pipeline(request);
+    } catch (err) {
+      const error = wrapError(err, request.id);
+      this.#logError(error);
+      this.events.emit('request:error', { requestId: request.id, error, durationMs: Date.now() - startedAt });
+      settle();
+      throw error;
+    }
+    let first = true;
+    return observeReply(reply, {
+      onChunk: (chunk, meta) => {
+        if (first && chunk.length > 0) {
+          first = false;
+          meta.timings.firstChunkMs ??= Date.now() - startedAt;
+          this.events.emit('reply:first-chunk', { requestId: request.id, ttftMs: Date.now() - startedAt, source: meta.source });
+        }
+      },
+      onComplete: (_text, meta) => {
+        meta.timings.totalMs = Date.now() - startedAt;
+        this.events.emit('request:end', { requestId: request.id, durationMs: meta.timings.totalMs, meta });
+        settle();
+      },
+      onError: (error) => {
+        this.#logError(error);
+        this.events.emit('request:error', { requestId: request.id, error, durationMs: Date.now() - startedAt });
+        settle();
+      },
+    });
+  }
+
+  #logError(error: KobzaError): void {
+    const log = this.logger.child({ reqId: error.requestId });
+    if (error.code === 'ABORTED') log.debug({ code: error.code }, error.message);
+    else if (error.code === 'INTERNAL') log.error({ err: error, code: error.code }, error.message);
+    else log.warn({ code: error.code, cause: error.cause instanceof Error ? error.cause.message : undefined }, error.message);
+  }
+
+  /** Starts the adapters chosen by `options.adapters`. */
+  async start(): Promise<void> {
+    const which = this.#options.adapters ?? 'all';
+    for (const { adapter, interactive } of this.#adapters) {
+      if (which === 'none') break;
+      if (which === 'interactive' && !interactive) continue;
+      if (which === 'non-interactive' && interactive) continue;
+      await adapter.start();
+      this.#started.push(adapter);
+    }
+  }
+
+  /**
+   * Stops adapters (reverse order), waits for in-flight requests up to
+   * `kernel.shutdownTimeoutMs`, aborts what remains, then runs close hooks in reverse.
+   */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopping = true;
+    for (const adapter of [...this.#started].reverse()) {
+      try {
+        await adapter.stop();
+      } catch (err) {
+        this.logger.warn({ err, adapter: adapter.name }, 'adapter failed to stop cleanly');
+      }
+    }
+    if (this.#inFlight > 0) {
+      const timeoutMs = this.config.kernel.shutdownTimeoutMs;
+      this.logger.info({ inFlight: this.#inFlight, timeoutMs }, 'draining in-flight requests');
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        new Promise<boolean>((resolve) => this.#drainWaiters.push(() => resolve(true))),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        this.logger.warn({ inFlight: this.#inFlight }, 'shutdown timeout: aborting in-flight requests');
+        this.#shutdown.abort(new KobzaError('ABORTED', 'Kobza is shutting down'));
+      }
+    }
+    this.#shutdown.abort(new KobzaError('ABORTED', 'Kobza is shutting down'));
+    for (const { plugin, hook } of [...this.#closeHooks].reverse()) {
+      try {
+        await hook();
+      } catch (err) {
+        this.logger.warn({ err, plugin }, 'close hook failed');
+      }
+    }
+    this.#stopped = true;
+  }
+}
