@@ -5,4 +5,6 @@
 import type { PluginLoader } from '../core/index.js';
 
 export const BUILTIN_PLUGINS: Record<string, PluginLoader> = {
+  memory: () => import('../plugins/memory/index.js'),
+  console: () => import('../adapters/console/index.js'),
 };

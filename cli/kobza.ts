@@ -3,11 +3,21 @@
  * The `kobza` command line: serve, chat, check, eval, cache.
  */
 import { Command } from 'commander';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { COMMANDS } from './commands/index.js';
 
-const require = createRequire(import.meta.url);
-const { version } = require('../../package.json') as { version: string };
+/** Kobza's version, from the nearest package.json (works from source and from dist/). */
+function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    dir = path.dirname(dir);
+  }
+  return '0.0.0';
+}
 
 /** Builds the program (exported for tests). */
 export function buildProgram(): Command {
@@ -15,13 +25,22 @@ export function buildProgram(): Command {
   program
     .name('kobza')
     .description('Kobza — a microkernel for chatbots that answer with a local LLM served by Ollama')
-    .version(version)
+    .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)');
   for (const command of COMMANDS) command.register(program);
   return program;
 }
 
-const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/kobza') || process.argv[1]?.endsWith('kobza.js');
+function invokedDirectly(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+const isMain = invokedDirectly();
 if (isMain) {
   buildProgram()
     .parseAsync(process.argv)

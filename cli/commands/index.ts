@@ -2,5 +2,8 @@
  * Every CLI command module. Each exports `register(program)`.
  */
 import type { Command } from 'commander';
+import * as serve from './serve.js';
+import * as chat from './chat.js';
+import * as check from './check.js';
 
-export const COMMANDS: { register(program: Command): void }[] = [];
+export const COMMANDS: { register(program: Command): void }[] = [serve, chat, check];
