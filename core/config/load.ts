@@ -27,7 +27,7 @@ export function formatProblem(p: ConfigProblem): string {
 
 /** Throws CONFIG_INVALID carrying every problem, one line each. */
 export function throwProblems(problems: ConfigProblem[]): never {
-  const lines = problems.map(formatProblem);
+  const lines = [...problems].sort((a, b) => (a.file === b.file ? a.line - b.line : 0)).map(formatProblem);
   throw new KobzaError('CONFIG_INVALID', lines.join('\n'), { details: { problems: lines } });
 }
 
