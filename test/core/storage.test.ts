@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keyvStoreFactory, openKeyvStore, type CacheStore } from '../../core/index.js';
+import { startTestRedis } from '../helpers/redis.js';
 
 async function exercise(store: CacheStore) {
   await store.set('a:1', { answer: 'перша' });
@@ -39,6 +40,23 @@ describe('Keyv stores behind CacheStore', () => {
     expect(await other.get('kept')).toBeUndefined();
     await again.close?.();
     await other.close?.();
+  });
+
+  it('Redis store: the same against a real redis-server; two clients see each other\'s writes', async () => {
+    const redis = await startTestRedis();
+    const namespace = `test-${process.pid}-${Date.now()}`;
+    const a = await openKeyvStore(redis.url, namespace);
+    const b = await openKeyvStore(redis.url, namespace);
+    try {
+      await exercise(a);
+      await a.set('shared', { from: 'a' });
+      expect(await b.get('shared')).toEqual({ from: 'a' });
+      await a.clear();
+    } finally {
+      await a.close?.();
+      await b.close?.();
+      await redis.stop();
+    }
   });
 
   it('rejects an unknown store URL with a coded error', async () => {
