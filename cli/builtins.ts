@@ -7,4 +7,5 @@ import type { PluginLoader } from '../core/index.js';
 export const BUILTIN_PLUGINS: Record<string, PluginLoader> = {
   memory: () => import('../plugins/memory/index.js'),
   console: () => import('../adapters/console/index.js'),
+  ollama: () => import('../plugins/ollama/index.js'),
 };

@@ -336,6 +336,13 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
     }
   }
 
+  /** Cuts the connection once what was written so far reached the client. */
+  function cutAfterFlush(res: http.ServerResponse): void {
+    const socket = res.socket;
+    if (!socket) return;
+    socket.write('', () => socket.destroy());
+  }
+
   async function stream(path: '/api/chat' | '/api/generate', call: StandInCall, request: StandInRequest, fault: Fault | undefined, res: http.ServerResponse): Promise<void> {
     const body = request.body;
     const startedNs = process.hrtime.bigint();
@@ -388,7 +395,7 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
       if (i > 0 && !(await pause(options.tokenDelayMs ?? 0, res))) return;
       if (res.destroyed || closed) return;
       if (i === afterTokens) {
-        if (fault === 'cut') return void res.socket?.destroy();
+        if (fault === 'cut') return cutAfterFlush(res);
         if (fault === 'stall') return;
         if (fault === 'error-mid-stream') {
           write({ error: 'an error was encountered while running the model: unexpected EOF' });
@@ -400,7 +407,7 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
     }
     // Faults due after more tokens than the reply has happen at its end.
     if (tokens.length <= afterTokens) {
-      if (fault === 'cut') return void res.socket?.destroy();
+      if (fault === 'cut') return cutAfterFlush(res);
       if (fault === 'stall') return;
       if (fault === 'error-mid-stream') {
         write({ error: 'an error was encountered while running the model: unexpected EOF' });
