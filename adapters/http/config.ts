@@ -1,0 +1,76 @@
+/**
+ * The `plugins.http` block: where to listen, who may call, how much, and what to expose.
+ * Defaults are safe for a laptop: loopback only, no CORS, rate-limited.
+ */
+import { z } from 'zod';
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)$/i;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Milliseconds from a number or a phrase such as `10s`, `1 minute`, `2 hours`.
+ * @example
+ * durationMs('1 minute') // 60000
+ */
+export function durationMs(value: number | string): number | undefined {
+  if (typeof value === 'number') return value;
+  const match = DURATION.exec(value.trim());
+  if (!match) return undefined;
+  const unit = match[2].toLowerCase();
+  const key = unit.startsWith('ms') || unit.startsWith('milli') ? 'ms' : unit[0];
+  return Math.round(Number(match[1]) * UNIT_MS[key]);
+}
+
+const duration = z
+  .union([z.number().int().min(1), z.string()], { error: 'expected milliseconds or a duration such as "1 minute"' })
+  .refine((value) => durationMs(value) !== undefined && durationMs(value)! > 0, { error: 'expected milliseconds or a duration such as "1 minute"' })
+  .transform((value) => durationMs(value)!);
+
+export const rateLimitSchema = z.strictObject({
+  /** Requests each API key (or client IP, without a key) may make per window. */
+  max: z.number({ error: 'expected a number of requests' }).int({ error: 'expected a whole number of requests' }).min(1, { error: 'expected at least 1 request' }).default(600),
+  /** The window: milliseconds or a phrase (`"1 minute"`, `"10s"`). */
+  timeWindow: duration.default(60_000),
+});
+
+export const corsSchema = z.strictObject({
+  /** Allowed origins: `true` (any, reflected), one origin, or a list. */
+  origin: z.union([z.literal(true), z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'expected true, an origin such as https://chat.example.org, or a list of origins' }),
+  /** Allow cookies / Authorization from the browser. */
+  credentials: z.boolean({ error: 'expected true or false' }).default(false),
+  /** How long browsers may cache a preflight answer, in seconds. */
+  maxAge: z.number({ error: 'expected seconds' }).int().min(0, { error: 'expected 0 or more seconds' }).optional(),
+});
+
+export const metricsSchema = z.strictObject({
+  /** Serve `GET /metrics` in Prometheus text format. */
+  enabled: z.boolean({ error: 'expected true or false' }).default(true),
+  /** Ask for an API key on `/metrics` too (only when `apiKeys` is set). */
+  requireAuth: z.boolean({ error: 'expected true or false' }).default(true),
+  /** Also export Node process metrics (memory, CPU, event-loop lag, GC). */
+  process: z.boolean({ error: 'expected true or false' }).default(true),
+});
+
+export const httpConfigSchema = z.strictObject({
+  /** Interface to bind. `0.0.0.0` exposes Kobza to the network: set `apiKeys` then. */
+  host: z.string({ error: 'expected a host such as 127.0.0.1' }).min(1, { error: 'expected a host such as 127.0.0.1' }).default('127.0.0.1'),
+  /** TCP port; 0 picks a free one (tests). */
+  port: z.number({ error: 'expected a port number' }).int({ error: 'expected a whole port number' }).min(0, { error: 'expected a port from 0 to 65535' }).max(65535, { error: 'expected a port from 0 to 65535' }).default(8787),
+  /** Accepted `Authorization: Bearer <key>` values; empty = no authentication. */
+  apiKeys: z
+    .array(z.string({ error: 'expected a key string' }).min(8, { error: 'expected a key of at least 8 characters (is its environment variable set?)' }), { error: 'expected a list of keys' })
+    .default([]),
+  /** Largest request body in bytes (images in messages count). */
+  bodyLimit: z.number({ error: 'expected a number of bytes' }).int({ error: 'expected a whole number of bytes' }).min(1024, { error: 'expected at least 1024 bytes' }).default(4 * 1024 * 1024),
+  /** Per API key (or per IP) request limit; `false` turns it off. */
+  rateLimit: z.union([z.literal(false), rateLimitSchema], { error: 'expected false or { max, timeWindow }' }).default({ max: 600, timeWindow: 60_000 }),
+  /** Cross-origin access for browser apps; off by default. */
+  cors: z.union([z.literal(false), corsSchema], { error: 'expected false or { origin, credentials, maxAge }' }).default(false),
+  metrics: metricsSchema.default({ enabled: true, requireAuth: true, process: true }),
+  /** Trust `X-Forwarded-For` from a reverse proxy (true, a hop count, or proxy addresses). */
+  trustProxy: z.union([z.boolean(), z.number().int().min(1), z.string().min(1)], { error: 'expected true, false, a hop count or proxy addresses' }).default(false),
+  /** How long `/readyz` waits for the upstream probe. */
+  readyTimeoutMs: z.number({ error: 'expected milliseconds' }).int().min(100, { error: 'expected at least 100 ms' }).default(3000),
+});
+
+export type HttpConfig = z.output<typeof httpConfigSchema>;

@@ -1,0 +1,305 @@
+/**
+ * The Ollama-compatible side: `POST /api/chat`, `POST /api/generate` (NDJSON by default,
+ * one object with `stream: false`), `GET /api/tags`, `POST /api/show`, `GET /api/version`,
+ * `POST /api/embed` (and the older `/api/embeddings`). Clients that speak Ollama — Open
+ * WebUI, Continue, LangChain's ChatOllama, the `ollama` npm package — point at Kobza
+ * unchanged. Runtime options Ollama uses to tune its own server (`num_gpu`, `num_thread`,
+ * …) are type-checked and ignored; ones whose loss would mislead (`tools`, `think`,
+ * `raw`, `suffix`, `template`, `context`, `logprobs`) are refused with a 400.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { KobzaError, type ChatMessage, type GenerationOptions, type ModelInfo, type ReplyMeta } from '../../core/index.js';
+import { errorBody, unsupported, validationError } from './error-shapes.js';
+import { collectText, disconnectSignal, estimateTokens, metadataFromHeaders, openKernelCall, streamBody, type StreamFormat } from './kernel-call.js';
+import { boundedJson, boundedJsonObject } from './request-fields.js';
+import { embedTexts, listUpstreamModels, shortenVectors } from './upstream.js';
+import type { RouteDeps } from './server.js';
+
+/** The Ollama API level this adapter speaks (what `/api/version` reports). */
+export const OLLAMA_API_VERSION = '0.12.0';
+
+const num = (what = 'a number') => z.number({ error: `expected ${what}` });
+const int = (what = 'a whole number') => z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` });
+const bool = () => z.boolean({ error: 'expected true or false' });
+
+/** Every option Ollama documents; the ones Kobza maps are range-checked. */
+const ollamaOptions = z.looseObject({
+  num_keep: int().optional(),
+  seed: int().optional(),
+  num_predict: int().min(-2, { error: 'expected -2, -1 or a number of tokens' }).optional(),
+  top_k: int().min(0, { error: 'expected 0 or more' }).optional(),
+  top_p: num().min(0, { error: 'expected a number from 0 to 1' }).max(1, { error: 'expected a number from 0 to 1' }).optional(),
+  min_p: num().min(0, { error: 'expected a number from 0 to 1' }).max(1, { error: 'expected a number from 0 to 1' }).optional(),
+  typical_p: num().optional(),
+  repeat_last_n: int().optional(),
+  temperature: num().min(0, { error: 'expected 0 or more' }).optional(),
+  repeat_penalty: num().min(0, { error: 'expected 0 or more' }).optional(),
+  presence_penalty: num().optional(),
+  frequency_penalty: num().optional(),
+  penalize_newline: bool().optional(),
+  stop: z.array(z.string(), { error: 'expected an array of strings' }).max(16, { error: 'expected at most 16 stop sequences' }).optional(),
+  numa: bool().optional(),
+  num_ctx: int().min(1, { error: 'expected at least 1' }).optional(),
+  num_batch: int().optional(),
+  num_gpu: int().optional(),
+  main_gpu: int().optional(),
+  use_mmap: bool().optional(),
+  num_thread: int().optional(),
+  mirostat: int().optional(),
+  mirostat_tau: num().optional(),
+  mirostat_eta: num().optional(),
+  tfs_z: num().optional(),
+  low_vram: bool().optional(),
+  f16_kv: bool().optional(),
+  vocab_only: bool().optional(),
+  use_mlock: bool().optional(),
+});
+
+const format = z.union([z.literal('json'), z.literal(''), boundedJsonObject], { error: 'expected "json" or a JSON schema object' });
+const keepAlive = z.union([z.string(), num()], { error: 'expected a duration such as "5m" or seconds' });
+const think = z.union([z.boolean(), z.enum(['low', 'medium', 'high'])], { error: 'expected true, false, low, medium or high' });
+
+const ollamaMessage = z.looseObject({
+  role: z.enum(['system', 'user', 'assistant', 'tool'], { error: 'expected one of system, user, assistant, tool' }),
+  content: z.string({ error: 'expected a string' }).optional(),
+  images: z.array(z.string({ error: 'expected base64 image data' }), { error: 'expected an array of base64 images' }).nullable().optional(),
+  tool_calls: z.array(boundedJson, { error: 'expected an array' }).nullable().optional(),
+  thinking: z.string({ error: 'expected a string' }).optional(),
+  tool_name: z.string({ error: 'expected a string' }).optional(),
+});
+
+const common = {
+  model: z.string({ error: 'expected a model name' }),
+  format: format.optional(),
+  options: ollamaOptions.nullable().optional(),
+  stream: bool().nullable().optional(),
+  keep_alive: keepAlive.nullable().optional(),
+  think: think.nullable().optional(),
+  logprobs: bool().nullable().optional(),
+  top_logprobs: int().min(0).max(20, { error: 'expected 0 to 20' }).nullable().optional(),
+};
+
+export const ollamaChatSchema = z.looseObject({
+  ...common,
+  messages: z.array(ollamaMessage, { error: 'expected an array of messages' }).nullable().optional(),
+  tools: z.array(boundedJson, { error: 'expected an array of tools' }).nullable().optional(),
+});
+
+export const ollamaGenerateSchema = z.looseObject({
+  ...common,
+  prompt: z.string({ error: 'expected a string' }).nullable().optional(),
+  suffix: z.string({ error: 'expected a string' }).nullable().optional(),
+  system: z.string({ error: 'expected a string' }).nullable().optional(),
+  template: z.string({ error: 'expected a string' }).nullable().optional(),
+  context: z.array(int(), { error: 'expected an array of token ids' }).nullable().optional(),
+  raw: bool().nullable().optional(),
+  images: z.array(z.string({ error: 'expected base64 image data' }), { error: 'expected an array of base64 images' }).nullable().optional(),
+});
+
+type CommonBody = z.output<typeof ollamaChatSchema> | z.output<typeof ollamaGenerateSchema>;
+
+function refuseCommon(body: CommonBody, requestId: string): void {
+  if (body.think === true || typeof body.think === 'string') throw unsupported('think', 'thinking output is not supported by Kobza; omit think or set it to false', requestId);
+  if (body.logprobs === true) throw unsupported('logprobs', 'log probabilities are not available through Kobza', requestId);
+  if (body.top_logprobs != null && body.top_logprobs > 0) throw unsupported('top_logprobs', 'log probabilities are not available through Kobza', requestId);
+}
+
+function toOptions(body: CommonBody): GenerationOptions {
+  const options: GenerationOptions = {};
+  const given = body.options ?? {};
+  for (const key of ['temperature', 'top_p', 'top_k', 'min_p', 'num_predict', 'num_ctx', 'seed', 'repeat_penalty', 'presence_penalty', 'frequency_penalty'] as const) {
+    if (given[key] !== undefined) options[key] = given[key];
+  }
+  if (given.stop !== undefined) options.stop = given.stop;
+  if (body.keep_alive != null) options.keep_alive = body.keep_alive;
+  return options;
+}
+
+function formatMetadata(body: CommonBody, metadata: Record<string, unknown>): void {
+  if (body.format === 'json') metadata.format = 'json';
+  else if (body.format && typeof body.format === 'object') metadata.format = body.format;
+}
+
+/** Ollama's counts and durations (nanoseconds), from what the reply's metadata knows. */
+export function ollamaStats(meta: ReplyMeta, promptText: () => string, text: string) {
+  const upstream = meta.timings.upstream ?? {};
+  const totalMs = meta.timings.totalMs ?? Date.now() - meta.timings.startedAt;
+  const firstMs = meta.timings.firstChunkMs ?? 0;
+  return {
+    total_duration: upstream.totalNs ?? Math.round(totalMs * 1e6),
+    load_duration: upstream.loadNs ?? 0,
+    prompt_eval_count: meta.usage.promptTokens ?? estimateTokens(promptText()),
+    prompt_eval_duration: upstream.promptEvalNs ?? Math.round(firstMs * 1e6),
+    eval_count: meta.usage.completionTokens ?? estimateTokens(text),
+    // Clients divide by this for tokens/s, so it is never 0.
+    eval_duration: upstream.evalNs ?? Math.max(1, Math.round((totalMs - firstMs) * 1e6)),
+  };
+}
+
+/** NDJSON lines; `field` is `message` (chat) or `response` (generate). */
+function ndjsonFormat(kind: 'chat' | 'generate', model: string, promptText: () => string): StreamFormat {
+  const modelJson = JSON.stringify(model);
+  const piece = (text: string) => (kind === 'chat' ? `"message":{"role":"assistant","content":${JSON.stringify(text)}}` : `"response":${JSON.stringify(text)}`);
+  return {
+    chunk: (text) => `{"model":${modelJson},"created_at":"${new Date().toISOString()}",${piece(text)},"done":false}\n`,
+    end: (meta, text) =>
+      `${JSON.stringify({
+        model,
+        created_at: new Date().toISOString(),
+        ...(kind === 'chat' ? { message: { role: 'assistant', content: '' } } : { response: '' }),
+        done: true,
+        done_reason: meta.doneReason ?? 'stop',
+        ...ollamaStats(meta, promptText, text),
+      })}\n`,
+    error: (error) => `${JSON.stringify(errorBody(error, 'ollama'))}\n`,
+  };
+}
+
+/** What Ollama answers to a request without messages/prompt: it (un)loads the model. */
+function loadAnswer(kind: 'chat' | 'generate', model: string, keepAlive: unknown) {
+  const unload = keepAlive === 0 || keepAlive === '0' || keepAlive === '0s';
+  return {
+    model,
+    created_at: new Date().toISOString(),
+    ...(kind === 'chat' ? { message: { role: 'assistant', content: '' } } : { response: '' }),
+    done: true,
+    done_reason: unload ? 'unload' : 'load',
+  };
+}
+
+function toOllamaModel(model: ModelInfo) {
+  return {
+    name: model.name,
+    model: model.model ?? model.name,
+    modified_at: model.modifiedAt ?? new Date(0).toISOString(),
+    size: model.size ?? 0,
+    digest: model.digest ?? '',
+    details: model.details ?? {},
+  };
+}
+
+const embedSchema = z.looseObject({
+  model: z.string({ error: 'expected a model name' }),
+  input: z.union([z.string(), z.array(z.string()).min(1, { error: 'expected at least one text' }).max(2048, { error: 'expected at most 2048 texts' })], {
+    error: 'expected a string or an array of strings',
+  }),
+  truncate: bool().nullable().optional(),
+  options: ollamaOptions.nullable().optional(),
+  keep_alive: keepAlive.nullable().optional(),
+  dimensions: int().min(1, { error: 'expected at least 1' }).nullable().optional(),
+});
+
+const legacyEmbedSchema = z.looseObject({
+  model: z.string({ error: 'expected a model name' }),
+  prompt: z.string({ error: 'expected a string' }),
+  options: ollamaOptions.nullable().optional(),
+  keep_alive: keepAlive.nullable().optional(),
+});
+
+const showSchema = z.looseObject({
+  model: z.string({ error: 'expected a model name' }).optional(),
+  name: z.string({ error: 'expected a model name' }).optional(),
+  verbose: bool().nullable().optional(),
+});
+
+/** Registers the Ollama-compatible routes. */
+export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const { ctx } = deps;
+  const listTimeoutMs = deps.config.readyTimeoutMs * 3;
+
+  app.post('/api/chat', async function ollamaChat(request, reply) {
+    const parsed = ollamaChatSchema.safeParse(request.body, { reportInput: true });
+    if (!parsed.success) throw validationError(parsed.error, request.id);
+    const body = parsed.data;
+    refuseCommon(body, request.id);
+    if (Array.isArray(body.tools) && body.tools.length > 0) throw unsupported('tools', 'tool calling is not supported by Kobza; send the request without tools', request.id);
+    const metadata = metadataFromHeaders(request.headers, 'ollama', request.id);
+    if (!body.messages || body.messages.length === 0) return loadAnswer('chat', body.model || ctx.config.assistant.model, body.keep_alive);
+    formatMetadata(body, metadata);
+    const messages: ChatMessage[] = body.messages.map((m) => (m.images && m.images.length ? { role: m.role, content: m.content ?? '', images: m.images } : { role: m.role, content: m.content ?? '' }));
+    const stream = body.stream !== false;
+    const call = await openKernelCall(ctx, { messages, model: body.model, options: toOptions(body), metadata, stream }, request, reply);
+    return answer('chat', call, messages, stream, reply);
+  });
+
+  app.post('/api/generate', async function ollamaGenerate(request, reply) {
+    const parsed = ollamaGenerateSchema.safeParse(request.body, { reportInput: true });
+    if (!parsed.success) throw validationError(parsed.error, request.id);
+    const body = parsed.data;
+    refuseCommon(body, request.id);
+    if (body.suffix) throw unsupported('suffix', 'fill-in-the-middle is not supported by Kobza', request.id);
+    if (body.raw === true) throw unsupported('raw', 'raw prompts are not supported; Kobza sends prompts through the model\'s chat template', request.id);
+    if (body.template) throw unsupported('template', 'custom prompt templates are not supported by Kobza', request.id);
+    if (body.context && body.context.length > 0) throw unsupported('context', 'the deprecated context array is not supported; use /api/chat with messages', request.id);
+    const metadata = metadataFromHeaders(request.headers, 'ollama', request.id);
+    const images = body.images ?? [];
+    if (!body.prompt && images.length === 0) return loadAnswer('generate', body.model || ctx.config.assistant.model, body.keep_alive);
+    formatMetadata(body, metadata);
+    const user: ChatMessage = images.length ? { role: 'user', content: body.prompt ?? '', images } : { role: 'user', content: body.prompt ?? '' };
+    const messages: ChatMessage[] = body.system ? [{ role: 'system', content: body.system }, user] : [user];
+    const stream = body.stream !== false;
+    const call = await openKernelCall(ctx, { messages, model: body.model, options: toOptions(body), metadata, stream }, request, reply);
+    return answer('generate', call, messages, stream, reply);
+  });
+
+  async function answer(kind: 'chat' | 'generate', call: Awaited<ReturnType<typeof openKernelCall>>, messages: ChatMessage[], stream: boolean, reply: import('fastify').FastifyReply) {
+    const promptText = () => messages.map((m) => m.content).join('\n');
+    const model = call.meta.model || call.request.model;
+    reply.header('x-kobza-source', call.meta.source);
+    if (stream) return reply.type('application/x-ndjson').header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(streamBody(call, ndjsonFormat(kind, model, promptText)));
+    const text = await collectText(call);
+    return reply.type('application/json; charset=utf-8').send({
+      model,
+      created_at: new Date().toISOString(),
+      ...(kind === 'chat' ? { message: { role: 'assistant', content: text } } : { response: text }),
+      done: true,
+      done_reason: call.meta.doneReason ?? 'stop',
+      ...ollamaStats(call.meta, promptText, text),
+    });
+  }
+
+  app.get('/api/tags', async function tags(request) {
+    const models = await listUpstreamModels(ctx, request.id, AbortSignal.timeout(listTimeoutMs));
+    return { models: models.map(toOllamaModel) };
+  });
+
+  app.post('/api/show', async function show(request) {
+    const parsed = showSchema.safeParse(request.body, { reportInput: true });
+    if (!parsed.success) throw validationError(parsed.error, request.id);
+    const name = parsed.data.model ?? parsed.data.name;
+    if (!name) throw unsupported('model', 'expected a model name', request.id);
+    const models = await listUpstreamModels(ctx, request.id, AbortSignal.timeout(listTimeoutMs));
+    const found = models.find((m) => m.name === name || m.model === name || m.name === `${name}:latest`);
+    if (!found) throw new KobzaError('MODEL_NOT_FOUND', `model ${JSON.stringify(name.slice(0, 100))} not found`, { requestId: request.id, details: { param: 'model' } });
+    return { modelfile: '', parameters: '', template: '', details: found.details ?? {}, model_info: {}, capabilities: ['completion'], modified_at: found.modifiedAt ?? new Date(0).toISOString() };
+  });
+
+  app.get('/api/version', async function version() {
+    return { version: OLLAMA_API_VERSION };
+  });
+
+  app.post('/api/embed', async function embed(request, reply) {
+    const parsed = embedSchema.safeParse(request.body, { reportInput: true });
+    if (!parsed.success) throw validationError(parsed.error, request.id);
+    const body = parsed.data;
+    const texts = typeof body.input === 'string' ? [body.input] : body.input;
+    const started = process.hrtime.bigint();
+    const result = await embedTexts(ctx, texts, body.model, request.id, disconnectSignal(reply));
+    const embeddings = shortenVectors(result.vectors, body.dimensions, 'dimensions', request.id);
+    return {
+      model: result.model,
+      embeddings,
+      total_duration: Number(process.hrtime.bigint() - started),
+      load_duration: 0,
+      prompt_eval_count: texts.reduce((sum, t) => sum + estimateTokens(t), 0),
+    };
+  });
+
+  app.post('/api/embeddings', async function legacyEmbed(request, reply) {
+    const parsed = legacyEmbedSchema.safeParse(request.body, { reportInput: true });
+    if (!parsed.success) throw validationError(parsed.error, request.id);
+    const result = await embedTexts(ctx, [parsed.data.prompt], parsed.data.model, request.id, disconnectSignal(reply));
+    return { embedding: result.vectors[0] ?? [] };
+  });
+}

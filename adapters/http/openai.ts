@@ -1,0 +1,284 @@
+/**
+ * The OpenAI-compatible side: `POST /v1/chat/completions` (SSE or one object),
+ * `GET /v1/models`, `GET /v1/models/:model`, `POST /v1/embeddings`. Every documented
+ * parameter is accepted; what Kobza can honour is mapped into the request's options and
+ * metadata, harmless ones are ignored, and ones whose silent loss would mislead (`n > 1`,
+ * `tools`, `logprobs`, `logit_bias`, audio) are refused with a 400 naming the field.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { KobzaError, type ChatMessage, type GenerationOptions, type ReplyMeta } from '../../core/index.js';
+import { unsupported, validationError, errorBody } from './error-shapes.js';
+import { collectText, disconnectSignal, estimateTokens, metadataFromHeaders, openKernelCall, streamBody, type StreamFormat } from './kernel-call.js';
+import { base64OfDataUrl, boundedJson, boundedJsonObject } from './request-fields.js';
+import { embedTexts, listUpstreamModels, shortenVectors } from './upstream.js';
+import type { RouteDeps } from './server.js';
+
+const num = (what = 'a number') => z.number({ error: `expected ${what}` });
+const optionalNullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
+
+const contentPart = z.looseObject({
+  type: z.string({ error: 'expected a content part type such as text or image_url' }),
+  text: z.string({ error: 'expected a string' }).optional(),
+  refusal: z.string({ error: 'expected a string' }).optional(),
+  image_url: z
+    .union([z.string(), z.looseObject({ url: z.string({ error: 'expected a URL string' }), detail: z.string({ error: 'expected auto, low or high' }).optional() })], {
+      error: 'expected { url: "data:image/png;base64,…" }',
+    })
+    .optional(),
+});
+
+const chatMessage = z.looseObject({
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function'], { error: 'expected one of system, developer, user, assistant, tool' }),
+  content: z.union([z.string(), z.array(contentPart), z.null()], { error: 'expected a string or an array of content parts' }).optional(),
+  name: z.string({ error: 'expected a string' }).optional(),
+  tool_call_id: z.string({ error: 'expected a string' }).optional(),
+  tool_calls: optionalNullable(z.array(z.unknown(), { error: 'expected an array' })),
+  refusal: optionalNullable(z.string({ error: 'expected a string' })),
+});
+
+export const chatCompletionSchema = z.looseObject({
+  model: z.string({ error: 'expected a model name' }),
+  messages: z.array(chatMessage, { error: 'expected an array of messages' }).min(1, { error: 'expected at least one message' }),
+  stream: optionalNullable(z.boolean({ error: 'expected true or false' })),
+  stream_options: optionalNullable(
+    z.looseObject({
+      include_usage: z.boolean({ error: 'expected true or false' }).optional(),
+      include_obfuscation: z.boolean({ error: 'expected true or false' }).optional(),
+    }),
+  ),
+  temperature: optionalNullable(num().min(0, { error: 'expected a number from 0 to 2' }).max(2, { error: 'expected a number from 0 to 2' })),
+  top_p: optionalNullable(num().min(0, { error: 'expected a number from 0 to 1' }).max(1, { error: 'expected a number from 0 to 1' })),
+  n: optionalNullable(num('a whole number').int({ error: 'expected a whole number' }).min(1, { error: 'expected 1' })),
+  max_tokens: optionalNullable(num('a whole number of tokens').int({ error: 'expected a whole number of tokens' }).min(1, { error: 'expected at least 1 token' })),
+  max_completion_tokens: optionalNullable(num('a whole number of tokens').int({ error: 'expected a whole number of tokens' }).min(1, { error: 'expected at least 1 token' })),
+  stop: optionalNullable(z.union([z.string(), z.array(z.string()).max(16, { error: 'expected at most 16 stop sequences' })], { error: 'expected a string or an array of strings' })),
+  seed: optionalNullable(num('a whole number').int({ error: 'expected a whole number' })),
+  presence_penalty: optionalNullable(num().min(-2, { error: 'expected a number from -2 to 2' }).max(2, { error: 'expected a number from -2 to 2' })),
+  frequency_penalty: optionalNullable(num().min(-2, { error: 'expected a number from -2 to 2' }).max(2, { error: 'expected a number from -2 to 2' })),
+  logit_bias: optionalNullable(z.record(z.string(), num(), { error: 'expected a map of token id → bias' })),
+  logprobs: optionalNullable(z.boolean({ error: 'expected true or false' })),
+  top_logprobs: optionalNullable(num('a whole number').int({ error: 'expected a whole number' }).min(0).max(20, { error: 'expected 0 to 20' })),
+  response_format: optionalNullable(
+    z.looseObject({
+      type: z.enum(['text', 'json_object', 'json_schema'], { error: 'expected text, json_object or json_schema' }),
+      json_schema: z
+        .looseObject({
+          name: z.string({ error: 'expected a string' }).optional(),
+          description: z.string({ error: 'expected a string' }).optional(),
+          schema: boundedJsonObject.optional(),
+          strict: optionalNullable(z.boolean({ error: 'expected true or false' })),
+        })
+        .optional(),
+    }),
+  ),
+  tools: optionalNullable(z.array(boundedJson, { error: 'expected an array of tools' })),
+  tool_choice: optionalNullable(z.union([z.string(), z.record(z.string(), boundedJson)], { error: 'expected none, auto, required or a tool' })),
+  parallel_tool_calls: optionalNullable(z.boolean({ error: 'expected true or false' })),
+  functions: optionalNullable(z.array(boundedJson, { error: 'expected an array of functions' })),
+  function_call: optionalNullable(z.union([z.string(), z.record(z.string(), boundedJson)], { error: 'expected none, auto or a function' })),
+  modalities: optionalNullable(z.array(z.string(), { error: 'expected an array such as ["text"]' })),
+  audio: optionalNullable(boundedJson),
+  web_search_options: optionalNullable(boundedJson),
+  prediction: optionalNullable(boundedJson),
+  user: optionalNullable(z.string({ error: 'expected a string' })),
+  metadata: optionalNullable(z.record(z.string(), boundedJson, { error: 'expected a map of strings' })),
+  store: optionalNullable(z.boolean({ error: 'expected true or false' })),
+  service_tier: optionalNullable(z.string({ error: 'expected a string' })),
+  reasoning_effort: optionalNullable(z.string({ error: 'expected a string' })),
+  verbosity: optionalNullable(z.string({ error: 'expected a string' })),
+  safety_identifier: optionalNullable(z.string({ error: 'expected a string' })),
+  prompt_cache_key: optionalNullable(z.string({ error: 'expected a string' })),
+  prompt_cache_retention: optionalNullable(z.string({ error: 'expected a string' })),
+  // Widespread extensions of OpenAI-compatible servers (vLLM, LM Studio, llama.cpp).
+  top_k: optionalNullable(num('a whole number').int({ error: 'expected a whole number' }).min(0, { error: 'expected 0 or more' })),
+  min_p: optionalNullable(num().min(0, { error: 'expected a number from 0 to 1' }).max(1, { error: 'expected a number from 0 to 1' })),
+  repeat_penalty: optionalNullable(num().min(0, { error: 'expected 0 or more' })),
+  repetition_penalty: optionalNullable(num().min(0, { error: 'expected 0 or more' })),
+  num_ctx: optionalNullable(num('a whole number').int({ error: 'expected a whole number' }).min(1, { error: 'expected at least 1' })),
+  keep_alive: optionalNullable(z.union([z.string(), num()], { error: 'expected a duration such as "5m" or seconds' })),
+});
+
+export type ChatCompletionBody = z.output<typeof chatCompletionSchema>;
+
+function isNonEmptyArray(value: unknown): boolean {
+  return Array.isArray(value) && value.length > 0;
+}
+
+/** Refuses parameters whose silent loss would mislead the caller. */
+function refuseMisleading(body: ChatCompletionBody, requestId: string): void {
+  if (body.n != null && body.n > 1) throw unsupported('n', `expected 1, got ${body.n}; Kobza returns one choice (its ranking picks the best of several drafts for you)`, requestId);
+  if (isNonEmptyArray(body.tools)) throw unsupported('tools', 'tool calling is not supported by Kobza; send the request without tools', requestId);
+  if (isNonEmptyArray(body.functions)) throw unsupported('functions', 'function calling is not supported by Kobza; send the request without functions', requestId);
+  if (body.tool_choice != null && body.tool_choice !== 'none' && body.tool_choice !== 'auto') {
+    throw unsupported('tool_choice', 'expected none or auto; Kobza does not call tools', requestId);
+  }
+  if (body.function_call != null && body.function_call !== 'none' && body.function_call !== 'auto') {
+    throw unsupported('function_call', 'expected none or auto; Kobza does not call functions', requestId);
+  }
+  if (body.logprobs === true) throw unsupported('logprobs', 'log probabilities are not available through Kobza; omit logprobs or set it to false', requestId);
+  if (body.top_logprobs != null && body.top_logprobs > 0) throw unsupported('top_logprobs', 'log probabilities are not available through Kobza', requestId);
+  if (body.logit_bias != null && Object.keys(body.logit_bias).length > 0) throw unsupported('logit_bias', 'token biases are not supported by the Ollama upstream', requestId);
+  if (body.audio != null || (body.modalities ?? []).some((m) => m !== 'text')) throw unsupported(body.audio != null ? 'audio' : 'modalities', 'Kobza answers with text only; expected modalities ["text"]', requestId);
+  if (body.web_search_options != null) throw unsupported('web_search_options', 'web search is not supported by Kobza', requestId);
+  if (body.response_format?.type === 'json_schema' && !body.response_format.json_schema?.schema) {
+    throw unsupported('response_format.json_schema.schema', 'expected a JSON schema object', requestId);
+  }
+}
+
+/** Turns OpenAI messages into Kobza messages (text and inline images only). */
+export function toKobzaMessages(messages: ChatCompletionBody['messages'], requestId: string): ChatMessage[] {
+  return messages.map((message, i) => {
+    const role = message.role === 'developer' ? 'system' : message.role === 'function' ? 'tool' : message.role;
+    if (typeof message.content === 'string' || message.content == null) return { role, content: message.content ?? '' };
+    const texts: string[] = [];
+    const images: string[] = [];
+    message.content.forEach((part, j) => {
+      const at = `messages[${i}].content[${j}]`;
+      if (part.type === 'text' || part.type === 'input_text') {
+        if (typeof part.text !== 'string') throw unsupported(`${at}.text`, 'expected a string', requestId);
+        texts.push(part.text);
+      } else if (part.type === 'refusal') {
+        if (typeof part.refusal !== 'string') throw unsupported(`${at}.refusal`, 'expected a string', requestId);
+        texts.push(part.refusal);
+      } else if (part.type === 'image_url') {
+        const url = typeof part.image_url === 'string' ? part.image_url : part.image_url?.url;
+        const data = typeof url === 'string' ? base64OfDataUrl(url) : undefined;
+        if (data === undefined) throw unsupported(`${at}.image_url.url`, 'expected a data:image/…;base64, URL (Kobza does not fetch remote images)', requestId);
+        images.push(data);
+      } else {
+        throw unsupported(`${at}.type`, `expected text or image_url, got ${JSON.stringify(part.type.slice(0, 30))} (audio and files are not supported)`, requestId);
+      }
+    });
+    return images.length ? { role, content: texts.join('\n'), images } : { role, content: texts.join('\n') };
+  });
+}
+
+function toOptions(body: ChatCompletionBody): GenerationOptions {
+  const options: GenerationOptions = {};
+  if (body.temperature != null) options.temperature = body.temperature;
+  if (body.top_p != null) options.top_p = body.top_p;
+  if (body.top_k != null) options.top_k = body.top_k;
+  if (body.min_p != null) options.min_p = body.min_p;
+  if (body.seed != null) options.seed = body.seed;
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+  if (maxTokens != null) options.num_predict = maxTokens;
+  if (body.stop != null) options.stop = typeof body.stop === 'string' ? [body.stop] : body.stop;
+  if (body.presence_penalty != null) options.presence_penalty = body.presence_penalty;
+  if (body.frequency_penalty != null) options.frequency_penalty = body.frequency_penalty;
+  const repeat = body.repeat_penalty ?? body.repetition_penalty;
+  if (repeat != null) options.repeat_penalty = repeat;
+  if (body.num_ctx != null) options.num_ctx = body.num_ctx;
+  if (body.keep_alive != null) options.keep_alive = body.keep_alive;
+  return options;
+}
+
+function finishReason(meta: ReplyMeta): 'stop' | 'length' {
+  return meta.doneReason === 'length' ? 'length' : 'stop';
+}
+
+function usageOf(meta: ReplyMeta, promptText: () => string, text: string) {
+  const prompt = meta.usage.promptTokens ?? estimateTokens(promptText());
+  const completion = meta.usage.completionTokens ?? estimateTokens(text);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/** SSE frames in OpenAI's `chat.completion.chunk` shape; prefixes are built once per stream. */
+function sseFormat(id: string, created: number, model: string, includeUsage: boolean, promptText: () => string): StreamFormat {
+  const usageField = includeUsage ? ',"usage":null' : '';
+  const head = `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":"kobza","choices":[`;
+  return {
+    start: () => `${head}{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]${usageField}}\n\n`,
+    chunk: (text) => `${head}{"index":0,"delta":{"content":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}]${usageField}}\n\n`,
+    end(meta, text) {
+      let out = `${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${finishReason(meta)}"}]${usageField}}\n\n`;
+      if (includeUsage) out += `${head}],"usage":${JSON.stringify(usageOf(meta, promptText, text))}}\n\n`;
+      return `${out}data: [DONE]\n\n`;
+    },
+    error: (error) => `data: ${JSON.stringify(errorBody(error, 'openai'))}\n\n`,
+  };
+}
+
+const embeddingsSchema = z.looseObject({
+  model: z.string({ error: 'expected a model name' }),
+  input: z.union([z.string(), z.array(z.string()).min(1, { error: 'expected at least one text' }).max(2048, { error: 'expected at most 2048 texts' })], {
+    error: 'expected a string or an array of strings (token arrays are not supported)',
+  }),
+  encoding_format: optionalNullable(z.enum(['float', 'base64'], { error: 'expected float or base64' })),
+  dimensions: optionalNullable(num('a whole number').int({ error: 'expected a whole number' }).min(1, { error: 'expected at least 1' })),
+  user: optionalNullable(z.string({ error: 'expected a string' })),
+});
+
+function toBase64(vector: number[]): string {
+  return Buffer.from(new Float32Array(vector).buffer).toString('base64');
+}
+
+/** Registers the OpenAI-compatible routes. */
+export function registerOpenAiRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const { ctx } = deps;
+
+  app.post('/v1/chat/completions', async function chatCompletions(request, reply) {
+    const parsed = chatCompletionSchema.safeParse(request.body, { reportInput: true });
+    if (!parsed.success) throw validationError(parsed.error, request.id);
+    const body = parsed.data;
+    refuseMisleading(body, request.id);
+    const metadata = metadataFromHeaders(request.headers, 'openai', request.id);
+    if (body.response_format?.type === 'json_object') metadata.format = 'json';
+    if (body.response_format?.type === 'json_schema') metadata.format = body.response_format.json_schema!.schema;
+    const stream = body.stream === true;
+    const messages = toKobzaMessages(body.messages, request.id);
+    const promptText = () => messages.map((m) => m.content).join('\n');
+    const call = await openKernelCall(ctx, { messages, model: body.model, options: toOptions(body), metadata, stream }, request, reply);
+    const id = `chatcmpl-${request.id}`;
+    const created = Math.floor(call.meta.timings.startedAt / 1000);
+    reply.header('x-kobza-source', call.meta.source);
+    if (stream) {
+      const format = sseFormat(id, created, call.meta.model || call.request.model, body.stream_options?.include_usage === true, promptText);
+      return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(streamBody(call, format));
+    }
+    const text = await collectText(call);
+    return reply.type('application/json; charset=utf-8').send({
+      id,
+      object: 'chat.completion',
+      created,
+      model: call.meta.model || call.request.model,
+      system_fingerprint: 'kobza',
+      choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null, annotations: [] }, logprobs: null, finish_reason: finishReason(call.meta) }],
+      usage: usageOf(call.meta, promptText, text),
+    });
+  });
+
+  app.get('/v1/models', async function models(request) {
+    const list = await listUpstreamModels(ctx, request.id, AbortSignal.timeout(deps.config.readyTimeoutMs * 3));
+    return { object: 'list', data: list.map(toOpenAiModel) };
+  });
+
+  app.get<{ Params: { '*': string } }>('/v1/models/*', async function model(request) {
+    const name = request.params['*'];
+    const list = await listUpstreamModels(ctx, request.id, AbortSignal.timeout(deps.config.readyTimeoutMs * 3));
+    const found = list.find((m) => m.name === name || m.model === name);
+    if (!found) throw new KobzaError('MODEL_NOT_FOUND', `model ${JSON.stringify(name.slice(0, 100))} not found`, { requestId: request.id, details: { param: 'model' } });
+    return toOpenAiModel(found);
+  });
+
+  app.post('/v1/embeddings', async function embeddings(request, reply) {
+    const parsed = embeddingsSchema.safeParse(request.body, { reportInput: true });
+    if (!parsed.success) throw validationError(parsed.error, request.id);
+    const body = parsed.data;
+    const texts = typeof body.input === 'string' ? [body.input] : body.input;
+    const result = await embedTexts(ctx, texts, body.model, request.id, disconnectSignal(reply));
+    const vectors = shortenVectors(result.vectors, body.dimensions, 'dimensions', request.id);
+    const tokens = texts.reduce((sum, t) => sum + estimateTokens(t), 0);
+    return {
+      object: 'list',
+      data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding: body.encoding_format === 'base64' ? toBase64(embedding) : embedding })),
+      model: result.model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    };
+  });
+}
+
+function toOpenAiModel(model: { name: string; model?: string; modifiedAt?: string }) {
+  const created = model.modifiedAt ? Math.floor(Date.parse(model.modifiedAt) / 1000) : 0;
+  return { id: model.name, object: 'model', created: Number.isFinite(created) ? created : 0, owned_by: 'ollama' };
+}

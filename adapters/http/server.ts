@@ -1,0 +1,172 @@
+/**
+ * The Fastify server behind the HTTP adapter: hooks in the order a request meets them —
+ * request id → CORS → rate limit (per API key, else per IP) → API key → body (size limit,
+ * JSON) → route — and one error handler that answers in the shape of the API called.
+ * Fastify's own logger stays off; the adapter logs through the kernel's (redacting) logger
+ * and never logs bodies or keys.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import cors from '@fastify/cors';
+import { KobzaError, type PluginContext } from '../../core/index.js';
+import { ApiKeySet, bearerToken } from './api-keys.js';
+import type { HttpConfig } from './config.js';
+import { apiFamilyOf, errorBody, statusOf, toKobzaError } from './error-shapes.js';
+import type { HttpMetrics } from './metrics.js';
+import { registerOllamaRoutes } from './ollama.js';
+import { registerOpenAiRoutes } from './openai.js';
+import { probeUpstream } from './upstream.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served without an API key (`/healthz`, `/`, and `/metrics` when configured). */
+    kobzaPublic?: boolean;
+  }
+}
+
+/** What the route modules need. */
+export interface RouteDeps {
+  ctx: PluginContext;
+  config: HttpConfig;
+  metrics?: HttpMetrics;
+}
+
+const EXPOSED_HEADERS = ['x-request-id', 'x-kobza-source', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'];
+
+/**
+ * Builds (does not start) the server. Routes are registered inside a plugin so the rate
+ * limiter, registered first, sees them.
+ * @example
+ * const app = buildHttpServer({ ctx, config });
+ * const res = await app.inject({ method: 'GET', url: '/healthz' });
+ */
+export function buildHttpServer(deps: RouteDeps): FastifyInstance {
+  const { ctx, config, metrics } = deps;
+  const keys = new ApiKeySet(config.apiKeys);
+  const keyIndex = new WeakMap<FastifyRequest, number>();
+  const callerKey = (request: FastifyRequest): number => {
+    let index = keyIndex.get(request);
+    if (index === undefined) {
+      index = keys.required ? keys.match(bearerToken(request.headers.authorization)) : -1;
+      keyIndex.set(request, index);
+    }
+    return index;
+  };
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: config.bodyLimit,
+    // Fastify accepts a hop count at run time; its types only list the other forms.
+    trustProxy: config.trustProxy as boolean | string,
+    // Kobza's ids key in-flight bookkeeping, so they are never taken from the client.
+    requestIdHeader: false,
+    genReqId: () => randomUUID(),
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  });
+
+  // Clients such as `curl -d` send JSON without a JSON content type; Ollama accepts it.
+  app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+
+  if (config.cors) {
+    void app.register(cors, {
+      origin: config.cors.origin,
+      credentials: config.cors.credentials,
+      maxAge: config.cors.maxAge,
+      methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+      exposedHeaders: EXPOSED_HEADERS,
+    });
+  }
+
+  if (config.rateLimit) {
+    void app.register(rateLimit, {
+      max: config.rateLimit.max,
+      timeWindow: config.rateLimit.timeWindow,
+      // A valid key is its own bucket; anything else (no key, a wrong key) counts per IP,
+      // so guessing keys is rate-limited too.
+      keyGenerator: (request) => {
+        const index = callerKey(request);
+        return index >= 0 ? `key#${index}` : `ip:${request.ip}`;
+      },
+      errorResponseBuilder: (request, context) =>
+        new KobzaError('RATE_LIMITED', `rate limit of ${context.max} requests exceeded; retry in ${context.after}`, { requestId: request.id, details: { retryAfterMs: context.ttl } }),
+    });
+  }
+
+  // After the rate limiter (a route-level onRequest hook), before the body is read.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (!keys.required || request.method === 'OPTIONS' || request.routeOptions.config?.kobzaPublic) return payload;
+    if (callerKey(request) < 0) {
+      throw new KobzaError('UNAUTHORIZED', 'missing or invalid API key: send Authorization: Bearer <key>', { requestId: request.id });
+    }
+    return payload;
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics?.observeHttp(request.method, route, reply.statusCode);
+    if (ctx.logger.isLevelEnabled('debug')) {
+      ctx.logger.debug({ reqId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http request');
+    }
+    done();
+  });
+
+  app.setErrorHandler(function answerError(err, request, reply) {
+    const error = toKobzaError(err, request.id);
+    const status = statusOf(error);
+    if (error.code === 'INTERNAL') ctx.logger.error({ err: error.cause ?? error, reqId: request.id, route: request.routeOptions.url }, 'HTTP request failed');
+    else if (status >= 500) ctx.logger.warn({ code: error.code, reqId: request.id }, error.message);
+    if (error.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
+    if (reply.raw.headersSent) return;
+    return reply
+      .code(status)
+      .type('application/json; charset=utf-8')
+      .send(errorBody(error, apiFamilyOf(request.url)));
+  });
+
+  app.setNotFoundHandler(function notFound(request) {
+    const path = request.url.split('?')[0].slice(0, 200);
+    throw new KobzaError('NOT_FOUND', `no route ${request.method} ${path}`, { requestId: request.id });
+  });
+
+  void app.register(async function kobzaRoutes(scope) {
+    registerHealthRoutes(scope, deps);
+    registerOpenAiRoutes(scope, deps);
+    registerOllamaRoutes(scope, deps);
+  });
+
+  return app;
+}
+
+function registerHealthRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const { ctx, config, metrics } = deps;
+  const open = { kobzaPublic: true, rateLimit: false as const };
+
+  app.get('/', { config: open }, async function root(_request, reply) {
+    return reply.type('text/plain; charset=utf-8').send('Kobza is running');
+  });
+
+  app.get('/healthz', { config: open }, async function healthz() {
+    return { status: 'ok' };
+  });
+
+  app.get('/readyz', async function readyz(request, reply) {
+    const probe = await probeUpstream(ctx, config.readyTimeoutMs);
+    if (probe.ok) return { status: 'ready', upstream: probe.detail };
+    return reply.code(503).send({ status: 'unavailable', reason: probe.detail, error: probe.detail, code: 'UPSTREAM_UNAVAILABLE' });
+  });
+
+  if (metrics) {
+    app.get('/metrics', { config: { kobzaPublic: !config.metrics.requireAuth, rateLimit: false } }, async function prometheus(_request, reply) {
+      const text = await metrics.registry.metrics();
+      return reply.type(metrics.registry.contentType).send(text);
+    });
+  }
+}
