@@ -1,0 +1,457 @@
+/**
+ * Question analysis: one pass over a question that separates its *content words* (what it
+ * is about) from its *slots* (what would change the answer: numbers, years, degree level,
+ * negation, start/end, this/next year, question intent, named entities). The lexicon is
+ * compiled once per set of options into a {@link TextModel}; analyses are memoised per
+ * model because the semantic cache compares one stored question against many queries.
+ */
+
+import {
+  ANAPHORA_WORDS, CALENDAR_GROUPS, CONTINUATION_OPENERS, CONTINUATION_PHRASES, COST_CUES, DATE_CUES, DEGREE_WORDS,
+  DURATION_CUES, ENTITY_GROUPS, INTENT_WORDS, NEGATION_WORDS, NUMBER_WORDS, OPTIONAL_WORDS, ORDER_FIRST_WORDS,
+  ORDER_LAST_WORDS, PERIOD_WORDS, PLACE_CUES, POLITE_AFTER_NEGATION, RELATIVE_NEXT_WORDS, RELATIVE_PREVIOUS_WORDS,
+  RELATIVE_THIS_WORDS, STOP_WORDS, SYNONYM_GROUPS, TIME_END_WORDS, TIME_START_WORDS,
+} from './lexicon.js';
+import { guessLanguage, type Lang } from './language.js';
+import { normalize, scriptOf } from './normalize.js';
+import { stem } from './stem.js';
+import { spellingKey, transliterateToken } from './transliterate.js';
+
+/** Deployment-specific vocabulary, merged into the built-in lexicon. */
+export interface TextOptions {
+  /** Extra synonym groups: each inner list names one concept (words or phrases, any language). */
+  synonyms?: string[][];
+  /** Named entities (faculties, specialties, buildings, cities): each inner list is every name of one entity. */
+  entities?: string[][];
+}
+
+/** Degree levels, from the shortest programme to the longest. */
+export type DegreeLevel = 'junior-bachelor' | 'bachelor' | 'master' | 'phd' | 'doctor';
+
+/** What kind of answer a question asks for. */
+export type QuestionIntent =
+  | 'cost' | 'duration' | 'count' | 'when' | 'where' | 'who' | 'why' | 'how' | 'what' | 'list' | 'yesno' | 'frequency';
+
+/** Answer-changing details of a question. Two questions that differ in any of them differ. */
+export interface QuestionSlots {
+  /** Numbers, number words and ordinals as values ("2", "перший" → "1"), sorted. Years excluded. */
+  numbers: string[];
+  /** Four-digit years 1900–2099, sorted. */
+  years: string[];
+  /** The first degree level named, if any. */
+  degree?: DegreeLevel;
+  /** Every degree level named, sorted. */
+  degrees: DegreeLevel[];
+  /** The question is negated (не, без, not, without, нет …); polite "не підкажете" is not. */
+  negated: boolean;
+  /** Start or end of a period (початок/кінець, first/last day, deadline). */
+  timePolarity?: 'start' | 'end';
+  /** This / next / previous year, semester, month or week. */
+  timeRelative?: 'current' | 'next' | 'previous';
+  /** The kind of answer asked for. */
+  intent?: QuestionIntent;
+  /** Named entities, by their canonical (first) name, sorted. */
+  entities: string[];
+  /** Detected language of the question. */
+  lang: Lang | 'unknown';
+}
+
+/** A word that carries topic, with the keys used to find its partner in another question. */
+export interface ContentWord {
+  /** The token as analysed (Cyrillic if the question was transliterated). */
+  token: string;
+  stem: string;
+  /** Cross-script spelling key of the stem. */
+  key: string;
+  /** Synonym concepts the word belongs to (ids into the compiled lexicon). */
+  concepts: readonly number[];
+  /** May stay without a partner (e.g. "університет" in a one-university bot). */
+  optional: boolean;
+}
+
+/** Everything the comparison needs about one question. */
+export interface QuestionAnalysis {
+  normalized: string;
+  /** Tokens after transliteration of Latin-letter Ukrainian/Russian. */
+  tokens: string[];
+  content: ContentWord[];
+  slots: QuestionSlots;
+  /** Number of question words / anaphora, for {@link needsContext}. */
+  anaphora: number;
+}
+
+interface Phrase {
+  stems: string[];
+  concept?: number;
+  entity?: string;
+  degree?: DegreeLevel;
+}
+
+/** The compiled lexicon: built-in lists plus options, stemmed and indexed. */
+export interface TextModel {
+  readonly stop: Set<string>;
+  readonly conceptsByStem: Map<string, number[]>;
+  readonly conceptsByKey: Map<string, number[]>;
+  readonly optionalConcepts: Set<number>;
+  readonly optionalStems: Set<string>;
+  readonly phrasesByFirstStem: Map<string, Phrase[]>;
+  readonly entityByStem: Map<string, string>;
+  readonly degreeByStem: Map<string, DegreeLevel>;
+  readonly numberByStem: Map<string, string>;
+  readonly cache: Map<string, QuestionAnalysis>;
+}
+
+const ANALYSIS_CACHE_LIMIT = 4096;
+
+/** Stem used inside the model: script decides, translit already turned into Cyrillic. */
+function modelStem(token: string): string {
+  return stem(token);
+}
+
+function stemSet(words: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const w of words) {
+    for (const t of normalize(w).split(' ')) if (t) out.add(modelStem(t));
+  }
+  return out;
+}
+function tokenSet(words: readonly string[]): Set<string> {
+  return new Set(words.map((w) => normalize(w)).filter(Boolean));
+}
+
+const NEGATION = tokenSet(NEGATION_WORDS);
+const POLITE = tokenSet(POLITE_AFTER_NEGATION);
+const START = stemSet(TIME_START_WORDS);
+const START_TOKENS = tokenSet(TIME_START_WORDS);
+const END = stemSet(TIME_END_WORDS);
+const END_TOKENS = tokenSet(TIME_END_WORDS);
+const FIRST = tokenSet(ORDER_FIRST_WORDS);
+const LAST = tokenSet(ORDER_LAST_WORDS);
+const THIS = tokenSet(RELATIVE_THIS_WORDS);
+const NEXT = tokenSet(RELATIVE_NEXT_WORDS);
+const PREVIOUS = tokenSet(RELATIVE_PREVIOUS_WORDS);
+const PERIOD = tokenSet(PERIOD_WORDS);
+const COST = stemSet(COST_CUES);
+const DURATION = stemSet(DURATION_CUES);
+const DATE = stemSet(DATE_CUES);
+const PLACE = stemSet(PLACE_CUES);
+const ANAPHORA = tokenSet(ANAPHORA_WORDS);
+const OPENERS = tokenSet(CONTINUATION_OPENERS);
+const OPENER_PHRASES = CONTINUATION_PHRASES.map((p) => normalize(p));
+const INTENT_BY_TOKEN = (() => {
+  const map = new Map<string, keyof typeof INTENT_WORDS>();
+  for (const [intent, words] of Object.entries(INTENT_WORDS) as [keyof typeof INTENT_WORDS, readonly string[]][]) {
+    for (const w of words) if (!w.includes(' ') && !map.has(w)) map.set(w, intent);
+  }
+  return map;
+})();
+/** Spelling keys of stop and question words, so that a transliterated "skilky" is still a question word. */
+const STOP_KEYS = (() => {
+  const map = new Map<string, keyof typeof INTENT_WORDS | 'stop'>();
+  for (const w of STOP_WORDS) if (w.length >= 3 && !w.includes(' ')) map.set(spellingKey(normalize(w)), INTENT_BY_TOKEN.get(w) ?? 'stop');
+  for (const [w, intent] of INTENT_BY_TOKEN) if (w.length >= 3) map.set(spellingKey(w), intent);
+  return map;
+})();
+const YESNO_OPENERS = new Set(['is', 'are', 'do', 'does', 'did', 'can', 'could', 'will', 'would', 'should', 'was', 'were', 'has', 'have', 'may', 'must', 'можна', 'можно', 'чи', 'ли']);
+
+/**
+ * Compile the lexicon with deployment options. Cheap enough to call at plugin start; the
+ * functions taking `options` memoise the compiled model per options object.
+ *
+ * @example
+ * const model = compileTextModel({ entities: [['медицина', 'medicine'], ['фармація', 'pharmacy']] });
+ */
+export function compileTextModel(options: TextOptions = {}): TextModel {
+  const stop = tokenSet(STOP_WORDS);
+  const conceptsByStem = new Map<string, number[]>();
+  const conceptsByKey = new Map<string, number[]>();
+  const phrasesByFirstStem = new Map<string, Phrase[]>();
+  const entityByStem = new Map<string, string>();
+  const degreeByStem = new Map<string, DegreeLevel>();
+  const numberByStem = new Map<string, string>();
+  const optionalStems = stemSet(OPTIONAL_WORDS);
+  const optionalConcepts = new Set<number>();
+
+  const addPhrase = (stems: string[], phrase: Omit<Phrase, 'stems'>) => {
+    const list = phrasesByFirstStem.get(stems[0]) ?? [];
+    list.push({ stems, ...phrase });
+    list.sort((a, b) => b.stems.length - a.stems.length);
+    phrasesByFirstStem.set(stems[0], list);
+  };
+  const push = (map: Map<string, number[]>, key: string, id: number) => {
+    const list = map.get(key);
+    if (!list) map.set(key, [id]);
+    else if (!list.includes(id)) list.push(id);
+  };
+
+  const groups = [...SYNONYM_GROUPS, ...CALENDAR_GROUPS, ...(options.synonyms ?? [])];
+  groups.forEach((group, id) => {
+    for (const member of group) {
+      const tokens = normalize(member).split(' ').filter(Boolean);
+      if (tokens.length === 0) continue;
+      const stems = tokens.map(modelStem);
+      if (stems.length > 1) addPhrase(stems, { concept: id });
+      else {
+        push(conceptsByStem, stems[0], id);
+        const key = spellingKey(stems[0]);
+        if (key.length >= 4) push(conceptsByKey, key, id);
+        if (optionalStems.has(stems[0])) optionalConcepts.add(id);
+      }
+    }
+  });
+
+  for (const group of [...ENTITY_GROUPS, ...(options.entities ?? [])]) {
+    const name = normalize(group[0]);
+    for (const member of group) {
+      const stems = normalize(member).split(' ').filter(Boolean).map(modelStem);
+      if (stems.length === 0) continue;
+      if (stems.length > 1) addPhrase(stems, { entity: name });
+      else entityByStem.set(stems[0], name);
+    }
+  }
+
+  for (const [level, words] of Object.entries(DEGREE_WORDS) as [DegreeLevel, readonly string[]][]) {
+    for (const w of words) {
+      const stems = normalize(w).split(' ').filter(Boolean).map(modelStem);
+      if (stems.length > 1) addPhrase(stems, { degree: level });
+      else if (stems.length === 1 && !degreeByStem.has(stems[0])) degreeByStem.set(stems[0], level);
+    }
+  }
+  for (const [value, words] of Object.entries(NUMBER_WORDS)) {
+    for (const w of words) numberByStem.set(modelStem(normalize(w)), value);
+  }
+
+  return {
+    stop, conceptsByStem, conceptsByKey, optionalConcepts, optionalStems, phrasesByFirstStem, entityByStem,
+    degreeByStem, numberByStem, cache: new Map(),
+  };
+}
+
+const DEFAULT_MODEL_OPTIONS: TextOptions = {};
+const models = new WeakMap<TextOptions, TextModel>();
+
+/** The compiled model for an options object (memoised; pass the same object to reuse it). */
+export function modelFor(options: TextOptions = DEFAULT_MODEL_OPTIONS): TextModel {
+  let model = models.get(options);
+  if (!model) {
+    model = compileTextModel(options);
+    models.set(options, model);
+  }
+  return model;
+}
+
+function numberFromDigits(token: string): { year?: string; number?: string } {
+  if (/^(19|20)\d\d$/.test(token)) return { year: token };
+  const n = token.replace(/^0+(?=\d)/, '');
+  return { number: n };
+}
+
+/**
+ * Analyse one question against a compiled model (memoised per model).
+ *
+ * @example
+ * analyzeQuestion('Коли кінець сесії?', modelFor()).slots.timePolarity // 'end'
+ */
+export function analyzeQuestion(text: string, model: TextModel = modelFor()): QuestionAnalysis {
+  const cached = model.cache.get(text);
+  if (cached) return cached;
+  const result = analyzeUncached(text, model);
+  if (model.cache.size >= ANALYSIS_CACHE_LIMIT) {
+    const oldest = model.cache.keys().next().value;
+    if (oldest !== undefined) model.cache.delete(oldest);
+  }
+  model.cache.set(text, result);
+  return result;
+}
+
+function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
+  const normalized = normalize(text);
+  let tokens = normalized ? normalized.split(' ') : [];
+  // Split glued digits and letters ("2курс", "5й") so that numbers are always seen.
+  tokens = tokens.flatMap((t) => (/\d/.test(t) && /\p{L}/u.test(t) ? t.split(/(?<=\d)(?=\p{L})|(?<=\p{L})(?=\d)/u) : [t]));
+  const guess = guessLanguage(tokens);
+  const translit = guess.translit && (guess.lang === 'uk' || guess.lang === 'ru');
+  if (translit && (guess.lang === 'uk' || guess.lang === 'ru')) {
+    const target = guess.lang;
+    tokens = tokens.map((t) => (scriptOf(t) === 'latin' ? transliterateToken(t, target) : t));
+  }
+  const stems = tokens.map(modelStem);
+
+  const numbers: string[] = [];
+  const years: string[] = [];
+  const degrees: DegreeLevel[] = [];
+  const entities: string[] = [];
+  const content: ContentWord[] = [];
+  let negated = false;
+  let timePolarity: 'start' | 'end' | undefined;
+  let timeRelative: 'current' | 'next' | 'previous' | undefined;
+  let firstIntent: keyof typeof INTENT_WORDS | undefined;
+  let intentTokenIndex = -1;
+  let hasCost = false;
+  let hasDuration = false;
+  let hasDate = false;
+  let hasPlace = false;
+  let anaphora = 0;
+  const consumed = new Array<boolean>(tokens.length).fill(false);
+
+  for (let i = 0; i < tokens.length; i++) {
+    if (consumed[i]) continue;
+    const token = tokens[i];
+    const s = stems[i];
+    const next = tokens[i + 1];
+
+    // Multi-word lexicon entries first (longest phrase wins).
+    const phrases = model.phrasesByFirstStem.get(s);
+    let phraseHit: Phrase | undefined;
+    if (phrases) {
+      for (const p of phrases) {
+        if (i + p.stems.length > tokens.length) continue;
+        let ok = true;
+        for (let k = 1; k < p.stems.length; k++) if (stems[i + k] !== p.stems[k]) { ok = false; break; }
+        if (ok) { phraseHit = p; break; }
+      }
+    }
+    if (phraseHit) {
+      for (let k = 0; k < phraseHit.stems.length; k++) consumed[i + k] = true;
+      if (phraseHit.degree) degrees.push(phraseHit.degree);
+      else if (phraseHit.entity) entities.push(phraseHit.entity);
+      else if (phraseHit.concept !== undefined) {
+        const joined = phraseHit.stems.join(' ');
+        if (COST.has(phraseHit.stems[0])) hasCost = true;
+        content.push({
+          token: tokens.slice(i, i + phraseHit.stems.length).join(' '), stem: joined, key: spellingKey(joined.replace(/ /g, '')),
+          concepts: [phraseHit.concept], optional: model.optionalConcepts.has(phraseHit.concept),
+        });
+      }
+      continue;
+    }
+
+    if (/^\d/.test(token)) {
+      const { year, number } = numberFromDigits(token.replace(/\.$/, ''));
+      if (year) years.push(year);
+      else if (number) numbers.push(number);
+      continue;
+    }
+    if (NEGATION.has(token)) {
+      // "не підкажете", "чи не могли б" are polite, not negative.
+      if (!(next && POLITE.has(next))) negated = true;
+      continue;
+    }
+    const degree = model.degreeByStem.get(s);
+    if (degree) { degrees.push(degree); continue; }
+
+    if (THIS.has(token) || NEXT.has(token) || PREVIOUS.has(token) || (LAST.has(token) && /^[a-z]/.test(token))) {
+      const periodAt = [i + 1, i + 2].find((k) => k < tokens.length && PERIOD.has(tokens[k]));
+      if (periodAt !== undefined) {
+        timeRelative = NEXT.has(token) ? 'next' : PREVIOUS.has(token) || LAST.has(token) ? 'previous' : 'current';
+        for (let k = i + 1; k <= periodAt; k++) if (PERIOD.has(tokens[k])) consumed[k] = true;
+        continue;
+      }
+      if (PREVIOUS.has(token) || NEXT.has(token)) {
+        timeRelative = NEXT.has(token) ? 'next' : 'previous';
+        continue;
+      }
+    }
+    if (token === 'торік' || token === 'торішній') { timeRelative = 'previous'; continue; }
+    if (LAST.has(token)) { timePolarity = 'end'; continue; }
+    if (FIRST.has(token) && next && /^(день|дня|дні|день|day|date|числа|число|тиждень|week|неделя)$/.test(next)) {
+      timePolarity = 'start';
+      continue;
+    }
+    const numberWord = model.numberByStem.get(s);
+    if (numberWord !== undefined && (token.length > 2 || /^\d/.test(token)) && !model.stop.has(token)) {
+      numbers.push(numberWord);
+      continue;
+    }
+    if (START_TOKENS.has(token) || (s.length >= 4 && START.has(s))) { timePolarity = 'start'; continue; }
+    if (END_TOKENS.has(token) || (s.length >= 4 && END.has(s))) { timePolarity = 'end'; continue; }
+
+    const byKey = translit && token.length >= 3 ? STOP_KEYS.get(spellingKey(token)) : undefined;
+    const intent = INTENT_BY_TOKEN.get(token) ?? (byKey && byKey !== 'stop' ? byKey : undefined);
+    if (intent && firstIntent === undefined) { firstIntent = intent; intentTokenIndex = i; }
+    if (ANAPHORA.has(token)) anaphora++;
+    if (COST.has(s)) hasCost = true;
+    if (DURATION.has(s) || DURATION.has(token)) hasDuration = true;
+    if (DATE.has(s)) hasDate = true;
+    if (PLACE.has(s)) hasPlace = true;
+    if (model.stop.has(token) || intent || byKey) continue;
+
+    const entity = model.entityByStem.get(s);
+    if (entity) { entities.push(entity); continue; }
+
+    const concepts = model.conceptsByStem.get(s) ?? model.conceptsByKey.get(spellingKey(s)) ?? [];
+    const optional = model.optionalStems.has(s) || concepts.some((c) => model.optionalConcepts.has(c));
+    content.push({ token, stem: s, key: spellingKey(s), concepts, optional });
+  }
+
+  const intent = resolveIntent(tokens, firstIntent, intentTokenIndex, { hasCost, hasDuration, hasDate, hasPlace });
+  const uniqueSorted = <T extends string>(xs: T[]) => [...new Set(xs)].sort();
+  const slots: QuestionSlots = {
+    numbers: uniqueSorted(numbers),
+    years: uniqueSorted(years),
+    degree: degrees[0],
+    degrees: uniqueSorted(degrees),
+    negated,
+    timePolarity,
+    timeRelative,
+    intent,
+    entities: uniqueSorted(entities),
+    lang: guess.lang,
+  };
+  return { normalized, tokens, content, slots, anaphora };
+}
+
+function resolveIntent(
+  tokens: string[],
+  first: keyof typeof INTENT_WORDS | undefined,
+  at: number,
+  cues: { hasCost: boolean; hasDuration: boolean; hasDate: boolean; hasPlace: boolean },
+): QuestionIntent | undefined {
+  const after = tokens[at + 1];
+  if (first === 'how') {
+    if (after === 'long' || after === 'довго') return 'duration';
+    if (after === 'many') return 'count';
+    if (after === 'much') return cues.hasCost ? 'cost' : cues.hasDuration ? 'duration' : 'count';
+    if (after === 'often' || after === 'часто') return 'frequency';
+    return 'how';
+  }
+  if (first === 'quantity') return cues.hasCost ? 'cost' : cues.hasDuration ? 'duration' : 'count';
+  if (first === 'what' || first === 'list' || first === undefined) {
+    if (after === 'time' || after === 'годині' || after === 'часу') return 'when';
+    if (cues.hasCost) return 'cost';
+    if (cues.hasDuration) return 'duration';
+    if (cues.hasDate) return 'when';
+    if (cues.hasPlace && first !== undefined) return 'where';
+    if (first === undefined) {
+      if (tokens.length > 0 && YESNO_OPENERS.has(tokens[0])) return 'yesno';
+      return undefined;
+    }
+    return first;
+  }
+  return first;
+}
+
+/**
+ * Does this question lean on an earlier turn? True for follow-ups that open with "а", "і",
+ * "and", "what about", and for questions whose topic is only a pronoun ("скільки це
+ * коштує?", "where is it?").
+ *
+ * @example
+ * needsContext('А скільки це коштує?')        // true
+ * needsContext('Скільки коштує гуртожиток?')  // false
+ */
+export function needsContextOf(analysis: QuestionAnalysis): boolean {
+  const t = analysis.tokens;
+  if (t.length === 0) return false;
+  const text = t.join(' ');
+  if (OPENER_PHRASES.some((p) => text === p || text.startsWith(p + ' '))) return true;
+  const topical = analysis.content.filter((c) => !c.optional).length;
+  const slotTopic = analysis.slots.degrees.length + analysis.slots.entities.length;
+  if (OPENERS.has(t[0]) && t.length <= 8) return true;
+  if (analysis.anaphora > 0 && topical + slotTopic <= 1) {
+    // "що таке НМТ" / "що це таке" define a term, they do not point back.
+    if (t.includes('таке') || t.includes('такое')) return topical + slotTopic === 0;
+    return true;
+  }
+  return topical + slotTopic === 0 && analysis.slots.intent !== undefined && t.length <= 4;
+}

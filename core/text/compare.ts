@@ -1,0 +1,123 @@
+/**
+ * The semantic cache's verifier: may the answer cached for question A be served for
+ * question B? Yes only when every content word of each question finds a partner in the
+ * other (same stem, same concept in the synonym lexicon, same cross-script spelling key,
+ * or a small spelling distance) and no answer-changing slot differs. A global similarity
+ * cannot separate "коштує" from "триває"; these explicit checks can.
+ */
+
+import { analyzeQuestion, modelFor, type ContentWord, type QuestionAnalysis, type QuestionSlots, type TextOptions } from './analysis.js';
+import { editDistanceWithin } from './normalize.js';
+
+/** The verdict on two questions. */
+export interface QuestionComparison {
+  /** The cached answer of one may be served for the other. */
+  same: boolean;
+  /** 0..1: how well the content words pair up (1 = all exact or synonyms). */
+  similarity: number;
+  /** The check that refused: `number`, `year`, `degree`, `negation`, `time`, `intent`, `entity`, `content`. */
+  vetoedBy?: string;
+  /** A short human-readable explanation, for logs and `cache:miss` events. */
+  reason: string;
+}
+
+/** How strongly two content words pair up: 0 = not at all. */
+export function wordPartnerScore(a: ContentWord, b: ContentWord): number {
+  if (a.stem === b.stem) return 1;
+  if (a.concepts.length && b.concepts.length) {
+    for (const c of a.concepts) if (b.concepts.includes(c)) return 0.95;
+  }
+  if (a.key.length >= 3 && a.key === b.key) return 0.9;
+  const [short, long] = a.stem.length <= b.stem.length ? [a.stem, b.stem] : [b.stem, a.stem];
+  const latin = /^[a-z]/.test(short);
+  if (short.length >= (latin ? 5 : 4) && long.startsWith(short) && long.length - short.length <= 3) return 0.85;
+  const [ks, kl] = a.key.length <= b.key.length ? [a.key, b.key] : [b.key, a.key];
+  if (ks.length >= 4 && ks[0] === kl[0]) {
+    const limit = ks.length >= 8 && ks[1] === kl[1] ? 2 : 1;
+    if (editDistanceWithin(ks, kl, limit) <= limit) return 0.8;
+    if (editDistanceWithin(short, long, limit) <= limit && short[0] === long[0]) return 0.8;
+  }
+  return 0;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Intents that may stand for each other: they ask for the same kind of answer. */
+const SOFT_INTENTS = new Set(['how', 'what', 'yesno']);
+function intentsCompatible(a: QuestionSlots['intent'], b: QuestionSlots['intent']): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return true;
+  if (SOFT_INTENTS.has(a) && SOFT_INTENTS.has(b)) return true;
+  const pair = new Set([a, b]);
+  // "скільки балів" / "який бал": a number asked either way; "які документи" / "що потрібно".
+  if (pair.has('count') && pair.has('what')) return true;
+  if (pair.has('list') && pair.has('what')) return true;
+  return false;
+}
+
+/** The first slot that differs, or undefined. */
+export function slotDifference(a: QuestionSlots, b: QuestionSlots): { slot: string; reason: string } | undefined {
+  if (!sameList(a.numbers, b.numbers)) return { slot: 'number', reason: `numbers differ: [${a.numbers}] vs [${b.numbers}]` };
+  if (!sameList(a.years, b.years)) return { slot: 'year', reason: `years differ: [${a.years}] vs [${b.years}]` };
+  if (!sameList(a.degrees, b.degrees)) return { slot: 'degree', reason: `degree differs: [${a.degrees}] vs [${b.degrees}]` };
+  if (a.negated !== b.negated) return { slot: 'negation', reason: `one question is negated, the other not` };
+  if (a.timePolarity !== b.timePolarity) {
+    return { slot: 'time', reason: `time polarity differs: ${a.timePolarity ?? 'none'} vs ${b.timePolarity ?? 'none'}` };
+  }
+  if ((a.timeRelative ?? 'current') !== (b.timeRelative ?? 'current')) {
+    return { slot: 'time', reason: `period differs: ${a.timeRelative ?? 'current'} vs ${b.timeRelative ?? 'current'}` };
+  }
+  if (!intentsCompatible(a.intent, b.intent)) return { slot: 'intent', reason: `intent differs: ${a.intent} vs ${b.intent}` };
+  if (!sameList(a.entities, b.entities)) return { slot: 'entity', reason: `entities differ: [${a.entities}] vs [${b.entities}]` };
+  return undefined;
+}
+
+/** Pair content words both ways; returns the similarity and the first word without a partner. */
+function pairContent(a: QuestionAnalysis, b: QuestionAnalysis): { similarity: number; unmatched?: string } {
+  let total = 0;
+  let weight = 0;
+  let unmatched: string | undefined;
+  const side = (from: ContentWord[], to: ContentWord[]) => {
+    for (const w of from) {
+      let best = 0;
+      for (const v of to) {
+        const s = wordPartnerScore(w, v);
+        if (s > best) best = s;
+        if (best === 1) break;
+      }
+      if (best === 0 && w.optional) continue;
+      weight += 1;
+      total += best;
+      if (best === 0 && unmatched === undefined) unmatched = w.token;
+    }
+  };
+  side(a.content, b.content);
+  side(b.content, a.content);
+  return { similarity: weight === 0 ? 1 : total / weight, unmatched };
+}
+
+/**
+ * Compare two questions: are they the same question, so that one's answer serves the other?
+ *
+ * @example
+ * compareQuestions('Скільки коштує навчання на контракті?', 'skilky koshtuie navchannia na kontrakti').same // true
+ * compareQuestions('Коли початок сесії?', 'Коли кінець сесії?').vetoedBy // 'time'
+ * compareQuestions('How much does the dorm cost?', 'How long does the dorm contract last?').same // false
+ */
+export function compareQuestions(a: string, b: string, options?: TextOptions): QuestionComparison {
+  const model = modelFor(options);
+  const qa = analyzeQuestion(a, model);
+  const qb = analyzeQuestion(b, model);
+  if (qa.normalized === qb.normalized) return { same: true, similarity: 1, reason: 'identical after normalisation' };
+  const pairing = pairContent(qa, qb);
+  const diff = slotDifference(qa.slots, qb.slots);
+  if (diff) return { same: false, similarity: pairing.similarity, vetoedBy: diff.slot, reason: diff.reason };
+  if (pairing.unmatched !== undefined) {
+    return { same: false, similarity: pairing.similarity, vetoedBy: 'content', reason: `no partner for «${pairing.unmatched}»` };
+  }
+  return { same: true, similarity: pairing.similarity, reason: 'all content words paired, slots agree' };
+}

@@ -1,0 +1,154 @@
+/**
+ * Language detection for uk / ru / en, including Ukrainian and Russian typed in Latin
+ * letters. Letters decide first (і ї є ґ and the apostrophe are Ukrainian; ы э ё ъ are
+ * Russian), then frequent words that only one language uses (що/что, як/как, чи/ли).
+ * Latin text is English when its words are English, and transliterated Ukrainian or
+ * Russian when their Cyrillic spelling is a known word of that language.
+ */
+
+import { CALENDAR_GROUPS, DEGREE_WORDS, NUMBER_WORDS, STOP_WORDS, SYNONYM_GROUPS } from './lexicon.js';
+import { scriptOf, tokenize } from './normalize.js';
+import { transliterateToken } from './transliterate.js';
+
+/** The languages Kobza's text analysis understands. */
+export type Lang = 'uk' | 'ru' | 'en';
+
+const UK_LETTERS = /[ієїґ']/;
+const RU_LETTERS = /[ыэёъ]/;
+
+/** Frequent words spelled only in Ukrainian (without a telling letter). */
+const UK_ONLY = new Set([
+  'що', 'шо', 'як', 'де', 'коли', 'чи', 'та', 'або', 'треба', 'можна', 'мене', 'тебе', 'себе', 'буде', 'будуть',
+  'бути', 'було', 'навчання', 'коштує', 'ми', 'ви', 'вона', 'вони', 'це', 'ця', 'цей', 'хто', 'чому', 'яка', 'яке',
+  'який', 'якої', 'якого', 'куди', 'тому', 'дуже', 'вже', 'ще', 'тобто', 'щоб', 'шоб', 'до', 'як', 'зараз', 'подати',
+  'потрібно', 'треба', 'скільки', 'університет', 'гуртожиток', 'вступ', 'документи', 'бюджет', 'контракт', 'заяву',
+  'коштує', 'коштуватиме', 'навчатися', 'вчитися', 'розклад', 'сесія', 'стипендія', 'рік', 'року', 'років', 'ну',
+]);
+/** Frequent words spelled only in Russian (without a telling letter). */
+const RU_ONLY = new Set([
+  'и', 'что', 'чо', 'как', 'где', 'когда', 'ли', 'это', 'мне', 'нужно', 'надо', 'или', 'но', 'от', 'будет',
+  'можно', 'какой', 'какая', 'какое', 'какие', 'сколько', 'скока', 'стоит', 'год', 'года', 'лет', 'обучение',
+  'общежитие', 'поступление', 'кто', 'почему', 'зачем', 'куда', 'очень', 'уже', 'еще', 'чтобы', 'сейчас',
+  'подать', 'документы', 'учиться', 'расписание', 'сессия', 'стипендия', 'поступить', 'нет', 'мой', 'моя',
+  'как', 'его', 'она', 'они', 'оно', 'только', 'если', 'получить', 'справку', 'справка', 'где', 'можно',
+]);
+
+/** Common English words beyond the stop-word list, so that plain English is never mistaken. */
+const EXTRA_EN: readonly string[] = [
+  'not', 'no', 'without', 'never', 'first', 'last', 'next', 'year', 'day', 'time', 'long', 'good', 'best',
+  'make', 'take', 'give', 'go', 'come', 'work', 'use', 'way', 'people', 'new', 'old', 'start', 'end',
+  'until', 'before', 'after', 'during', 'all', 'every', 'each', 'other', 'another', 'more', 'most', 'less',
+  'same', 'different', 'between', 'life', 'world', 'money', 'online', 'free', 'job', 'become', 'learn',
+  'read', 'write', 'book', 'books', 'movie', 'movies', 'phone', 'question', 'questions',
+  'answer', 'answers', 'difference', 'better', 'happen', 'happens', 'think', 'feel', 'mean', 'means',
+  'should', 'improve', 'weight', 'lose', 'best', 'way', 'ways', 
+  'engineering', 'computer', 'science', 'language', 'programming', 'love', 'girl', 'boy', 'man', 'woman',
+  'women', 'men', 'someone', 'things', 'thing', 'something', 'anything', 'people', 'person', 'country',
+  'us', 'government', 'company', 'business', 'history', 'why', 'which',
+];
+
+/** Known words per language, gathered once from the lexicon, for recognising transliteration. */
+const KNOWN = (() => {
+  const uk = new Set<string>(UK_ONLY);
+  const ru = new Set<string>(RU_ONLY);
+  const en = new Set<string>();
+  const add = (word: string) => {
+    for (const w of word.split(' ')) {
+      const script = scriptOf(w);
+      if (script === 'latin') en.add(w);
+      else if (script === 'cyrillic') {
+        if (UK_LETTERS.test(w)) uk.add(w);
+        else if (RU_LETTERS.test(w)) ru.add(w);
+        else {
+          uk.add(w);
+          ru.add(w);
+        }
+      }
+    }
+  };
+  for (const w of STOP_WORDS) add(w);
+  for (const group of [...SYNONYM_GROUPS, ...CALENDAR_GROUPS]) for (const w of group) add(w);
+  for (const list of Object.values(DEGREE_WORDS)) for (const w of list) add(w);
+  for (const list of Object.values(NUMBER_WORDS)) for (const w of list) add(w);
+  for (const w of EXTRA_EN) en.add(w);
+  return { uk, ru, en };
+})();
+
+
+
+/** Letter patterns typical of transliterated Slavic words and of English words. */
+const TRANSLIT_PATTERN = /(shch|zh|kh|iia|iu|ia$|yi|yy|iy$|ii|ts[aeiouy]|ye|yu|ya|sht)/;
+const ENGLISH_PATTERN = /(th|wh|ght|tion|ing$|ee|oo|ou|ea|w|q|x|ck|ph|'s$|ly$|ed$)/;
+
+export interface ScriptGuess {
+  lang: Lang | 'unknown';
+  /** Set when the text is Ukrainian or Russian written in Latin letters. */
+  translit: boolean;
+}
+
+/**
+ * Guess the language of already-normalised tokens. Exposed for the analyser, which has
+ * the tokens at hand; most callers want {@link detectLanguage}.
+ */
+export function guessLanguage(tokens: readonly string[]): ScriptGuess {
+  let cyr = 0;
+  let lat = 0;
+  let uk = 0;
+  let ru = 0;
+  let en = 0;
+  let trUk = 0;
+  let trRu = 0;
+  for (const t of tokens) {
+    const script = scriptOf(t);
+    if (script === 'cyrillic') {
+      cyr++;
+      if (UK_LETTERS.test(t)) uk += 2;
+      if (RU_LETTERS.test(t)) ru += 2;
+      if (UK_ONLY.has(t)) uk += 1;
+      if (RU_ONLY.has(t)) ru += 1;
+    } else if (script === 'latin') {
+      lat++;
+      const isEn = KNOWN.en.has(t);
+      const asUk = transliterateToken(t, 'uk');
+      const asRu = transliterateToken(t, 'ru');
+      const knownUk = KNOWN.uk.has(asUk);
+      const knownRu = KNOWN.ru.has(asRu);
+      if (isEn) en += 1;
+      if (knownUk) trUk += 1;
+      if (knownRu) trRu += 1;
+      if (!isEn && !knownUk && !knownRu) {
+        if (TRANSLIT_PATTERN.test(t)) {
+          trUk += 0.5;
+          trRu += 0.5;
+        }
+        if (ENGLISH_PATTERN.test(t)) en += 0.5;
+      }
+      // Spellings only one transliteration produces.
+      if (/(yi|ii|iie|iia|shcho|^chy$|^yak$|^de$|^koly$)/.test(t)) trUk += 0.5;
+      if (/(^chto$|^kak$|^gde$|^kogda$|^skolko$|yy$|iy$|^eto$|^nuzhno$)/.test(t)) trRu += 0.5;
+    }
+  }
+  if (cyr === 0 && lat === 0) return { lang: 'unknown', translit: false };
+  if (cyr >= lat) {
+    if (uk === ru) return { lang: 'unknown', translit: false };
+    return { lang: uk > ru ? 'uk' : 'ru', translit: false };
+  }
+  const tr = Math.max(trUk, trRu);
+  if (en >= tr) return { lang: en > 0 ? 'en' : 'unknown', translit: false };
+  return { lang: trRu > trUk ? 'ru' : 'uk', translit: true };
+}
+
+/**
+ * Detect the language of a text: `'uk'`, `'ru'`, `'en'`, or `'unknown'` when nothing
+ * decides (no letters, or a Cyrillic text with no telling letter or word). Ukrainian or
+ * Russian typed in Latin letters is reported as that language.
+ *
+ * @example
+ * detectLanguage('Скільки коштує навчання?') // 'uk'
+ * detectLanguage('Сколько стоит обучение?')  // 'ru'
+ * detectLanguage('skilky koshtuie navchannia') // 'uk'
+ * detectLanguage('How much does it cost?')   // 'en'
+ */
+export function detectLanguage(text: string): Lang | 'unknown' {
+  return guessLanguage(tokenize(text)).lang;
+}
