@@ -3,6 +3,7 @@
  * in the same run; each also runs alone with `npx tsx bench/<name>.ts`.
  */
 const BENCHES: { name: string; load: () => Promise<{ run(): Promise<void> }> }[] = [
+  { name: 'overhead', load: () => import('./overhead.js') },
 ];
 
 const only = process.argv.slice(2);

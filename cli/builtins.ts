@@ -8,5 +8,6 @@ export const BUILTIN_PLUGINS: Record<string, PluginLoader> = {
   memory: () => import('../plugins/memory/index.js'),
   console: () => import('../adapters/console/index.js'),
   ollama: () => import('../plugins/ollama/index.js'),
+  'openai-compatible': () => import('../plugins/openai-compatible/index.js'),
   http: () => import('../adapters/http/index.js'),
 };
