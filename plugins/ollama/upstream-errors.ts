@@ -85,7 +85,7 @@ export function classifyFailure(err: unknown, context: FailureContext): Upstream
     if (status === 404 && /not found/i.test(upstreamMessage)) {
       return make('MODEL_NOT_FOUND', `model "${model}" not found on Ollama at ${host}; ${pullHint(model)}`);
     }
-    if (status === 503) return make('UPSTREAM_UNAVAILABLE', `Ollama at ${host} is busy (503): ${upstreamMessage}`);
+    if (status === 503 || status === 429) return make('UPSTREAM_UNAVAILABLE', `Ollama at ${host} is busy (${status}): ${upstreamMessage}`);
     if (status === 400) return make('BAD_REQUEST', `Ollama at ${host} rejected the request (400): ${upstreamMessage}`);
     return make('UPSTREAM_BAD_RESPONSE', `Ollama at ${host} answered HTTP ${status}: ${upstreamMessage}`);
   }
