@@ -8,7 +8,8 @@
  * `ctx.createRequest` + `ctx.handle`, the provider is looked up per request for model
  * lists, embeddings and readiness, and metrics listen to `ctx.events`.
  */
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { definePlugin, type Adapter, type PluginContext } from '../../core/index.js';
 import { httpConfigSchema, type HttpConfig } from './config.js';
@@ -64,10 +65,28 @@ export function createHttpAdapter(ctx: PluginContext, config: HttpConfig): HttpA
   let address: AddressInfo | undefined;
   let closing: Promise<void> | undefined;
 
+  // Node's closeIdleConnections() misses connections that never carried a request (clients
+  // open spare ones), so the adapter tracks which sockets are busy and closes the rest.
+  const sockets = new Set<Socket>();
+  const busy = new WeakSet<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    busy.add(request.socket);
+    response.once('close', () => {
+      busy.delete(request.socket);
+      // While closing, a connection whose answer just ended is not kept alive.
+      if (closing) request.socket.end();
+    });
+  });
+
   const close = () => (closing ??= app.close().then(() => undefined));
 
   ctx.onClose(async function closeHttpServer() {
     const closed = close();
+    for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
     // In-flight answers were drained or aborted by now; cut whatever still lingers.
     const timer = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
     try {

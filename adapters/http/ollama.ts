@@ -100,9 +100,9 @@ export const ollamaGenerateSchema = z.looseObject({
 type CommonBody = z.output<typeof ollamaChatSchema> | z.output<typeof ollamaGenerateSchema>;
 
 function refuseCommon(body: CommonBody, requestId: string): void {
-  if (body.think === true || typeof body.think === 'string') throw unsupported('think', 'thinking output is not supported by Kobza; omit think or set it to false', requestId);
-  if (body.logprobs === true) throw unsupported('logprobs', 'log probabilities are not available through Kobza', requestId);
-  if (body.top_logprobs != null && body.top_logprobs > 0) throw unsupported('top_logprobs', 'log probabilities are not available through Kobza', requestId);
+  if (body.think === true || typeof body.think === 'string') throw unsupported('think', 'expected false; thinking output is not supported by Kobza', requestId);
+  if (body.logprobs === true) throw unsupported('logprobs', 'expected false; log probabilities are not available through Kobza', requestId);
+  if (body.top_logprobs != null && body.top_logprobs > 0) throw unsupported('top_logprobs', 'expected 0; log probabilities are not available through Kobza', requestId);
 }
 
 function toOptions(body: CommonBody): GenerationOptions {
@@ -213,7 +213,7 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
     if (!parsed.success) throw validationError(parsed.error, request.id);
     const body = parsed.data;
     refuseCommon(body, request.id);
-    if (Array.isArray(body.tools) && body.tools.length > 0) throw unsupported('tools', 'tool calling is not supported by Kobza; send the request without tools', request.id);
+    if (Array.isArray(body.tools) && body.tools.length > 0) throw unsupported('tools', 'expected no tools; Kobza does not call tools, send the request without them', request.id);
     const metadata = metadataFromHeaders(request.headers, 'ollama', request.id);
     if (!body.messages || body.messages.length === 0) return loadAnswer('chat', body.model || ctx.config.assistant.model, body.keep_alive);
     formatMetadata(body, metadata);
@@ -228,10 +228,10 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
     if (!parsed.success) throw validationError(parsed.error, request.id);
     const body = parsed.data;
     refuseCommon(body, request.id);
-    if (body.suffix) throw unsupported('suffix', 'fill-in-the-middle is not supported by Kobza', request.id);
-    if (body.raw === true) throw unsupported('raw', 'raw prompts are not supported; Kobza sends prompts through the model\'s chat template', request.id);
-    if (body.template) throw unsupported('template', 'custom prompt templates are not supported by Kobza', request.id);
-    if (body.context && body.context.length > 0) throw unsupported('context', 'the deprecated context array is not supported; use /api/chat with messages', request.id);
+    if (body.suffix) throw unsupported('suffix', 'expected no suffix; fill-in-the-middle is not supported by Kobza', request.id);
+    if (body.raw === true) throw unsupported('raw', 'expected false; Kobza sends prompts through the model\'s chat template', request.id);
+    if (body.template) throw unsupported('template', 'expected no template; custom prompt templates are not supported by Kobza', request.id);
+    if (body.context && body.context.length > 0) throw unsupported('context', 'expected no context; the deprecated context array is not supported, use /api/chat with messages', request.id);
     const metadata = metadataFromHeaders(request.headers, 'ollama', request.id);
     const images = body.images ?? [];
     if (!body.prompt && images.length === 0) return loadAnswer('generate', body.model || ctx.config.assistant.model, body.keep_alive);

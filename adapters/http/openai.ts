@@ -108,19 +108,19 @@ function isNonEmptyArray(value: unknown): boolean {
 /** Refuses parameters whose silent loss would mislead the caller. */
 function refuseMisleading(body: ChatCompletionBody, requestId: string): void {
   if (body.n != null && body.n > 1) throw unsupported('n', `expected 1, got ${body.n}; Kobza returns one choice (its ranking picks the best of several drafts for you)`, requestId);
-  if (isNonEmptyArray(body.tools)) throw unsupported('tools', 'tool calling is not supported by Kobza; send the request without tools', requestId);
-  if (isNonEmptyArray(body.functions)) throw unsupported('functions', 'function calling is not supported by Kobza; send the request without functions', requestId);
+  if (isNonEmptyArray(body.tools)) throw unsupported('tools', 'expected no tools; Kobza does not call tools, send the request without them', requestId);
+  if (isNonEmptyArray(body.functions)) throw unsupported('functions', 'expected no functions; Kobza does not call functions, send the request without them', requestId);
   if (body.tool_choice != null && body.tool_choice !== 'none' && body.tool_choice !== 'auto') {
     throw unsupported('tool_choice', 'expected none or auto; Kobza does not call tools', requestId);
   }
   if (body.function_call != null && body.function_call !== 'none' && body.function_call !== 'auto') {
     throw unsupported('function_call', 'expected none or auto; Kobza does not call functions', requestId);
   }
-  if (body.logprobs === true) throw unsupported('logprobs', 'log probabilities are not available through Kobza; omit logprobs or set it to false', requestId);
-  if (body.top_logprobs != null && body.top_logprobs > 0) throw unsupported('top_logprobs', 'log probabilities are not available through Kobza', requestId);
-  if (body.logit_bias != null && Object.keys(body.logit_bias).length > 0) throw unsupported('logit_bias', 'token biases are not supported by the Ollama upstream', requestId);
-  if (body.audio != null || (body.modalities ?? []).some((m) => m !== 'text')) throw unsupported(body.audio != null ? 'audio' : 'modalities', 'Kobza answers with text only; expected modalities ["text"]', requestId);
-  if (body.web_search_options != null) throw unsupported('web_search_options', 'web search is not supported by Kobza', requestId);
+  if (body.logprobs === true) throw unsupported('logprobs', 'expected false; log probabilities are not available through Kobza', requestId);
+  if (body.top_logprobs != null && body.top_logprobs > 0) throw unsupported('top_logprobs', 'expected 0; log probabilities are not available through Kobza', requestId);
+  if (body.logit_bias != null && Object.keys(body.logit_bias).length > 0) throw unsupported('logit_bias', 'expected no biases; the Ollama upstream cannot apply token biases', requestId);
+  if (body.audio != null || (body.modalities ?? []).some((m) => m !== 'text')) throw unsupported(body.audio != null ? 'audio' : 'modalities', 'expected ["text"]; Kobza answers with text only', requestId);
+  if (body.web_search_options != null) throw unsupported('web_search_options', 'expected none; web search is not supported by Kobza', requestId);
   if (body.response_format?.type === 'json_schema' && !body.response_format.json_schema?.schema) {
     throw unsupported('response_format.json_schema.schema', 'expected a JSON schema object', requestId);
   }

@@ -67,7 +67,9 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
     return503OnClosing: true,
   });
 
-  // Clients such as `curl -d` send JSON without a JSON content type; Ollama accepts it.
+  // Clients such as `curl -d` or `fetch(url, { body: string })` send JSON labelled as form
+  // data or plain text; Ollama parses any body as JSON, and so does Kobza.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
   app.addHook('onRequest', (request, reply, done) => {

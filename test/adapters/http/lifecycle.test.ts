@@ -1,0 +1,156 @@
+/**
+ * What happens around a request: a client that disconnects mid-stream aborts the upstream
+ * generation; Kobza's request headers reach the pipeline as metadata; health, readiness
+ * and metrics; unknown routes; a shutdown with streams in flight ends them instead of
+ * hanging.
+ */
+import OpenAI from 'openai';
+import { Ollama } from 'ollama';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, startKobza, stopKobzas } from './helpers.js';
+
+afterEach(stopKobzas);
+
+const longQuestion = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+
+describe('client disconnect', () => {
+  it('aborts the upstream generation when an OpenAI stream is abandoned', async () => {
+    const kobza = await startKobza({ standIn: { tokenDelayMs: 20 } });
+    const client = new OpenAI({ baseURL: `${kobza.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const errors: string[] = [];
+    kobza.kernel.events.on('request:error', (e) => errors.push(e.error.code));
+    const stream = await client.chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: longQuestion }], stream: true });
+    let received = 0;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta.content) received++;
+      if (received === 3) break; // the client stops reading and closes the connection
+    }
+    await eventually(() => kobza.ollama.calls.some((c) => c.path === '/api/chat' && c.clientClosed));
+    await kobza.ollama.idle();
+    expect(kobza.ollama.calls.find((c) => c.path === '/api/chat')!.finished).toBe(false);
+    await eventually(() => kobza.kernel.inFlight === 0);
+    expect(errors).toEqual(['ABORTED']);
+  });
+
+  it('aborts the upstream generation when an Ollama client aborts', async () => {
+    const kobza = await startKobza({ standIn: { tokenDelayMs: 20 } });
+    const client = new Ollama({ host: kobza.url });
+    const stream = await client.chat({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: longQuestion }], stream: true });
+    let parts = 0;
+    const consumed = (async () => {
+      for await (const _part of stream) {
+        if (++parts === 2) stream.abort();
+      }
+    })().catch((err: unknown) => err);
+    expect(await consumed).toMatchObject({ name: 'AbortError' });
+    await eventually(() => kobza.ollama.calls.some((c) => c.path === '/api/chat' && c.clientClosed));
+    await eventually(() => kobza.kernel.inFlight === 0);
+  });
+
+  it('aborts a non-streaming request whose client went away before the answer', async () => {
+    const kobza = await startKobza({ standIn: { firstTokenDelayMs: 2000 } });
+    const controller = new AbortController();
+    const pending = fetch(`${kobza.url}/api/chat`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: 'slow' }], stream: false }),
+      signal: controller.signal,
+    }).catch((err: unknown) => err);
+    await eventually(() => kobza.ollama.count('/api/chat') === 1);
+    controller.abort();
+    await pending;
+    await eventually(() => kobza.ollama.calls[0].clientClosed);
+    await eventually(() => kobza.kernel.inFlight === 0);
+  });
+});
+
+describe('Kobza request headers', () => {
+  it('puts x-kobza-ranking and x-kobza-cache into the request metadata', async () => {
+    const kobza = await startKobza();
+    const client = new OpenAI({ baseURL: `${kobza.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    await client.chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: 'a' }] }, { headers: { 'x-kobza-ranking': 'on', 'x-kobza-cache': 'off' } });
+    await new Ollama({ host: kobza.url, headers: { 'x-kobza-ranking': 'OFF' } }).chat({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: 'b' }] });
+    await client.chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: 'c' }] });
+    expect(kobza.seen.map((r) => [r.metadata.ranking, r.metadata.cache])).toEqual([
+      ['on', 'off'],
+      ['off', undefined],
+      [undefined, undefined],
+    ]);
+  });
+
+  it('refuses a wrong header value with a 400 naming the header', async () => {
+    const kobza = await startKobza();
+    const res = await fetch(`${kobza.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-kobza-ranking': 'maybe' },
+      body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'a' }] }),
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatchObject({ param: 'x-kobza-ranking', code: 'BAD_REQUEST' });
+  });
+
+  it('gives every reply an x-request-id, errors and unknown routes included', async () => {
+    const kobza = await startKobza();
+    const missing = await fetch(`${kobza.url}/v1/nothing-here`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('x-request-id')).toBeTruthy();
+    expect((await missing.json()).error).toMatchObject({ code: 'NOT_FOUND' });
+    const ollamaMissing = await fetch(`${kobza.url}/api/pull`, { method: 'POST', body: '{}' });
+    expect(ollamaMissing.status).toBe(404);
+    expect((await ollamaMissing.json()).code).toBe('NOT_FOUND');
+    const badJson = await fetch(`${kobza.url}/api/chat`, { method: 'POST', body: '{"model":' });
+    expect(badJson.status).toBe(400);
+    expect(badJson.headers.get('x-request-id')).toBeTruthy();
+  });
+});
+
+describe('health, readiness, metrics', () => {
+  it('reports ready while the upstream answers and 503 with the reason when it does not', async () => {
+    const kobza = await startKobza();
+    expect(await (await fetch(`${kobza.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${kobza.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect((await ready.json()).status).toBe('ready');
+    await kobza.ollama.close();
+    const down = await fetch(`${kobza.url}/readyz`);
+    expect(down.status).toBe(503);
+    const body = await down.json();
+    expect(body).toMatchObject({ status: 'unavailable', code: 'UPSTREAM_UNAVAILABLE' });
+    expect(body.reason).toMatch(/reachable|refused|connect/i);
+    expect((await fetch(`${kobza.url}/healthz`)).status).toBe(200);
+  });
+
+  it('exports request, error, TTFT, duration and in-flight metrics fed from the kernel events', async () => {
+    const kobza = await startKobza({ standIn: { models: ['qwen2.5:7b'] } });
+    const client = new OpenAI({ baseURL: `${kobza.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    await client.chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: 'a' }] });
+    await client.chat.completions.create({ model: 'ghost', messages: [{ role: 'user', content: 'b' }] }).catch(() => undefined);
+    const res = await fetch(`${kobza.url}/metrics`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/kobza_requests_total\{adapter="http"\} 2/);
+    expect(text).toMatch(/kobza_request_errors_total\{code="MODEL_NOT_FOUND"\} 1/);
+    expect(text).toMatch(/kobza_ttft_seconds_count\{source="provider"\} 1/);
+    expect(text).toMatch(/kobza_request_duration_seconds_count\{source="provider"\} 1/);
+    expect(text).toMatch(/kobza_requests_in_flight 0/);
+    expect(text).toMatch(/kobza_http_requests_total\{method="POST",route="\/v1\/chat\/completions",status="404"\} 1/);
+    expect(text).toMatch(/kobza_process_resident_memory_bytes/);
+  });
+});
+
+describe('shutdown', () => {
+  it('ends streams still running when the kernel stops, instead of hanging', async () => {
+    const kobza = await startKobza({ standIn: { tokenDelayMs: 50 } });
+    // The kernel waits this long for in-flight requests before aborting them.
+    (kobza.kernel.config.kernel as { shutdownTimeoutMs: number }).shutdownTimeoutMs = 200;
+    const res = await fetch(`${kobza.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: longQuestion }] }) });
+    const reader = res.body!.getReader();
+    await reader.read();
+    const stopped = kobza.kernel.stop();
+    let text = '';
+    for (let step = await reader.read(); !step.done; step = await reader.read()) text += new TextDecoder().decode(step.value);
+    await stopped;
+    const last = JSON.parse(text.trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ code: 'ABORTED' });
+    expect(kobza.kernel.inFlight).toBe(0);
+  });
+});
