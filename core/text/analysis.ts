@@ -8,12 +8,12 @@
 
 import {
   ANAPHORA_WORDS, CALENDAR_GROUPS, CONTINUATION_OPENERS, CONTINUATION_PHRASES, COST_CUES, DATE_CUES, DEGREE_WORDS,
-  DURATION_CUES, ENTITY_GROUPS, INTENT_WORDS, NEGATION_WORDS, NUMBER_WORDS, OPTIONAL_WORDS, ORDER_FIRST_WORDS,
+  DURATION_CUES, ENTITY_GROUPS, INFO_SEEKING_WORDS, INTENT_WORDS, LIGHT_WORDS, NEGATION_WORDS, NUMBER_WORDS, OPTIONAL_WORDS, ORDER_FIRST_WORDS,
   ORDER_LAST_WORDS, PERIOD_WORDS, PLACE_CUES, POLITE_AFTER_NEGATION, RELATIVE_NEXT_WORDS, RELATIVE_PREVIOUS_WORDS,
   RELATIVE_THIS_WORDS, STOP_WORDS, SYNONYM_GROUPS, TIME_END_WORDS, TIME_START_WORDS,
 } from './lexicon.js';
 import { guessLanguage, type Lang } from './language.js';
-import { normalize, scriptOf } from './normalize.js';
+import { editDistanceWithin, normalize, scriptOf } from './normalize.js';
 import { stem } from './stem.js';
 import { spellingKey, transliterateToken } from './transliterate.js';
 
@@ -76,8 +76,10 @@ export interface QuestionAnalysis {
   tokens: string[];
   content: ContentWord[];
   slots: QuestionSlots;
-  /** Number of question words / anaphora, for {@link needsContext}. */
+  /** Number of anaphoric words (це, it, там …), for {@link needsContextOf}. */
   anaphora: number;
+  /** Asks where to find information ("як дізнатися", "де подивитися", "how to check"). */
+  infoSeeking: boolean;
 }
 
 interface Phrase {
@@ -91,17 +93,27 @@ interface Phrase {
 export interface TextModel {
   readonly stop: Set<string>;
   readonly conceptsByStem: Map<string, number[]>;
+  /** Lexicon words as written (a light stemmer cuts "диплом" to "дипл" but "диплома" to "диплом"). */
+  readonly conceptsByWord: Map<string, number[]>;
   readonly conceptsByKey: Map<string, number[]>;
+  /** Lexicon stems by first letter, for typo-tolerant concept lookup. */
+  readonly stemsByInitial: Map<string, string[]>;
   readonly optionalConcepts: Set<number>;
   readonly optionalStems: Set<string>;
+  readonly lightStems: Set<string>;
+  readonly lightKeys: Set<string>;
   readonly phrasesByFirstStem: Map<string, Phrase[]>;
   readonly entityByStem: Map<string, string>;
   readonly degreeByStem: Map<string, DegreeLevel>;
   readonly numberByStem: Map<string, string>;
+  /** Concepts that restate an intent (вартість → cost, дата → when, адреса → where, тривалість → duration). */
+  readonly cueConcepts: { cost: Set<number>; duration: Set<number>; date: Set<number>; place: Set<number> };
+  readonly conceptMemo: Map<string, readonly number[]>;
   readonly cache: Map<string, QuestionAnalysis>;
 }
 
 const ANALYSIS_CACHE_LIMIT = 4096;
+const CONCEPT_MEMO_LIMIT = 20000;
 
 /** Stem used inside the model: script decides, translit already turned into Cyrillic. */
 function modelStem(token: string): string {
@@ -135,6 +147,7 @@ const COST = stemSet(COST_CUES);
 const DURATION = stemSet(DURATION_CUES);
 const DATE = stemSet(DATE_CUES);
 const PLACE = stemSet(PLACE_CUES);
+const INFO = stemSet(INFO_SEEKING_WORDS);
 const ANAPHORA = tokenSet(ANAPHORA_WORDS);
 const OPENERS = tokenSet(CONTINUATION_OPENERS);
 const OPENER_PHRASES = CONTINUATION_PHRASES.map((p) => normalize(p));
@@ -165,11 +178,14 @@ export function compileTextModel(options: TextOptions = {}): TextModel {
   const stop = tokenSet(STOP_WORDS);
   const conceptsByStem = new Map<string, number[]>();
   const conceptsByKey = new Map<string, number[]>();
+  const conceptsByWord = new Map<string, number[]>();
   const phrasesByFirstStem = new Map<string, Phrase[]>();
   const entityByStem = new Map<string, string>();
   const degreeByStem = new Map<string, DegreeLevel>();
   const numberByStem = new Map<string, string>();
   const optionalStems = stemSet(OPTIONAL_WORDS);
+  const lightStems = stemSet(LIGHT_WORDS);
+  const lightKeys = new Set([...lightStems].map(spellingKey).filter((k) => k.length >= 3));
   const optionalConcepts = new Set<number>();
 
   const addPhrase = (stems: string[], phrase: Omit<Phrase, 'stems'>) => {
@@ -193,12 +209,22 @@ export function compileTextModel(options: TextOptions = {}): TextModel {
       if (stems.length > 1) addPhrase(stems, { concept: id });
       else {
         push(conceptsByStem, stems[0], id);
+        push(conceptsByWord, tokens[0], id);
+        // The word itself as a stem too: "диплома" stems to "диплом", the lexicon's "диплом" to "дипл".
+        if (tokens[0].length >= 5) push(conceptsByStem, tokens[0], id);
         const key = spellingKey(stems[0]);
         if (key.length >= 4) push(conceptsByKey, key, id);
         if (optionalStems.has(stems[0])) optionalConcepts.add(id);
       }
     }
   });
+  const stemsByInitial = new Map<string, string[]>();
+  for (const s of conceptsByStem.keys()) {
+    if (s.length < 4) continue;
+    const list = stemsByInitial.get(s[0]) ?? [];
+    list.push(s);
+    stemsByInitial.set(s[0], list);
+  }
 
   for (const group of [...ENTITY_GROUPS, ...(options.entities ?? [])]) {
     const name = normalize(group[0]);
@@ -220,11 +246,40 @@ export function compileTextModel(options: TextOptions = {}): TextModel {
   for (const [value, words] of Object.entries(NUMBER_WORDS)) {
     for (const w of words) numberByStem.set(modelStem(normalize(w)), value);
   }
+  const cueSet = (cues: Set<string>) => {
+    const out = new Set<number>();
+    for (const c of cues) for (const id of conceptsByStem.get(c) ?? []) out.add(id);
+    return out;
+  };
 
   return {
-    stop, conceptsByStem, conceptsByKey, optionalConcepts, optionalStems, phrasesByFirstStem, entityByStem,
-    degreeByStem, numberByStem, cache: new Map(),
+    stop, conceptsByStem, conceptsByWord, conceptsByKey, stemsByInitial, optionalConcepts, optionalStems, lightStems, lightKeys,
+    phrasesByFirstStem, entityByStem, degreeByStem, numberByStem,
+    cueConcepts: { cost: cueSet(COST), duration: cueSet(DURATION), date: cueSet(DATE), place: cueSet(PLACE) },
+    conceptMemo: new Map(), cache: new Map(),
   };
+}
+
+/** Concepts of a stem: exact, by spelling key, then by one typo against the lexicon (memoised). */
+function conceptsOf(token: string, s: string, model: TextModel): readonly number[] {
+  const exact = model.conceptsByWord.get(token) ?? model.conceptsByStem.get(s) ?? model.conceptsByKey.get(spellingKey(s));
+  if (exact) return exact;
+  const memo = model.conceptMemo.get(s);
+  if (memo) return memo;
+  let found: readonly number[] = [];
+  if (s.length >= 5) {
+    for (const candidate of model.stemsByInitial.get(s[0]) ?? []) {
+      const [short, long] = s.length <= candidate.length ? [s, candidate] : [candidate, s];
+      const prefix = short.length >= 4 && long.startsWith(short) && long.length - short.length <= 2;
+      if (prefix || (candidate.length >= 5 && editDistanceWithin(s, candidate, 1) <= 1)) {
+        found = model.conceptsByStem.get(candidate) ?? [];
+        break;
+      }
+    }
+  }
+  if (model.conceptMemo.size >= CONCEPT_MEMO_LIMIT) model.conceptMemo.clear();
+  model.conceptMemo.set(s, found);
+  return found;
 }
 
 const DEFAULT_MODEL_OPTIONS: TextOptions = {};
@@ -264,6 +319,12 @@ export function analyzeQuestion(text: string, model: TextModel = modelFor()): Qu
   return result;
 }
 
+interface Candidate {
+  token: string;
+  stem: string;
+  extraConcepts: number[];
+}
+
 function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
   const normalized = normalize(text);
   let tokens = normalized ? normalized.split(' ') : [];
@@ -281,16 +342,14 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
   const years: string[] = [];
   const degrees: DegreeLevel[] = [];
   const entities: string[] = [];
-  const content: ContentWord[] = [];
+  const candidates: Candidate[] = [];
+  const phraseConcepts: number[][] = tokens.map(() => []);
   let negated = false;
   let timePolarity: 'start' | 'end' | undefined;
   let timeRelative: 'current' | 'next' | 'previous' | undefined;
   let firstIntent: keyof typeof INTENT_WORDS | undefined;
   let intentTokenIndex = -1;
-  let hasCost = false;
-  let hasDuration = false;
-  let hasDate = false;
-  let hasPlace = false;
+  let infoSeeking = false;
   let anaphora = 0;
   const consumed = new Array<boolean>(tokens.length).fill(false);
 
@@ -300,30 +359,26 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
     const s = stems[i];
     const next = tokens[i + 1];
 
-    // Multi-word lexicon entries first (longest phrase wins).
+    // Multi-word lexicon entries first (longest phrase wins). Degree and entity phrases are
+    // slots and consume their words; a synonym phrase lends its concept to each of its words,
+    // so that a typo in one of them still lets the other pair up.
     const phrases = model.phrasesByFirstStem.get(s);
-    let phraseHit: Phrase | undefined;
     if (phrases) {
       for (const p of phrases) {
         if (i + p.stems.length > tokens.length) continue;
         let ok = true;
         for (let k = 1; k < p.stems.length; k++) if (stems[i + k] !== p.stems[k]) { ok = false; break; }
-        if (ok) { phraseHit = p; break; }
+        if (!ok) continue;
+        if (p.degree || p.entity) {
+          for (let k = 0; k < p.stems.length; k++) consumed[i + k] = true;
+          if (p.degree) degrees.push(p.degree);
+          if (p.entity) entities.push(p.entity);
+        } else if (p.concept !== undefined) {
+          for (let k = 0; k < p.stems.length; k++) phraseConcepts[i + k].push(p.concept);
+        }
+        break;
       }
-    }
-    if (phraseHit) {
-      for (let k = 0; k < phraseHit.stems.length; k++) consumed[i + k] = true;
-      if (phraseHit.degree) degrees.push(phraseHit.degree);
-      else if (phraseHit.entity) entities.push(phraseHit.entity);
-      else if (phraseHit.concept !== undefined) {
-        const joined = phraseHit.stems.join(' ');
-        if (COST.has(phraseHit.stems[0])) hasCost = true;
-        content.push({
-          token: tokens.slice(i, i + phraseHit.stems.length).join(' '), stem: joined, key: spellingKey(joined.replace(/ /g, '')),
-          concepts: [phraseHit.concept], optional: model.optionalConcepts.has(phraseHit.concept),
-        });
-      }
-      continue;
+      if (consumed[i]) continue;
     }
 
     if (/^\d/.test(token)) {
@@ -354,12 +409,12 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
     }
     if (token === 'торік' || token === 'торішній') { timeRelative = 'previous'; continue; }
     if (LAST.has(token)) { timePolarity = 'end'; continue; }
-    if (FIRST.has(token) && next && /^(день|дня|дні|день|day|date|числа|число|тиждень|week|неделя)$/.test(next)) {
+    if (FIRST.has(token) && next && /^(день|дня|дні|day|date|числа|число|тиждень|week|неделя)$/.test(next)) {
       timePolarity = 'start';
       continue;
     }
     const numberWord = model.numberByStem.get(s);
-    if (numberWord !== undefined && (token.length > 2 || /^\d/.test(token)) && !model.stop.has(token)) {
+    if (numberWord !== undefined && token.length > 2 && !model.stop.has(token)) {
       numbers.push(numberWord);
       continue;
     }
@@ -370,21 +425,43 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
     const intent = INTENT_BY_TOKEN.get(token) ?? (byKey && byKey !== 'stop' ? byKey : undefined);
     if (intent && firstIntent === undefined) { firstIntent = intent; intentTokenIndex = i; }
     if (ANAPHORA.has(token)) anaphora++;
-    if (COST.has(s)) hasCost = true;
-    if (DURATION.has(s) || DURATION.has(token)) hasDuration = true;
-    if (DATE.has(s)) hasDate = true;
-    if (PLACE.has(s)) hasPlace = true;
+    if (INFO.has(s)) infoSeeking = true;
     if (model.stop.has(token) || intent || byKey) continue;
 
     const entity = model.entityByStem.get(s);
     if (entity) { entities.push(entity); continue; }
-
-    const concepts = model.conceptsByStem.get(s) ?? model.conceptsByKey.get(spellingKey(s)) ?? [];
-    const optional = model.optionalStems.has(s) || concepts.some((c) => model.optionalConcepts.has(c));
-    content.push({ token, stem: s, key: spellingKey(s), concepts, optional });
+    candidates.push({ token, stem: s, extraConcepts: phraseConcepts[i] });
   }
 
-  const intent = resolveIntent(tokens, firstIntent, intentTokenIndex, { hasCost, hasDuration, hasDate, hasPlace });
+  // Build content words, noting which restate the question's intent.
+  const content: ContentWord[] = [];
+  const cues = { hasCost: false, hasDuration: false, hasDate: false, hasPlace: false };
+  const cueOf: ('cost' | 'duration' | 'date' | 'place' | undefined)[] = [];
+  for (const c of candidates) {
+    const own = conceptsOf(c.token, c.stem, model);
+    const concepts = c.extraConcepts.length ? [...new Set([...own, ...c.extraConcepts])] : own;
+    const key = spellingKey(c.stem);
+    const has = (set: Set<number>) => concepts.some((id) => set.has(id));
+    let cue: (typeof cueOf)[number];
+    if (COST.has(c.stem) || has(model.cueConcepts.cost)) cue = 'cost';
+    else if (DURATION.has(c.stem) || has(model.cueConcepts.duration)) cue = 'duration';
+    else if (DATE.has(c.stem) || has(model.cueConcepts.date)) cue = 'date';
+    else if (PLACE.has(c.stem) || has(model.cueConcepts.place)) cue = 'place';
+    if (cue === 'cost') cues.hasCost = true;
+    if (cue === 'duration') cues.hasDuration = true;
+    if (cue === 'date') cues.hasDate = true;
+    if (cue === 'place') cues.hasPlace = true;
+    cueOf.push(cue);
+    const optional = model.optionalStems.has(c.stem) || model.lightStems.has(c.stem) || model.lightKeys.has(key) ||
+      concepts.some((id) => model.optionalConcepts.has(id));
+    content.push({ token: c.token, stem: c.stem, key, concepts, optional });
+  }
+  const intent = resolveIntent(tokens, firstIntent, intentTokenIndex, cues);
+  // A word that only restates the intent ("яка *вартість*" = "скільки коштує", "якого *числа*"
+  // = "коли", "де *знаходиться*") is part of the intent, not of the topic.
+  const restated: Record<string, string> = { cost: 'cost', duration: 'duration', when: 'date', where: 'place' };
+  const topical = intent && restated[intent] ? content.filter((_, k) => cueOf[k] !== restated[intent]) : content;
+
   const uniqueSorted = <T extends string>(xs: T[]) => [...new Set(xs)].sort();
   const slots: QuestionSlots = {
     numbers: uniqueSorted(numbers),
@@ -398,7 +475,7 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
     entities: uniqueSorted(entities),
     lang: guess.lang,
   };
-  return { normalized, tokens, content, slots, anaphora };
+  return { normalized, tokens, content: topical, slots, anaphora, infoSeeking };
 }
 
 function resolveIntent(
@@ -411,7 +488,7 @@ function resolveIntent(
   if (first === 'how') {
     if (after === 'long' || after === 'довго') return 'duration';
     if (after === 'many') return 'count';
-    if (after === 'much') return cues.hasCost ? 'cost' : cues.hasDuration ? 'duration' : 'count';
+    if (after === 'much') return cues.hasDuration ? 'duration' : 'cost';
     if (after === 'often' || after === 'часто') return 'frequency';
     return 'how';
   }

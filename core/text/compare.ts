@@ -48,7 +48,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 /** Intents that may stand for each other: they ask for the same kind of answer. */
 const SOFT_INTENTS = new Set(['how', 'what', 'yesno']);
-function intentsCompatible(a: QuestionSlots['intent'], b: QuestionSlots['intent']): boolean {
+function intentsCompatible(a: QuestionSlots['intent'], b: QuestionSlots['intent'], infoSeeking: boolean): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined) return true;
   if (SOFT_INTENTS.has(a) && SOFT_INTENTS.has(b)) return true;
@@ -56,11 +56,13 @@ function intentsCompatible(a: QuestionSlots['intent'], b: QuestionSlots['intent'
   // "скільки балів" / "який бал": a number asked either way; "які документи" / "що потрібно".
   if (pair.has('count') && pair.has('what')) return true;
   if (pair.has('list') && pair.has('what')) return true;
+  // "як дізнатися розклад" / "де подивитися розклад": both ask where the information is.
+  if (infoSeeking && pair.has('where') && (pair.has('how') || pair.has('what'))) return true;
   return false;
 }
 
 /** The first slot that differs, or undefined. */
-export function slotDifference(a: QuestionSlots, b: QuestionSlots): { slot: string; reason: string } | undefined {
+export function slotDifference(a: QuestionSlots, b: QuestionSlots, infoSeeking = false): { slot: string; reason: string } | undefined {
   if (!sameList(a.numbers, b.numbers)) return { slot: 'number', reason: `numbers differ: [${a.numbers}] vs [${b.numbers}]` };
   if (!sameList(a.years, b.years)) return { slot: 'year', reason: `years differ: [${a.years}] vs [${b.years}]` };
   if (!sameList(a.degrees, b.degrees)) return { slot: 'degree', reason: `degree differs: [${a.degrees}] vs [${b.degrees}]` };
@@ -71,7 +73,7 @@ export function slotDifference(a: QuestionSlots, b: QuestionSlots): { slot: stri
   if ((a.timeRelative ?? 'current') !== (b.timeRelative ?? 'current')) {
     return { slot: 'time', reason: `period differs: ${a.timeRelative ?? 'current'} vs ${b.timeRelative ?? 'current'}` };
   }
-  if (!intentsCompatible(a.intent, b.intent)) return { slot: 'intent', reason: `intent differs: ${a.intent} vs ${b.intent}` };
+  if (!intentsCompatible(a.intent, b.intent, infoSeeking)) return { slot: 'intent', reason: `intent differs: ${a.intent} vs ${b.intent}` };
   if (!sameList(a.entities, b.entities)) return { slot: 'entity', reason: `entities differ: [${a.entities}] vs [${b.entities}]` };
   return undefined;
 }
@@ -114,7 +116,7 @@ export function compareQuestions(a: string, b: string, options?: TextOptions): Q
   const qb = analyzeQuestion(b, model);
   if (qa.normalized === qb.normalized) return { same: true, similarity: 1, reason: 'identical after normalisation' };
   const pairing = pairContent(qa, qb);
-  const diff = slotDifference(qa.slots, qb.slots);
+  const diff = slotDifference(qa.slots, qb.slots, qa.infoSeeking || qb.infoSeeking);
   if (diff) return { same: false, similarity: pairing.similarity, vetoedBy: diff.slot, reason: diff.reason };
   if (pairing.unmatched !== undefined) {
     return { same: false, similarity: pairing.similarity, vetoedBy: 'content', reason: `no partner for «${pairing.unmatched}»` };
