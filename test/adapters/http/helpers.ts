@@ -116,3 +116,8 @@ export async function eventually(check: () => boolean, timeoutMs = 3000): Promis
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/** A response's JSON body, untyped (tests look into it freely). */
+export async function jsonOf(response: Response): Promise<any> {
+  return response.json();
+}

@@ -7,7 +7,7 @@
 import OpenAI from 'openai';
 import { Ollama } from 'ollama';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, startKobza, stopKobzas } from './helpers.js';
+import { eventually, startKobza, stopKobzas, jsonOf } from './helpers.js';
 
 afterEach(stopKobzas);
 
@@ -85,7 +85,7 @@ describe('Kobza request headers', () => {
       body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'a' }] }),
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatchObject({ param: 'x-kobza-ranking', code: 'BAD_REQUEST' });
+    expect((await jsonOf(res)).error).toMatchObject({ param: 'x-kobza-ranking', code: 'BAD_REQUEST' });
   });
 
   it('gives every reply an x-request-id, errors and unknown routes included', async () => {
@@ -93,10 +93,10 @@ describe('Kobza request headers', () => {
     const missing = await fetch(`${kobza.url}/v1/nothing-here`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('x-request-id')).toBeTruthy();
-    expect((await missing.json()).error).toMatchObject({ code: 'NOT_FOUND' });
+    expect((await jsonOf(missing)).error).toMatchObject({ code: 'NOT_FOUND' });
     const ollamaMissing = await fetch(`${kobza.url}/api/pull`, { method: 'POST', body: '{}' });
     expect(ollamaMissing.status).toBe(404);
-    expect((await ollamaMissing.json()).code).toBe('NOT_FOUND');
+    expect((await jsonOf(ollamaMissing)).code).toBe('NOT_FOUND');
     const badJson = await fetch(`${kobza.url}/api/chat`, { method: 'POST', body: '{"model":' });
     expect(badJson.status).toBe(400);
     expect(badJson.headers.get('x-request-id')).toBeTruthy();
@@ -106,14 +106,14 @@ describe('Kobza request headers', () => {
 describe('health, readiness, metrics', () => {
   it('reports ready while the upstream answers and 503 with the reason when it does not', async () => {
     const kobza = await startKobza();
-    expect(await (await fetch(`${kobza.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await jsonOf(await fetch(`${kobza.url}/healthz`))).toEqual({ status: 'ok' });
     const ready = await fetch(`${kobza.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect((await ready.json()).status).toBe('ready');
+    expect((await jsonOf(ready)).status).toBe('ready');
     await kobza.ollama.close();
     const down = await fetch(`${kobza.url}/readyz`);
     expect(down.status).toBe(503);
-    const body = await down.json();
+    const body = await jsonOf(down);
     expect(body).toMatchObject({ status: 'unavailable', code: 'UPSTREAM_UNAVAILABLE' });
     expect(body.reason).toMatch(/reachable|refused|connect/i);
     expect((await fetch(`${kobza.url}/healthz`)).status).toBe(200);

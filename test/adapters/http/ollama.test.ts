@@ -8,7 +8,7 @@ import { Ollama } from 'ollama';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OLLAMA_API_VERSION } from '../../../adapters/http/index.js';
 import { expectedReply, standInEmbedding } from '../../servers/ollama.js';
-import { startKobza, stopKobzas, type LiveKobza } from './helpers.js';
+import { startKobza, stopKobzas, type LiveKobza, jsonOf } from './helpers.js';
 
 afterEach(stopKobzas);
 
@@ -81,7 +81,7 @@ describe('POST /api/chat', () => {
     const kobza = await startKobza();
     const res = await fetch(`${kobza.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'qwen2.5:7b', messages: ask('hi'), ...patch }) });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await jsonOf(res);
     expect(body.code).toBe('BAD_REQUEST');
     expect(body.error).toMatch(new RegExp(`^${param.replace(/[[\].]/g, '\\$&')}: expected`));
     expect(kobza.ollama.count('/api/chat')).toBe(0);
@@ -118,7 +118,7 @@ describe('POST /api/generate', () => {
     const parts: string[] = [];
     let last: Awaited<ReturnType<Ollama['generate']>> | undefined;
     for await (const part of await client.generate({ model: 'qwen2.5:7b', prompt: 'what is Kobza', system: 'Answer in one line.', stream: true })) {
-      parts.push(part.response);
+      parts.push(part.response ?? '');
       last = part;
     }
     expect(parts.join('')).toBe('Answer to: what is Kobza');
@@ -144,7 +144,7 @@ describe('POST /api/generate', () => {
     ] as const) {
       const res = await fetch(`${kobza.url}/api/generate`, { method: 'POST', body: JSON.stringify({ model: 'qwen2.5:7b', prompt: 'x', ...patch }) });
       expect(res.status).toBe(400);
-      expect((await res.json()).error).toMatch(new RegExp(`^${param}: expected`));
+      expect((await jsonOf(res)).error).toMatch(new RegExp(`^${param}: expected`));
     }
     expect(kobza.ollama.count('/api/chat')).toBe(0);
   });
@@ -171,6 +171,6 @@ describe('GET /api/tags, POST /api/show, GET /api/version, POST /api/embed', () 
     expect(result.model).toBe('nomic-embed-text');
     const res = await fetch(`${kobza.url}/api/embed`, { method: 'POST', body: JSON.stringify({ model: 'x', input: 42 }) });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatch(/^input: expected/);
+    expect((await jsonOf(res)).error).toMatch(/^input: expected/);
   });
 });

@@ -6,7 +6,7 @@
 import OpenAI from 'openai';
 import { Ollama } from 'ollama';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startKobza, stopKobzas } from './helpers.js';
+import { startKobza, stopKobzas, jsonOf } from './helpers.js';
 
 afterEach(stopKobzas);
 
@@ -29,7 +29,7 @@ describe('API keys', () => {
     const res = await fetch(`${kobza.url}/api/tags`, { headers: { authorization: `Bearer ${KEY}x` } });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
-    expect(await res.json()).toEqual({ error: 'missing or invalid API key: send Authorization: Bearer <key>', code: 'UNAUTHORIZED' });
+    expect(await jsonOf(res)).toEqual({ error: 'missing or invalid API key: send Authorization: Bearer <key>', code: 'UNAUTHORIZED' });
     expect(kobza.ollama.count('/api/chat')).toBe(0);
   });
 
@@ -64,10 +64,10 @@ describe('body limit, rate limit, CORS, binding', () => {
     const big = chatBody('x'.repeat(4096));
     const openaiRes = await fetch(`${kobza.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
     expect(openaiRes.status).toBe(413);
-    expect((await openaiRes.json()).error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', type: 'invalid_request_error' });
+    expect((await jsonOf(openaiRes)).error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', type: 'invalid_request_error' });
     const ollamaRes = await fetch(`${kobza.url}/api/chat`, { method: 'POST', body: big });
     expect(ollamaRes.status).toBe(413);
-    expect((await ollamaRes.json()).code).toBe('PAYLOAD_TOO_LARGE');
+    expect((await jsonOf(ollamaRes)).code).toBe('PAYLOAD_TOO_LARGE');
     expect(kobza.ollama.count('/api/chat')).toBe(0);
   });
 
@@ -79,7 +79,7 @@ describe('body limit, rate limit, CORS, binding', () => {
     expect(statuses).toEqual([200, 200, 200, 429]);
     const limited = await call(KEY);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect((await limited.json()).error).toMatchObject({ code: 'RATE_LIMITED', type: 'rate_limit_error' });
+    expect((await jsonOf(limited)).error).toMatchObject({ code: 'RATE_LIMITED', type: 'rate_limit_error' });
     expect((await call(OTHER_KEY)).status).toBe(200);
     // Wrong keys count against the IP, so guessing keys is limited too.
     const guesses: number[] = [];
@@ -87,7 +87,7 @@ describe('body limit, rate limit, CORS, binding', () => {
     expect(guesses).toEqual([401, 401, 401, 429]);
     const ollamaShape = await fetch(`${kobza.url}/api/tags`);
     expect(ollamaShape.status).toBe(429);
-    expect((await ollamaShape.json()).code).toBe('RATE_LIMITED');
+    expect((await jsonOf(ollamaShape)).code).toBe('RATE_LIMITED');
     // Health checks are never limited.
     expect((await fetch(`${kobza.url}/healthz`)).status).toBe(200);
   });
