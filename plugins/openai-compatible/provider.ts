@@ -109,7 +109,8 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   readonly id = 'openai-compatible';
   readonly client: OpenAI;
   readonly #settings: OpenAiCompatibleSettings;
-  readonly #live = new Set<AbortController>();
+  /** Exchanges in progress → their release (drops listeners on the request's signal). */
+  readonly #live = new Map<AbortController, () => void>();
 
   constructor(settings: OpenAiCompatibleSettings) {
     this.#settings = settings;
@@ -205,7 +206,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
 
   /** Aborts every exchange in progress. */
   close(): void {
-    for (const controller of this.#live) controller.abort(new KobzaError('ABORTED', 'Kobza is shutting down'));
+    for (const controller of [...this.#live.keys()]) controller.abort(new KobzaError('ABORTED', 'Kobza is shutting down'));
   }
 
   #body(request: ChatRequest, model: string): ChatCompletionCreateParamsStreaming & ExtendedParams {
@@ -226,11 +227,12 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     const onAbort = () => controller.abort(abortError(signal, requestId));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
-    this.#live.add(controller);
     const release = () => {
       this.#live.delete(controller);
       signal.removeEventListener('abort', onAbort);
+      controller.signal.removeEventListener('abort', release);
     };
+    this.#live.set(controller, release);
     controller.signal.addEventListener('abort', release, { once: true });
     return { controller, release };
   }
@@ -302,7 +304,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     } finally {
       clearTimeout(idle);
       if (!ended) stream.controller.abort();
-      this.#live.delete(controller);
+      this.#live.get(controller)?.();
     }
   }
 }

@@ -186,4 +186,13 @@ describe('openai-compatible provider', () => {
     await expect(boot('baseURL: not a url')).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('plugins.openai-compatible.baseURL: expected a URL such as http://127.0.0.1:8080/v1, got "not a url"') });
     await expect(boot('base_url: http://x')).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('plugins.openai-compatible.base_url') });
   });
+
+  it('cannot be enabled together with ollama: one provider per config', async () => {
+    const yaml = `assistant:\n  model: ${MODEL}\nplugins:\n  ollama:\n    probeOnStart: false\n  openai-compatible:\n    probeOnStart: false\n`;
+    const creating = Kernel.create(parseConfig(yaml, { file: 'both.yaml', env: {} }), {
+      builtins: { ollama: () => import('../../../plugins/ollama/index.js'), 'openai-compatible': () => import('../../../plugins/openai-compatible/index.js') },
+      logger: pino({ level: 'silent' }),
+    });
+    await expect(creating).rejects.toMatchObject({ code: 'PLUGIN_CONFLICT', message: expect.stringMatching(/"ollama".*"openai-compatible".*LlmProvider/) });
+  });
 });
