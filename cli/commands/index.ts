@@ -5,5 +5,6 @@ import type { Command } from 'commander';
 import * as serve from './serve.js';
 import * as chat from './chat.js';
 import * as check from './check.js';
+import * as evalRanking from './eval-ranking.js';
 
-export const COMMANDS: { register(program: Command): void }[] = [serve, chat, check];
+export const COMMANDS: { register(program: Command): void }[] = [serve, chat, check, evalRanking];
