@@ -52,6 +52,8 @@ export interface QuestionSlots {
   intent?: QuestionIntent;
   /** Named entities, by their canonical (first) name, sorted. */
   entities: string[];
+  /** Code-like symbols outside words ("()", "[]", "==", "%", "~"), sorted: "= vs ==" differ. */
+  symbols: string[];
   /** Detected language of the question. */
   lang: Lang | 'unknown';
 }
@@ -67,6 +69,10 @@ export interface ContentWord {
   concepts: readonly number[];
   /** May stay without a partner (e.g. "університет" in a one-university bot). */
   optional: boolean;
+  /** Index of the token in {@link QuestionAnalysis.tokens}. */
+  position: number;
+  /** In a "from X to Y" frame (з X на Y, from X to Y): which end this word is. */
+  role?: 'source' | 'target';
 }
 
 /** Everything the comparison needs about one question. */
@@ -80,6 +86,8 @@ export interface QuestionAnalysis {
   anaphora: number;
   /** Asks where to find information ("як дізнатися", "де подивитися", "how to check"). */
   infoSeeking: boolean;
+  /** Per token: a word that relates two others in English ("X to Y", "X than Y", "X are Y"), for order checks. */
+  relation: boolean[];
 }
 
 interface Phrase {
@@ -323,6 +331,18 @@ interface Candidate {
   token: string;
   stem: string;
   extraConcepts: number[];
+  position: number;
+}
+
+const SOURCE_PREPOSITIONS = new Set(['з', 'із', 'зі', 'від', 'с', 'со', 'от', 'from']);
+const TARGET_PREPOSITIONS = new Set(['на', 'в', 'у', 'до', 'во', 'to', 'into', 'onto']);
+const RELATION_WORDS = new Set(['to', 'into', 'from', 'than', 'vs', 'versus', 'over', 'in', 'of', 'about', 'are', 'is', 'for', 'by', 'as', 'like', 'with']);
+
+/** Code-like symbols: what remains after dropping natural parentheses "(контракт)". */
+function symbolsOf(text: string): string[] {
+  const stripped = text.replace(/\([^()]*\p{L}{2,}[^()]*\)/gu, ' ');
+  const found = stripped.match(/[\[\](){}<>=~%+*#&|^$@\\]+/g) ?? [];
+  return [...new Set(found)].sort();
 }
 
 function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
@@ -430,7 +450,7 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
 
     const entity = model.entityByStem.get(s);
     if (entity) { entities.push(entity); continue; }
-    candidates.push({ token, stem: s, extraConcepts: phraseConcepts[i] });
+    candidates.push({ token, stem: s, extraConcepts: phraseConcepts[i], position: i });
   }
 
   // Build content words, noting which restate the question's intent.
@@ -454,8 +474,15 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
     cueOf.push(cue);
     const optional = model.optionalStems.has(c.stem) || model.lightStems.has(c.stem) || model.lightKeys.has(key) ||
       concepts.some((id) => model.optionalConcepts.has(id));
-    content.push({ token: c.token, stem: c.stem, key, concepts, optional });
+    content.push({ token: c.token, stem: c.stem, key, concepts, optional, position: c.position });
   }
+  // "з заочної на денну" ≠ "з денної на заочну": roles only where both ends are marked.
+  const roleOf = (w: ContentWord) => {
+    const before = tokens[w.position - 1];
+    return before && SOURCE_PREPOSITIONS.has(before) ? 'source' : before && TARGET_PREPOSITIONS.has(before) ? 'target' : undefined;
+  };
+  const roles = content.map(roleOf);
+  if (roles.includes('source') && roles.includes('target')) content.forEach((w, k) => { if (roles[k]) w.role = roles[k]; });
   const intent = resolveIntent(tokens, firstIntent, intentTokenIndex, cues);
   // A word that only restates the intent ("яка *вартість*" = "скільки коштує", "якого *числа*"
   // = "коли", "де *знаходиться*") is part of the intent, not of the topic.
@@ -473,9 +500,11 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
     timeRelative,
     intent,
     entities: uniqueSorted(entities),
+    symbols: symbolsOf(text),
     lang: guess.lang,
   };
-  return { normalized, tokens, content: topical, slots, anaphora, infoSeeking };
+  const relation = tokens.map((t) => RELATION_WORDS.has(t));
+  return { normalized, tokens, content: topical, slots, anaphora, infoSeeking, relation };
 }
 
 function resolveIntent(
@@ -492,6 +521,7 @@ function resolveIntent(
     if (after === 'often' || after === 'часто') return 'frequency';
     return 'how';
   }
+  if (first === 'what' && tokens[tokens.length - 1] === 'for' && tokens[0] === 'what') return 'why';
   if (first === 'quantity') return cues.hasCost ? 'cost' : cues.hasDuration ? 'duration' : 'count';
   if (first === 'what' || first === 'list' || first === undefined) {
     if (after === 'time' || after === 'годині' || after === 'часу') return 'when';

@@ -15,7 +15,7 @@ export interface QuestionComparison {
   same: boolean;
   /** 0..1: how well the content words pair up (1 = all exact or synonyms). */
   similarity: number;
-  /** The check that refused: `number`, `year`, `degree`, `negation`, `time`, `intent`, `entity`, `content`. */
+  /** The check that refused: `number`, `year`, `degree`, `negation`, `time`, `intent`, `entity`, `symbol`, `order`, `content`. */
   vetoedBy?: string;
   /** A short human-readable explanation, for logs and `cache:miss` events. */
   reason: string;
@@ -29,8 +29,16 @@ export function wordPartnerScore(a: ContentWord, b: ContentWord): number {
   }
   if (a.key.length >= 3 && a.key === b.key) return 0.9;
   const [short, long] = a.stem.length <= b.stem.length ? [a.stem, b.stem] : [b.stem, a.stem];
-  const latin = /^[a-z]/.test(short);
-  if (short.length >= (latin ? 5 : 4) && long.startsWith(short) && long.length - short.length <= 3) return 0.85;
+  const latin = /^[a-z]/.test(short) && /^[a-z]/.test(long);
+  if (latin) {
+    // English stems are reliable; "capital"/"capitalism" or "interviewee"/"interviewer" are
+    // different words, so only a typo inside a long word (not at its end) is forgiven.
+    if (short.length >= 6 && long.length - short.length <= 1 && short.slice(-2) === long.slice(-2) && editDistanceWithin(short, long, 1) <= 1) {
+      return 0.8;
+    }
+    return 0;
+  }
+  if (short.length >= 4 && long.startsWith(short) && long.length - short.length <= 3) return 0.85;
   const [ks, kl] = a.key.length <= b.key.length ? [a.key, b.key] : [b.key, a.key];
   if (ks.length >= 4 && ks[0] === kl[0]) {
     const limit = ks.length >= 8 && ks[1] === kl[1] ? 2 : 1;
@@ -47,7 +55,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** Intents that may stand for each other: they ask for the same kind of answer. */
-const SOFT_INTENTS = new Set(['how', 'what', 'yesno']);
+const SOFT_INTENTS = new Set(['how', 'what']);
 function intentsCompatible(a: QuestionSlots['intent'], b: QuestionSlots['intent'], infoSeeking: boolean): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined) return true;
@@ -75,21 +83,29 @@ export function slotDifference(a: QuestionSlots, b: QuestionSlots, infoSeeking =
   }
   if (!intentsCompatible(a.intent, b.intent, infoSeeking)) return { slot: 'intent', reason: `intent differs: ${a.intent} vs ${b.intent}` };
   if (!sameList(a.entities, b.entities)) return { slot: 'entity', reason: `entities differ: [${a.entities}] vs [${b.entities}]` };
+  if (!sameList(a.symbols, b.symbols)) return { slot: 'symbol', reason: `symbols differ: [${a.symbols.join(' ')}] vs [${b.symbols.join(' ')}]` };
   return undefined;
 }
 
-/** Pair content words both ways; returns the similarity and the first word without a partner. */
-function pairContent(a: QuestionAnalysis, b: QuestionAnalysis): { similarity: number; unmatched?: string } {
+/** Pair content words both ways; returns the similarity, the first word without a partner, and order problems. */
+function pairContent(a: QuestionAnalysis, b: QuestionAnalysis): { similarity: number; unmatched?: string; order?: string } {
   let total = 0;
   let weight = 0;
   let unmatched: string | undefined;
-  const side = (from: ContentWord[], to: ContentWord[]) => {
+  let order: string | undefined;
+  const partnerOfA: (ContentWord | undefined)[] = [];
+  const side = (from: ContentWord[], to: ContentWord[], record: boolean) => {
     for (const w of from) {
       let best = 0;
+      let partner: ContentWord | undefined;
       for (const v of to) {
         const s = wordPartnerScore(w, v);
-        if (s > best) best = s;
+        if (s > best) { best = s; partner = v; }
         if (best === 1) break;
+      }
+      if (record) partnerOfA.push(best > 0 ? partner : undefined);
+      if (partner && w.role && partner.role && w.role !== partner.role && order === undefined) {
+        order = `«${w.token}» is the ${w.role} in one question and the ${partner.role} in the other`;
       }
       if (best === 0 && w.optional) continue;
       weight += 1;
@@ -97,9 +113,34 @@ function pairContent(a: QuestionAnalysis, b: QuestionAnalysis): { similarity: nu
       if (best === 0 && unmatched === undefined) unmatched = w.token;
     }
   };
-  side(a.content, b.content);
-  side(b.content, a.content);
-  return { similarity: weight === 0 ? 1 : total / weight, unmatched };
+  side(a.content, b.content, true);
+  side(b.content, a.content, false);
+  if (order === undefined && a.slots.lang === 'en' && b.slots.lang === 'en') order = englishInversion(a, b, partnerOfA);
+  return { similarity: weight === 0 ? 1 : total / weight, unmatched, order };
+}
+
+/** "convert miles to kilometres" vs "convert kilometres to miles": two paired words swap across a relation word. */
+function englishInversion(a: QuestionAnalysis, b: QuestionAnalysis, partnerOfA: (ContentWord | undefined)[]): string | undefined {
+  const relatedBetween = (q: QuestionAnalysis, x: number, y: number) => {
+    for (let k = Math.min(x, y) + 1; k < Math.max(x, y); k++) if (q.relation[k]) return true;
+    return false;
+  };
+  for (let i = 0; i < a.content.length; i++) {
+    const pi = partnerOfA[i];
+    if (!pi) continue;
+    for (let j = i + 1; j < a.content.length; j++) {
+      const pj = partnerOfA[j];
+      if (!pj || pj === pi) continue;
+      const wi = a.content[i];
+      const wj = a.content[j];
+      if (wi.stem === wj.stem) continue;
+      const inverted = (wi.position - wj.position) * (pi.position - pj.position) < 0;
+      if (inverted && relatedBetween(a, wi.position, wj.position) && relatedBetween(b, pi.position, pj.position)) {
+        return `«${wi.token}» and «${wj.token}» swap places`;
+      }
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -114,10 +155,11 @@ export function compareQuestions(a: string, b: string, options?: TextOptions): Q
   const model = modelFor(options);
   const qa = analyzeQuestion(a, model);
   const qb = analyzeQuestion(b, model);
-  if (qa.normalized === qb.normalized) return { same: true, similarity: 1, reason: 'identical after normalisation' };
-  const pairing = pairContent(qa, qb);
   const diff = slotDifference(qa.slots, qb.slots, qa.infoSeeking || qb.infoSeeking);
+  if (qa.normalized === qb.normalized && !diff) return { same: true, similarity: 1, reason: 'identical after normalisation' };
+  const pairing = pairContent(qa, qb);
   if (diff) return { same: false, similarity: pairing.similarity, vetoedBy: diff.slot, reason: diff.reason };
+  if (pairing.order !== undefined) return { same: false, similarity: pairing.similarity, vetoedBy: 'order', reason: pairing.order };
   if (pairing.unmatched !== undefined) {
     return { same: false, similarity: pairing.similarity, vetoedBy: 'content', reason: `no partner for «${pairing.unmatched}»` };
   }
