@@ -65,9 +65,8 @@ export function toKobzaError(err: unknown, requestId?: string): KobzaError {
   if (code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return coded('BAD_REQUEST', 'the Content-Length header does not match the body');
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return coded('BAD_REQUEST', 'body: expected application/json');
   if (code === 'FST_ERR_CTP_INVALID_TYPE' || code === 'FST_ERR_CTP_INVALID_HEADER') return coded('BAD_REQUEST', 'body: expected application/json');
-  if (status === 400 && (err instanceof SyntaxError || /JSON|prototype|constructor/i.test(fastify.message ?? ''))) {
-    return coded('BAD_REQUEST', 'body: expected valid JSON without __proto__ keys');
-  }
+  if (status === 400 && /prototype/i.test(fastify.message ?? '')) return coded('BAD_REQUEST', 'body: expected JSON without __proto__ or constructor.prototype keys');
+  if (status === 400 && (err instanceof SyntaxError || /JSON/i.test(fastify.message ?? ''))) return coded('BAD_REQUEST', 'body: expected valid JSON');
   if (status === 413) return coded('PAYLOAD_TOO_LARGE', 'the request body is too large');
   if (status === 429) return coded('RATE_LIMITED', 'too many requests; slow down and retry later');
   if (status === 404) return coded('NOT_FOUND', 'not found');

@@ -12,14 +12,20 @@ import { z } from 'zod';
 import { KobzaError, type ChatMessage, type GenerationOptions, type ModelInfo, type ReplyMeta } from '../../core/index.js';
 import { errorBody, unsupported, validationError } from './error-shapes.js';
 import { collectText, disconnectSignal, estimateTokens, metadataFromHeaders, openKernelCall, streamBody, type StreamFormat } from './kernel-call.js';
-import { boundedJson, boundedJsonObject } from './request-fields.js';
+import { boundedJson, boundedJsonObject, keepAliveSchema } from './request-fields.js';
 import { embedTexts, listUpstreamModels, shortenVectors } from './upstream.js';
 import type { RouteDeps } from './server.js';
 
 /** The Ollama API level this adapter speaks (what `/api/version` reports). */
 export const OLLAMA_API_VERSION = '0.12.0';
 
-const num = (what = 'a number') => z.number({ error: `expected ${what}` });
+// Ollama decodes options into Go float32/int fields; values out of range would make it 400.
+const FLOAT32_MAX = 3.4e38;
+const num = (what = 'a number') =>
+  z
+    .number({ error: `expected ${what}` })
+    .min(-FLOAT32_MAX, { error: `expected ${what} within float32 range` })
+    .max(FLOAT32_MAX, { error: `expected ${what} within float32 range` });
 const int = (what = 'a whole number') => z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` });
 const bool = () => z.boolean({ error: 'expected true or false' });
 
@@ -57,7 +63,7 @@ const ollamaOptions = z.looseObject({
 });
 
 const format = z.union([z.literal('json'), z.literal(''), boundedJsonObject], { error: 'expected "json" or a JSON schema object' });
-const keepAlive = z.union([z.string(), num()], { error: 'expected a duration such as "5m" or seconds' });
+const keepAlive = keepAliveSchema;
 const think = z.union([z.boolean(), z.enum(['low', 'medium', 'high'])], { error: 'expected true, false, low, medium or high' });
 
 const ollamaMessage = z.looseObject({

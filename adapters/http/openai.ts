@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { KobzaError, type ChatMessage, type GenerationOptions, type ReplyMeta } from '../../core/index.js';
 import { unsupported, validationError, errorBody } from './error-shapes.js';
 import { collectText, disconnectSignal, estimateTokens, metadataFromHeaders, openKernelCall, streamBody, type StreamFormat } from './kernel-call.js';
-import { base64OfDataUrl, boundedJson, boundedJsonObject } from './request-fields.js';
+import { base64OfDataUrl, boundedJson, boundedJsonObject, keepAliveSchema } from './request-fields.js';
 import { embedTexts, listUpstreamModels, shortenVectors } from './upstream.js';
 import type { RouteDeps } from './server.js';
 
@@ -96,7 +96,7 @@ export const chatCompletionSchema = z.looseObject({
   repeat_penalty: optionalNullable(num().min(0, { error: 'expected 0 or more' })),
   repetition_penalty: optionalNullable(num().min(0, { error: 'expected 0 or more' })),
   num_ctx: optionalNullable(num('a whole number').int({ error: 'expected a whole number' }).min(1, { error: 'expected at least 1' })),
-  keep_alive: optionalNullable(z.union([z.string(), num()], { error: 'expected a duration such as "5m" or seconds' })),
+  keep_alive: optionalNullable(keepAliveSchema),
 });
 
 export type ChatCompletionBody = z.output<typeof chatCompletionSchema>;

@@ -30,6 +30,16 @@ export const boundedJsonObject = z
   .record(z.string(), z.unknown(), { error: 'expected a JSON object' })
   .refine((value) => jsonDepth(value, MAX_JSON_DEPTH) <= MAX_JSON_DEPTH, { error: `expected a JSON object nested at most ${MAX_JSON_DEPTH} levels` });
 
+/** Go's time.ParseDuration syntax, which Ollama uses for string `keep_alive` values. */
+export const GO_DURATION = /^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$|^0$/;
+
+/** How long the upstream keeps the model loaded: a Go duration (`"5m"`) or seconds. */
+const KEEP_ALIVE_EXPECTED = 'expected a duration such as "5m", "1h30m", or a number of seconds';
+export const keepAliveSchema = z.union(
+  [z.string().regex(GO_DURATION, { error: KEEP_ALIVE_EXPECTED }), z.number().min(-1e12, { error: KEEP_ALIVE_EXPECTED }).max(1e12, { error: KEEP_ALIVE_EXPECTED })],
+  { error: KEEP_ALIVE_EXPECTED },
+);
+
 const DATA_URL = /^data:image\/[a-z0-9.+-]+;base64,/i;
 
 /** The base64 payload of a `data:image/…;base64,` URL, or undefined for anything else. */
