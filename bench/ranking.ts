@@ -1,0 +1,167 @@
+/**
+ * Ranking: quality and cost of the `parallel-ranking` plugin, measured side by side in one run.
+ *
+ * 1. Quality — top-1 accuracy on the labelled dev set (`../shared/datasets/ranking.dev.jsonl`,
+ *    or `RANKING_ITEMS=path`) of Kobza's scorers (built-in defaults) against the reference
+ *    bot's old four-heuristic rule (length 100–500 chars, question keywords present, list
+ *    formatting, no forbidden words; one point each, ties to the first), and against the
+ *    naive "first" and "longest" pickers.
+ * 2. Cost — against the Ollama stand-in with 4 parallel slots and a fixed per-token delay:
+ *    wall time of a ranked answer (N=3 drafts) ÷ one plain answer, alternating which goes
+ *    first. Goal ≤ 1.15.
+ * 3. Deadline — with 1 slot (drafts queue), how far past `deadlineMs` the ranked reply
+ *    arrives. Goal ≤ 50 ms.
+ *
+ * Run alone: `npx tsx bench/ranking.ts [rounds]` (default 12).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pino } from 'pino';
+import { evaluateRanking, parseRankingItems, rankingKernel, scorerJudge, type RankingItem, type RankingJudge, type RankingReport } from '../cli/commands/eval-ranking.js';
+import { collectReply, Kernel, parseConfig } from '../core/index.js';
+import { weightScorers } from '../plugins/parallel-ranking/index.js';
+import { startOllamaStandIn } from '../test/servers/ollama.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ITEMS = process.env.RANKING_ITEMS ?? path.resolve(ROOT, '../shared/datasets/ranking.dev.jsonl');
+const TOKEN_DELAY_MS = 8;
+const MODEL = 'qwen2.5:7b';
+/** 60 words ≈ 60 stand-in tokens ≈ 0.5 s per answer at 8 ms a token. */
+const ANSWER = `${'Прийом заяв і документів на бакалаврат триває до 18:00 23 липня, після чого оприлюднюють рейтингові списки. '.repeat(4)}`.trim();
+
+// ── the old rule ────────────────────────────────────────────────────────────────────────
+
+const OLD_FORBIDDEN = ['як модель', 'як штучний інтелект', 'as an ai', 'language model', 'как ии', 'не можу', 'не могу', 'i cannot', "i can't"];
+
+/**
+ * The reference bot's four heuristics, one point each: length 100–500 characters; at least
+ * half of the question's keywords (words of 4+ letters) present; list formatting; none of
+ * the forbidden words. The highest total wins; ties go to the first candidate.
+ */
+export function oldFourHeuristics(item: RankingItem): number {
+  const keywords = (item.question.toLowerCase().match(/[\p{L}\p{N}'’]{4,}/gu) ?? []).map((w) => w.slice(0, Math.max(4, w.length - 2)));
+  const points = item.candidates.map((text) => {
+    const lower = text.toLowerCase();
+    let total = 0;
+    if (text.length >= 100 && text.length <= 500) total++;
+    if (keywords.length > 0 && keywords.filter((k) => lower.includes(k)).length >= keywords.length / 2) total++;
+    if (/^\s*(?:[-*•]|\d+[.)])\s/mu.test(text)) total++;
+    if (!OLD_FORBIDDEN.some((w) => lower.includes(w))) total++;
+    return total;
+  });
+  return points.indexOf(Math.max(...points));
+}
+
+const asJudge = (pick: (item: RankingItem) => number): RankingJudge => (item) => ({ picked: pick(item), scores: item.candidates.map(() => 0), vetoed: item.candidates.map(() => []) });
+
+// ── helpers ─────────────────────────────────────────────────────────────────────────────
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function bootAgainstStandIn(ollamaUrl: string, ranking: string): Promise<Kernel> {
+  const yaml = `assistant: { model: "${MODEL}" }\nplugins:\n  ollama: { host: "${ollamaUrl}", probeOnStart: false }\n  parallel-ranking: ${ranking}\n`;
+  return Kernel.create(parseConfig(yaml, { file: 'bench-ranking.yaml', env: {} }), {
+    builtins: {
+      ollama: () => import('../plugins/ollama/index.js'),
+      'parallel-ranking': () => import('../plugins/parallel-ranking/index.js'),
+    },
+    logger: pino({ level: 'silent' }),
+  });
+}
+
+async function timeRequest(kernel: Kernel, ranking: 'on' | 'off', i: number): Promise<{ ms: number; source: string; deadlineHit?: boolean }> {
+  const started = performance.now();
+  const { meta } = await collectReply(
+    await kernel.handle(kernel.createRequest({ messages: [{ role: 'user', content: `Коли закінчується прийом документів? (${i})` }], metadata: { ranking } })),
+  );
+  return { ms: performance.now() - started, source: meta.source, deadlineHit: (meta.ranking as { deadlineHit?: boolean } | undefined)?.deadlineHit };
+}
+
+function qualityRow(name: string, report: RankingReport): string {
+  const lang = (k: string) => (report.byLang[k] ? report.byLang[k].top1.toFixed(3) : '—');
+  const byN = (k: string) => (report.byCandidates[k] ? report.byCandidates[k].top1.toFixed(3) : '—');
+  return `| ${name} | **${report.top1.toFixed(3)}** (${report.correct}/${report.items}) | ${lang('uk')} | ${lang('en')} | ${byN('3')} | ${byN('4')} | ${byN('5')} |`;
+}
+
+// ── the benchmark ───────────────────────────────────────────────────────────────────────
+
+/** Runs the three measurements and prints markdown tables. */
+export async function run(rounds = 12): Promise<void> {
+  process.stdout.write(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n\n`);
+
+  // 1. Quality.
+  if (!existsSync(ITEMS)) {
+    process.stdout.write(`quality: skipped, ${ITEMS} not found (set RANKING_ITEMS)\n`);
+  } else {
+    const items = parseRankingItems(readFileSync(ITEMS, 'utf8'), ITEMS);
+    const { kernel, config } = await rankingKernel();
+    const kobza = await evaluateRanking(items, scorerJudge(kernel, weightScorers(kernel.resolveAll('Scorer'), config.weights), config.scorerTimeoutMs));
+    await kernel.stop();
+    const old = await evaluateRanking(items, asJudge(oldFourHeuristics));
+    const first = await evaluateRanking(items, asJudge(() => 0));
+    const longest = await evaluateRanking(items, asJudge((item) => item.candidates.reduce((best, c, i, all) => (c.length > all[best].length ? i : best), 0)));
+    process.stdout.write(`quality on ${path.basename(ITEMS)} (${items.length} items), top-1:\n\n`);
+    process.stdout.write('| ranker | top-1 | uk | en | 3 cand. | 4 cand. | 5 cand. |\n| --- | --- | --- | --- | --- | --- | --- |\n');
+    for (const [name, report] of [['Kobza scorers (defaults)', kobza], ['old four-heuristic rule', old], ['first candidate', first], ['longest candidate', longest]] as const) {
+      process.stdout.write(`${qualityRow(name, report)}\n`);
+    }
+    process.stdout.write(`\nKobza misses: ${kobza.misses.map((m) => `${m.id} (picked #${m.picked}, best #${m.best})`).join(', ') || 'none'}\n\n`);
+  }
+
+  // 2. Cost of ranking with 4 upstream slots.
+  {
+    const ollama = await startOllamaStandIn({ parallel: 4, tokenDelayMs: TOKEN_DELAY_MS, reply: () => ANSWER });
+    const kernel = await bootAgainstStandIn(ollama.url, '{ when: always, candidates: 3, deadlineMs: 0 }');
+    const plain: number[] = [];
+    const ranked: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      await timeRequest(kernel, 'off', i);
+      await timeRequest(kernel, 'on', i);
+    }
+    for (let i = 0; i < rounds; i++) {
+      const order: ('on' | 'off')[] = i % 2 ? ['on', 'off'] : ['off', 'on'];
+      for (const mode of order) {
+        const sample = await timeRequest(kernel, mode, i);
+        (mode === 'on' ? ranked : plain).push(sample.ms);
+      }
+    }
+    await kernel.stop();
+    await ollama.close();
+    const ratio = median(ranked) / median(plain);
+    process.stdout.write(`cost with parallel: 4, ${TOKEN_DELAY_MS} ms/token, ${ANSWER.split(/\s+/).length}-word answers, ${rounds} rounds alternating:\n\n`);
+    process.stdout.write('| | median wall time |\n| --- | --- |\n');
+    process.stdout.write(`| one plain answer | ${median(plain).toFixed(1)} ms |\n| ranked answer, N=3 | ${median(ranked).toFixed(1)} ms |\n`);
+    process.stdout.write(`| **ratio ranked / plain** | **${ratio.toFixed(3)}** (goal ≤ 1.15: ${ratio <= 1.15 ? 'met' : 'NOT met'}) |\n\n`);
+  }
+
+  // 3. Deadline precision with 1 upstream slot.
+  {
+    const deadlineMs = 700;
+    const ollama = await startOllamaStandIn({ parallel: 1, tokenDelayMs: TOKEN_DELAY_MS, reply: () => ANSWER });
+    const kernel = await bootAgainstStandIn(ollama.url, `{ when: always, candidates: 3, deadlineMs: ${deadlineMs} }`);
+    const late: number[] = [];
+    let hits = 0;
+    for (let i = 0; i < Math.max(4, Math.round(rounds / 2)); i++) {
+      const sample = await timeRequest(kernel, 'on', i);
+      late.push(sample.ms - deadlineMs);
+      if (sample.deadlineHit) hits++;
+      await ollama.idle(5000);
+    }
+    await kernel.stop();
+    await ollama.close();
+    const worst = Math.max(...late);
+    process.stdout.write(`deadline with parallel: 1 (drafts queue; one answer ≈ ${(ANSWER.split(/\s+/).length * TOKEN_DELAY_MS).toFixed(0)} ms), deadlineMs ${deadlineMs}, ${late.length} requests:\n\n`);
+    process.stdout.write('| | past the deadline |\n| --- | --- |\n');
+    process.stdout.write(`| median | ${median(late).toFixed(1)} ms |\n| worst | ${worst.toFixed(1)} ms |\n`);
+    process.stdout.write(`| deadline hit | ${hits}/${late.length} requests |\n`);
+    process.stdout.write(`| **goal ≤ 50 ms** | **${worst <= 50 ? 'met' : 'NOT met'}** |\n`);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run(Number(process.argv[2]) || 12);
