@@ -151,6 +151,7 @@ const THIS = tokenSet(RELATIVE_THIS_WORDS);
 const NEXT = tokenSet(RELATIVE_NEXT_WORDS);
 const PREVIOUS = tokenSet(RELATIVE_PREVIOUS_WORDS);
 const PERIOD = tokenSet(PERIOD_WORDS);
+const PERIOD_YEAR = tokenSet(['рік', 'року', 'році', 'год', 'года', 'году', 'year', 'рр', 'роки', 'роках']);
 const COST = stemSet(COST_CUES);
 const DURATION = stemSet(DURATION_CUES);
 const DATE = stemSet(DATE_CUES);
@@ -403,7 +404,14 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
 
     if (/^\d/.test(token)) {
       const { year, number } = numberFromDigits(token.replace(/\.$/, ''));
+      // "у 2026 році", "2026 р.", "in the 2026 year": the period word only repeats the year.
+      if (year && next && (PERIOD_YEAR.has(next) || next === 'р' || next === 'г')) consumed[i + 1] = true;
       if (year) years.push(year);
+      // Academic year "2025/26": the short number is the following year.
+      if (year && next && /^\d\d$/.test(next) && Number(next) === (Number(year) + 1) % 100) {
+        years.push(String(Number(year) + 1));
+        consumed[i + 1] = true;
+      }
       else if (number) numbers.push(number);
       continue;
     }

@@ -30,7 +30,7 @@ export function normalize(text: string): string {
   s = s.replace(/[^\p{L}\p{N}'\u0001]+/gu, ' ');
   s = s.replace(/\u0001/g, '.');
   // An apostrophe only lives between letters; elsewhere it was a quote.
-  s = s.replace(/(^|[^\p{L}])'+|'+(?=[^\p{L}]|$)/gu, '$1');
+  s = s.replace(/(^|[^\p{L}'])'+|'+(?=[^\p{L}]|$)/gu, '$1');
   const words = s.split(' ').filter(Boolean).map(fixLookalikes);
   return words.join(' ');
 }

@@ -81,10 +81,18 @@ function transliterateWord(word: string, lang: 'uk' | 'ru'): string {
         continue;
       }
     }
+    // Reflexive verb ending: uk "-tsia" → ться, ru "-tsya" → тся (but "stantsiia" → станція).
+    const rest = word.slice(i);
+    if ((rest === 'tsia' || rest === 'tsya') && VOWELS.has(prev)) {
+      out += lang === 'uk' ? 'ться' : 'тся';
+      break;
+    }
     let matched = false;
     for (let len = 4; len >= 1; len--) {
       if (i + len > n) continue;
       const chunk = word.slice(i, i + len);
+      // "iy"/"yy"/"ij" are ий/ый only before a consonant or at the end ("sessiya" is сессия).
+      if (len === 2 && /^[iy][yj]$/.test(chunk) && VOWELS.has(word[i + 2] ?? '')) continue;
       const cyr = table.get(chunk);
       if (cyr !== undefined) {
         out += cyr;
