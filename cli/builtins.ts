@@ -10,6 +10,7 @@ export const BUILTIN_PLUGINS: Record<string, PluginLoader> = {
   ollama: () => import('../plugins/ollama/index.js'),
   'openai-compatible': () => import('../plugins/openai-compatible/index.js'),
   http: () => import('../adapters/http/index.js'),
+  telegram: () => import('../adapters/telegram/index.js'),
   'parallel-ranking': () => import('../plugins/parallel-ranking/index.js'),
   streaming: () => import('../plugins/streaming/index.js'),
 };
