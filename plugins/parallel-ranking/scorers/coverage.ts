@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { lastUserText, type Scorer } from '../../../core/index.js';
-import { analyzeQuestion, wordPartnerScore, type QuestionAnalysis, type QuestionSlots } from '../../../core/text/index.js';
+import { analyzeQuestion, modelFor, wordPartnerScore, type QuestionAnalysis, type QuestionSlots, type TextOptions } from '../../../core/text/index.js';
 import { scorerBase, unit } from './common.js';
 
 const factor = (fallback: number) => z.number({ error: 'expected a factor between 0 and 1' }).min(0).max(1, { error: 'expected a factor between 0 and 1' }).default(fallback);
@@ -32,6 +32,17 @@ export const coverageScorerSchema = z.strictObject({
     .prefault({}),
   /** Words optional in the lexicon ("університет" in a one-university bot) count this much. */
   optionalWeight: z.number({ error: 'expected a weight between 0 and 1' }).min(0).max(1).default(0.3),
+  /**
+   * Deployment vocabulary for core/text: synonym groups (each inner list names one concept)
+   * and named entities (faculties, specialties, buildings), so that "психологія" vs
+   * "журналістика" is an entity disagreement and "общага" covers "гуртожиток".
+   */
+  vocabulary: z
+    .strictObject({
+      synonyms: z.array(z.array(z.string({ error: 'expected a word or phrase' }), { error: 'expected a list of words' }), { error: 'expected a list of synonym groups' }).default([]),
+      entities: z.array(z.array(z.string({ error: 'expected a name' }), { error: 'expected a list of names' }), { error: 'expected a list of entities, each a list of its names' }).default([]),
+    })
+    .prefault({}),
   /** A slot disagreement vetoes (off: it only lowers the score). */
   slotVeto: z.boolean({ error: 'expected true or false' }).default(false),
 });
@@ -125,12 +136,15 @@ export function slotConflicts(question: QuestionSlots, answer: QuestionSlots, an
  * ctx.addScorer(createCoverageScorer(coverageScorerSchema.parse({})));
  */
 export function createCoverageScorer(config: CoverageScorerConfig): Scorer {
+  const custom = config.vocabulary.synonyms.length > 0 || config.vocabulary.entities.length > 0;
+  const vocabulary: TextOptions | undefined = custom ? { synonyms: config.vocabulary.synonyms, entities: config.vocabulary.entities } : undefined;
+  const model = modelFor(vocabulary);
   return {
     name: 'coverage',
     weight: config.weight,
     score(candidate, request) {
-      const question = analyzeQuestion(lastUserText(request));
-      const answer = analyzeQuestion(candidate.text);
+      const question = analyzeQuestion(lastUserText(request), model);
+      const answer = analyzeQuestion(candidate.text, model);
       const { share, missing } = wordCoverage(question, answer, config.optionalWeight);
       const reasons: string[] = [];
       if (missing.length) reasons.push(`missing ${missing.slice(0, 4).join(', ')}`);

@@ -22,6 +22,17 @@ const STRUCTURAL_LINE = /^\s*(?:[-*+•]\s|\d+[.)]\s|\||#{1,6}\s|>|```)/u;
 const URL_OR_EMAIL_END = /(?:https?:\/\/\S+|\S+@\S+\.\S+)$/iu;
 const EMOJI_END = /\p{Extended_Pictographic}\uFE0F?$/u;
 
+/** A JSON answer (`format: json`) ends with its closing bracket, not a full stop. */
+function isJson(text: string): boolean {
+  if (!/^[[{]/u.test(text)) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Why a text looks cut off, or undefined when it ends properly.
  * @example
@@ -32,7 +43,7 @@ export function truncationReason(text: string, doneReason?: string): string | un
   const trimmed = text.trimEnd();
   if (trimmed.length === 0) return 'empty answer';
   const lastLine = trimmed.slice(trimmed.lastIndexOf('\n') + 1);
-  if (/```\s*$/u.test(trimmed)) return undefined;
+  if (/```\s*$/u.test(trimmed) || isJson(trimmed)) return undefined;
   // Closing quotes, brackets and emphasis markers may follow the sentence's end.
   const core = trimmed.replace(/[\s"'»”’)\]}*_~`]+$/u, '');
   if (SENTENCE_END.test(core) || EMOJI_END.test(core) || URL_OR_EMAIL_END.test(core)) return undefined;

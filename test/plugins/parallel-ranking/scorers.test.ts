@@ -98,6 +98,7 @@ describe('truncation scorer', () => {
     'You can contact the international office by email or phone. The email address is',
     'Потрібні такі документи:',
     'Паспорт, ідентифікаційний код, а також',
+    '{"answer": "так", "days": 3',
   ])('vetoes %j', async (text) => {
     expect(await judge(scorer, text)).toMatchObject({ score: 0, veto: true });
   });
@@ -109,6 +110,7 @@ describe('truncation scorer', () => {
     'Відповідь — «так».',
     '*Удачі!*',
     'Готово 🎓',
+    '{"answer": "так", "days": 3}',
   ])('passes %j', async (text) => {
     expect((await judge(scorer, text)).score).toBe(1);
   });
@@ -151,6 +153,16 @@ describe('coverage scorer', () => {
     const exact = await judge(scorer, 'Проживання в гуртожитку коштує 950 грн на місяць.', question);
     expect(exact.score).toBeGreaterThan(vague.score);
   });
+  it('uses deployment vocabulary: named entities make another specialty a disagreement', async () => {
+    const question = 'Скільки балів НМТ потрібно, щоб вступити на психологію?';
+    const other = 'Для вступу на журналістику потрібно щонайменше 140 балів НМТ.';
+    const plain = await judge(scorer, other, question);
+    const withEntities = createCoverageScorer(coverageScorerSchema.parse({ vocabulary: { entities: [['психологія', 'psychology'], ['журналістика', 'journalism']] } }));
+    const judged = await judge(withEntities, other, question);
+    expect(judged.score).toBeLessThan(plain.score);
+    expect(judged.reason).toMatch(/журналістика/);
+  });
+
   it('can veto slot disagreements when configured', async () => {
     const strict = createCoverageScorer(coverageScorerSchema.parse({ slotVeto: true }));
     expect((await judge(strict, 'Навчання на бакалавраті триває 4 роки.', 'Скільки триває навчання на магістратурі?')).veto).toBe(true);
