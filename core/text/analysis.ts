@@ -151,6 +151,10 @@ const THIS = tokenSet(RELATIVE_THIS_WORDS);
 const NEXT = tokenSet(RELATIVE_NEXT_WORDS);
 const PREVIOUS = tokenSet(RELATIVE_PREVIOUS_WORDS);
 const PERIOD = tokenSet(PERIOD_WORDS);
+const TIME_UNITS = tokenSet(['років', 'роки', 'рік', 'місяців', 'місяці', 'тижнів', 'тижні', 'днів', 'дні', 'годин', 'години', 'семестрів', 'лет', 'года', 'месяцев', 'недель', 'дней', 'часов', 'семестров', 'years', 'months', 'weeks', 'days', 'hours', 'semesters']);
+const WHICH = tokenSet(['якого', 'якої', 'какого', 'какой', 'when']);
+const UNTIL = tokenSet(['до', 'by', 'until', 'till']);
+const FROM = tokenSet(['з', 'із', 'зі', 'с', 'from', 'since']);
 const PERIOD_YEAR = tokenSet(['рік', 'року', 'році', 'год', 'года', 'году', 'year', 'рр', 'роки', 'роках']);
 const COST = stemSet(COST_CUES);
 const DURATION = stemSet(DURATION_CUES);
@@ -337,7 +341,7 @@ interface Candidate {
 
 const SOURCE_PREPOSITIONS = new Set(['з', 'із', 'зі', 'від', 'с', 'со', 'от', 'from']);
 const TARGET_PREPOSITIONS = new Set(['на', 'в', 'у', 'до', 'во', 'to', 'into', 'onto']);
-const RELATION_WORDS = new Set(['to', 'into', 'from', 'than', 'vs', 'versus', 'over', 'in', 'of', 'about', 'are', 'is', 'for', 'by', 'as', 'like', 'with']);
+const RELATION_WORDS = new Set(['to', 'into', 'from', 'than', 'vs', 'versus', 'over', 'in', 'of', 'about', 'are', 'is', 'for', 'by', 'as', 'like', 'with', 'while', 'during', 'before', 'after', 'without']);
 
 /** Code-like symbols: what remains after dropping natural parentheses "(контракт)". */
 function symbolsOf(text: string): string[] {
@@ -371,6 +375,7 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
   let firstIntent: keyof typeof INTENT_WORDS | undefined;
   let intentTokenIndex = -1;
   let infoSeeking = false;
+  let durationByUnit = false;
   let anaphora = 0;
   const consumed = new Array<boolean>(tokens.length).fill(false);
 
@@ -446,12 +451,26 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
       numbers.push(numberWord);
       continue;
     }
+    // "до якого числа" asks for the end, "з якого числа" for the start.
+    if (next && WHICH.has(next) && (UNTIL.has(token) || FROM.has(token))) {
+      timePolarity = UNTIL.has(token) ? 'end' : 'start';
+      continue;
+    }
     if (START_TOKENS.has(token) || (s.length >= 4 && START.has(s))) { timePolarity = 'start'; continue; }
     if (END_TOKENS.has(token) || (s.length >= 4 && END.has(s))) { timePolarity = 'end'; continue; }
 
     const byKey = translit && token.length >= 3 ? STOP_KEYS.get(spellingKey(token)) : undefined;
     const intent = INTENT_BY_TOKEN.get(token) ?? (byKey && byKey !== 'stop' ? byKey : undefined);
-    if (intent && firstIntent === undefined) { firstIntent = intent; intentTokenIndex = i; }
+    if (intent && firstIntent === undefined) {
+      firstIntent = intent;
+      intentTokenIndex = i;
+      // "скільки років", "how many years", "сколько лет": a quantity of time is a duration.
+      const unitAt = token === 'how' && next === 'many' ? i + 2 : i + 1;
+      if ((intent === 'quantity' || (token === 'how' && next === 'many')) && TIME_UNITS.has(tokens[unitAt] ?? '')) {
+        durationByUnit = true;
+        consumed[unitAt] = true;
+      }
+    }
     if (ANAPHORA.has(token)) anaphora++;
     if (INFO.has(s)) infoSeeking = true;
     if (model.stop.has(token) || intent || byKey) continue;
@@ -491,6 +510,7 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
   };
   const roles = content.map(roleOf);
   if (roles.includes('source') && roles.includes('target')) content.forEach((w, k) => { if (roles[k]) w.role = roles[k]; });
+  if (durationByUnit) cues.hasDuration = true;
   const intent = resolveIntent(tokens, firstIntent, intentTokenIndex, cues);
   // A word that only restates the intent ("яка *вартість*" = "скільки коштує", "якого *числа*"
   // = "коли", "де *знаходиться*") is part of the intent, not of the topic.
@@ -524,7 +544,7 @@ function resolveIntent(
   const after = tokens[at + 1];
   if (first === 'how') {
     if (after === 'long' || after === 'довго') return 'duration';
-    if (after === 'many') return 'count';
+    if (after === 'many') return cues.hasDuration && !cues.hasCost ? 'duration' : 'count';
     if (after === 'much') return cues.hasDuration ? 'duration' : 'cost';
     if (after === 'often' || after === 'часто') return 'frequency';
     return 'how';

@@ -109,10 +109,10 @@ export function guessLanguage(tokens: readonly string[]): ScriptGuess {
     } else if (script === 'latin') {
       lat++;
       const isEn = KNOWN.en.has(t);
-      const asUk = transliterateToken(t, 'uk');
-      const asRu = transliterateToken(t, 'ru');
-      const knownUk = KNOWN.uk.has(asUk);
-      const knownRu = KNOWN.ru.has(asRu);
+      // A known English word is not re-read as transliteration unless it is short and ambiguous ("de", "na").
+      const tryTranslit = !isEn || t.length <= 3;
+      const knownUk = tryTranslit && KNOWN.uk.has(transliterateToken(t, 'uk'));
+      const knownRu = tryTranslit && KNOWN.ru.has(transliterateToken(t, 'ru'));
       if (isEn) en += 1;
       if (knownUk) trUk += 1;
       if (knownRu) trRu += 1;

@@ -211,6 +211,7 @@ export const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ['академвідпустка', 'академічна відпустка', 'академічну відпустку', 'академ', 'академку', 'академка', 'академический отпуск', 'академотпуск', 'academic leave', 'leave of absence', 'gap year'],
   ['відпустка', 'відпустку', 'отпуск', 'leave'],
   ['диплом', 'диплома', 'диплому', 'дипломи', 'diploma', 'diplomas', 'degree certificate'],
+  ['довідка з місця навчання', 'довідку з місця навчання', 'довідка про навчання', 'довідку про навчання', 'справка с места учебы', 'справку с места учебы', 'справка об обучении', 'enrolment certificate', 'enrollment certificate', 'certificate of enrolment', 'certificate of enrollment', 'proof of enrolment', 'proof of enrollment'],
   ['довідка', 'довідку', 'довідки', 'справка', 'справку', 'справки', 'certificate', 'certificates', 'reference'],
   ['іноземці', 'іноземних', 'іноземний', 'іноземні', 'іноземця', 'иностранцы', 'иностранец', 'иностранных', 'иностранный', 'international', 'foreign', 'foreigners', 'foreigner'],
   ['студент', 'студенти', 'студентів', 'студенту', 'студентам', 'студентка', 'студенты', 'студентов', 'student', 'students'],

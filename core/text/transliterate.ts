@@ -129,7 +129,13 @@ export function transliterateToCyrillic(text: string, lang: Lang = 'uk'): string
 
 /** Transliterate one already-normalised Latin token (used by the analyser on hot paths). */
 export function transliterateToken(token: string, lang: 'uk' | 'ru'): string {
-  return transliterateWord(token, lang);
+  const memo = translitMemo[lang];
+  const known = memo.get(token);
+  if (known !== undefined) return known;
+  const out = transliterateWord(token, lang);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(token, out);
+  return out;
 }
 
 /**
@@ -142,8 +148,22 @@ export function transliterateToken(token: string, lang: 'uk' | 'ru'): string {
  * spellingKey('скільки') === spellingKey('skilky') // true
  */
 export function spellingKey(word: string): string {
+  const known = keyMemo.get(word);
+  if (known !== undefined) return known;
+  const key = computeSpellingKey(word);
+  if (keyMemo.size >= MEMO_LIMIT) keyMemo.clear();
+  keyMemo.set(word, key);
+  return key;
+}
+
+/** Keys and transliterations repeat across questions; a bounded memo keeps analysis cheap. */
+const MEMO_LIMIT = 50_000;
+const keyMemo = new Map<string, string>();
+const translitMemo = { uk: new Map<string, string>(), ru: new Map<string, string>() };
+
+function computeSpellingKey(word: string): string {
   let s = word;
-  s = s
+  if (/[a-z]/.test(s)) s = s
     .replace(/shch|sch/g, 's')
     .replace(/zh/g, 'z')
     .replace(/kh/g, 'h')
