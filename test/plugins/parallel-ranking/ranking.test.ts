@@ -180,6 +180,8 @@ describe('parallel-ranking against the Ollama stand-in', () => {
       return { source: meta.source, calls: ollama.count('/api/chat') - before };
     };
     expect(await ask('Скільки коштує гуртожиток?')).toEqual({ source: 'provider', calls: 1 });
+    expect(await ask('Чи дають стипендію, якщо всі оцінки відмінно?')).toEqual({ source: 'provider', calls: 1 });
+    expect(await ask('У чому відмінність бакалаврату від магістратури?')).toEqual({ source: 'ranking', calls: 3 });
     expect(await ask('Чим відрізняється бакалаврат від магістратури?')).toEqual({ source: 'ranking', calls: 3 });
     expect(await ask('Порівняй денну і заочну форму')).toEqual({ source: 'ranking', calls: 3 });
     expect(await ask('В чем разница между бюджетом и контрактом?')).toEqual({ source: 'ranking', calls: 3 });
