@@ -8,7 +8,7 @@
 
 import {
   ANAPHORA_WORDS, CALENDAR_GROUPS, CONTINUATION_OPENERS, CONTINUATION_PHRASES, COST_CUES, DATE_CUES, DEGREE_WORDS,
-  DURATION_CUES, ENTITY_GROUPS, INFO_SEEKING_WORDS, INTENT_WORDS, LIGHT_WORDS, NEGATION_WORDS, NUMBER_WORDS, OPTIONAL_WORDS, ORDER_FIRST_WORDS,
+  DURATION_CUES, ENTITY_GROUPS, MONEY_CUES, INFO_SEEKING_WORDS, INTENT_WORDS, LIGHT_WORDS, NEGATION_WORDS, NUMBER_WORDS, OPTIONAL_WORDS, ORDER_FIRST_WORDS,
   ORDER_LAST_WORDS, PERIOD_WORDS, PLACE_CUES, POLITE_AFTER_NEGATION, RELATIVE_NEXT_WORDS, RELATIVE_PREVIOUS_WORDS,
   RELATIVE_THIS_WORDS, STOP_WORDS, SYNONYM_GROUPS, TIME_END_WORDS, TIME_START_WORDS,
 } from './lexicon.js';
@@ -30,7 +30,7 @@ export type DegreeLevel = 'junior-bachelor' | 'bachelor' | 'master' | 'phd' | 'd
 
 /** What kind of answer a question asks for. */
 export type QuestionIntent =
-  | 'cost' | 'duration' | 'count' | 'when' | 'where' | 'who' | 'why' | 'how' | 'what' | 'list' | 'yesno' | 'frequency';
+  | 'cost' | 'amount' | 'duration' | 'count' | 'when' | 'where' | 'who' | 'why' | 'how' | 'what' | 'list' | 'yesno' | 'frequency';
 
 /** Answer-changing details of a question. Two questions that differ in any of them differ. */
 export interface QuestionSlots {
@@ -52,6 +52,8 @@ export interface QuestionSlots {
   intent?: QuestionIntent;
   /** Named entities, by their canonical (first) name, sorted. */
   entities: string[];
+  /** The qualifier of "the best / easiest / cheapest way to …", if any. */
+  manner?: string;
   /** Code-like symbols outside words ("()", "[]", "==", "%", "~"), sorted: "= vs ==" differ. */
   symbols: string[];
   /** Detected language of the question. */
@@ -151,12 +153,15 @@ const THIS = tokenSet(RELATIVE_THIS_WORDS);
 const NEXT = tokenSet(RELATIVE_NEXT_WORDS);
 const PREVIOUS = tokenSet(RELATIVE_PREVIOUS_WORDS);
 const PERIOD = tokenSet(PERIOD_WORDS);
+const WAY = tokenSet(['way', 'ways', 'method', 'methods', 'спосіб', 'способи', 'способом', 'способ', 'способы']);
+const WAY_QUALIFIER = tokenSet(['best', 'good', 'easiest', 'fastest', 'quickest', 'simplest', 'right', 'proper', 'cheapest', 'найкращий', 'найкраще', 'найпростіший', 'найшвидший', 'лучший', 'самый', 'простий', 'простой']);
 const TIME_UNITS = tokenSet(['років', 'роки', 'рік', 'місяців', 'місяці', 'тижнів', 'тижні', 'днів', 'дні', 'годин', 'години', 'семестрів', 'лет', 'года', 'месяцев', 'недель', 'дней', 'часов', 'семестров', 'years', 'months', 'weeks', 'days', 'hours', 'semesters']);
 const WHICH = tokenSet(['якого', 'якої', 'какого', 'какой', 'when']);
 const UNTIL = tokenSet(['до', 'by', 'until', 'till']);
 const FROM = tokenSet(['з', 'із', 'зі', 'с', 'from', 'since']);
 const PERIOD_YEAR = tokenSet(['рік', 'року', 'році', 'год', 'года', 'году', 'year', 'рр', 'роки', 'роках']);
 const COST = stemSet(COST_CUES);
+const MONEY = stemSet(MONEY_CUES);
 const DURATION = stemSet(DURATION_CUES);
 const DATE = stemSet(DATE_CUES);
 const PLACE = stemSet(PLACE_CUES);
@@ -343,6 +348,47 @@ const SOURCE_PREPOSITIONS = new Set(['з', 'із', 'зі', 'від', 'с', 'со
 const TARGET_PREPOSITIONS = new Set(['на', 'в', 'у', 'до', 'во', 'to', 'into', 'onto']);
 const RELATION_WORDS = new Set(['to', 'into', 'from', 'than', 'vs', 'versus', 'over', 'in', 'of', 'about', 'are', 'is', 'for', 'by', 'as', 'like', 'with', 'while', 'during', 'before', 'after', 'without']);
 
+const CONTRACTIONS: Record<string, string[]> = {
+  "n't": ['not'], "'re": ['are'], "'ve": ['have'], "'ll": ['will'], "'d": ['would'], "'m": ['am'],
+};
+const IRREGULAR_NEGATIONS: Record<string, string[]> = { "can't": ['can', 'not'], "won't": ['will', 'not'], "shan't": ['shall', 'not'] };
+
+/** "what's" → what is, "doesn't" → does not: English contractions hide stop-words and negation. */
+function expandEnglishContractions(tokens: string[]): string[] {
+  const out: string[] = [];
+  for (const t of tokens) {
+    if (!t.includes("'") || !/^[a-z']+$/.test(t)) { out.push(t); continue; }
+    const irregular = IRREGULAR_NEGATIONS[t];
+    if (irregular) { out.push(...irregular); continue; }
+    const suffix = Object.keys(CONTRACTIONS).find((c) => t.endsWith(c) && t.length > c.length);
+    if (suffix) { out.push(t.slice(0, -suffix.length), ...CONTRACTIONS[suffix]); continue; }
+    if (t.endsWith("'s")) {
+      const base = t.slice(0, -2);
+      // "what's", "it's", "there's" are "… is"; "student's" is a possessive.
+      out.push(base);
+      if (WH_IS.has(base)) out.push('is');
+      continue;
+    }
+    out.push(t);
+  }
+  return out;
+}
+const WH_IS = new Set(['what', 'who', 'where', 'when', 'why', 'how', 'it', 'that', 'there', 'here', 'he', 'she', 'this']);
+
+/** "15k", "15 тис.", "15 thousand" → 15000, so that the same amount compares equal. */
+const THOUSAND = new Set(['k', 'к', 'тис', 'тисяч', 'тисячі', 'тыс', 'тысяч', 'тысячи', 'thousand', 'thousands']);
+function applyThousands(tokens: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (/^\d+(\.\d+)?$/.test(t) && THOUSAND.has(tokens[i + 1] ?? '')) {
+      out.push(String(Math.round(Number(t) * 1000)));
+      i++;
+    } else out.push(t);
+  }
+  return out;
+}
+
 /** Code-like symbols: what remains after dropping natural parentheses "(контракт)". */
 function symbolsOf(text: string): string[] {
   const stripped = text.replace(/\([^()]*\p{L}{2,}[^()]*\)/gu, ' ');
@@ -355,6 +401,8 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
   let tokens = normalized ? normalized.split(' ') : [];
   // Split glued digits and letters ("2курс", "5й") so that numbers are always seen.
   tokens = tokens.flatMap((t) => (/\d/.test(t) && /\p{L}/u.test(t) ? t.split(/(?<=\d)(?=\p{L})|(?<=\p{L})(?=\d)/u) : [t]));
+  tokens = expandEnglishContractions(tokens);
+  tokens = applyThousands(tokens);
   const guess = guessLanguage(tokens);
   const translit = guess.translit && (guess.lang === 'uk' || guess.lang === 'ru');
   if (translit && (guess.lang === 'uk' || guess.lang === 'ru')) {
@@ -376,6 +424,8 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
   let intentTokenIndex = -1;
   let infoSeeking = false;
   let durationByUnit = false;
+  const dropPrevious = new Set<number>();
+  let manner: string | undefined;
   let anaphora = 0;
   const consumed = new Array<boolean>(tokens.length).fill(false);
 
@@ -451,6 +501,19 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
       numbers.push(numberWord);
       continue;
     }
+    // "the best way to X", "ways to X", "найкращий спосіб": ask how, like "how do I X".
+    if (WAY.has(token) && (next === 'to' || next === 'of' || next === 'for' || !next || model.stop.has(next) === false)) {
+      if (WAY_QUALIFIER.has(tokens[i - 1] ?? '') || next === 'to' || /^(спосіб|способи|способом|способ|способы)$/.test(token)) {
+        if (WAY_QUALIFIER.has(tokens[i - 1] ?? '')) {
+          dropPrevious.add(i - 1);
+          manner = tokens[i - 1];
+        }
+        if (firstIntent === undefined || firstIntent === 'what' || firstIntent === 'list') { firstIntent = 'how'; intentTokenIndex = i; }
+        continue;
+      }
+    }
+    // English "start learning", "begin to write": the start of an activity, not of a period.
+    if (/^(start|starting|begin|beginning)$/.test(token) && next && (next.endsWith('ing') || next === 'to')) continue;
     // "до якого числа" asks for the end, "з якого числа" for the start.
     if (next && WHICH.has(next) && (UNTIL.has(token) || FROM.has(token))) {
       timePolarity = UNTIL.has(token) ? 'end' : 'start';
@@ -480,9 +543,11 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
     candidates.push({ token, stem: s, extraConcepts: phraseConcepts[i], position: i });
   }
 
+  // Qualifiers of "the best way to" went with it.
+  if (dropPrevious.size) for (let k = candidates.length - 1; k >= 0; k--) if (dropPrevious.has(candidates[k].position)) candidates.splice(k, 1);
   // Build content words, noting which restate the question's intent.
   const content: ContentWord[] = [];
-  const cues = { hasCost: false, hasDuration: false, hasDate: false, hasPlace: false };
+  const cues = { hasCost: false, hasMoney: false, hasDuration: false, hasDate: false, hasPlace: false };
   const cueOf: ('cost' | 'duration' | 'date' | 'place' | undefined)[] = [];
   for (const c of candidates) {
     const own = conceptsOf(c.token, c.stem, model);
@@ -495,6 +560,7 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
     else if (DATE.has(c.stem) || has(model.cueConcepts.date)) cue = 'date';
     else if (PLACE.has(c.stem) || has(model.cueConcepts.place)) cue = 'place';
     if (cue === 'cost') cues.hasCost = true;
+    if (MONEY.has(c.stem)) cues.hasMoney = true;
     if (cue === 'duration') cues.hasDuration = true;
     if (cue === 'date') cues.hasDate = true;
     if (cue === 'place') cues.hasPlace = true;
@@ -529,6 +595,7 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
     intent,
     entities: uniqueSorted(entities),
     symbols: symbolsOf(text),
+    manner,
     lang: guess.lang,
   };
   const relation = tokens.map((t) => RELATION_WORDS.has(t));
@@ -539,18 +606,18 @@ function resolveIntent(
   tokens: string[],
   first: keyof typeof INTENT_WORDS | undefined,
   at: number,
-  cues: { hasCost: boolean; hasDuration: boolean; hasDate: boolean; hasPlace: boolean },
+  cues: { hasCost: boolean; hasMoney: boolean; hasDuration: boolean; hasDate: boolean; hasPlace: boolean },
 ): QuestionIntent | undefined {
   const after = tokens[at + 1];
   if (first === 'how') {
     if (after === 'long' || after === 'довго') return 'duration';
     if (after === 'many') return cues.hasDuration && !cues.hasCost ? 'duration' : 'count';
-    if (after === 'much') return cues.hasDuration ? 'duration' : 'cost';
+    if (after === 'much') return cues.hasCost || cues.hasMoney ? 'cost' : cues.hasDuration ? 'duration' : 'amount';
     if (after === 'often' || after === 'часто') return 'frequency';
     return 'how';
   }
   if (first === 'what' && tokens[tokens.length - 1] === 'for' && tokens[0] === 'what') return 'why';
-  if (first === 'quantity') return cues.hasCost ? 'cost' : cues.hasDuration ? 'duration' : 'count';
+  if (first === 'quantity') return cues.hasCost || cues.hasMoney ? 'cost' : cues.hasDuration ? 'duration' : 'count';
   if (first === 'what' || first === 'list' || first === undefined) {
     if (after === 'time' || after === 'годині' || after === 'часу') return 'when';
     if (cues.hasCost) return 'cost';

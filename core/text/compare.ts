@@ -64,6 +64,8 @@ function intentsCompatible(a: QuestionSlots['intent'], b: QuestionSlots['intent'
   // "скільки балів" / "який бал": a number asked either way; "які документи" / "що потрібно".
   if (pair.has('count') && pair.has('what')) return true;
   if (pair.has('list') && pair.has('what')) return true;
+  // A bare "how much is the dorm?" asks for its price.
+  if (pair.has('amount') && pair.has('cost')) return true;
   // "як дізнатися розклад" / "де подивитися розклад": both ask where the information is.
   if (infoSeeking && pair.has('where') && (pair.has('how') || pair.has('what'))) return true;
   return false;
@@ -83,6 +85,7 @@ export function slotDifference(a: QuestionSlots, b: QuestionSlots, infoSeeking =
   }
   if (!intentsCompatible(a.intent, b.intent, infoSeeking)) return { slot: 'intent', reason: `intent differs: ${a.intent} vs ${b.intent}` };
   if (!sameList(a.entities, b.entities)) return { slot: 'entity', reason: `entities differ: [${a.entities}] vs [${b.entities}]` };
+  if (a.manner && b.manner && a.manner !== b.manner) return { slot: 'intent', reason: `asks for the ${a.manner} vs the ${b.manner} way` };
   if (!sameList(a.symbols, b.symbols)) return { slot: 'symbol', reason: `symbols differ: [${a.symbols.join(' ')}] vs [${b.symbols.join(' ')}]` };
   return undefined;
 }

@@ -60,7 +60,7 @@ export const STOP_WORDS: readonly string[] = [
   'tell', 'know', 'let', 'any', 'some', 'just', 'also', 'too', 'very', 'really', 'currently', 'now',
   'want', 'wanna', 'like', 'find', 'out', 'see', 'check', 'hi', 'hello', 'thanks', 'thank', 'u', 'ur',
   'someone', 'somebody', 'one', 'anyone', 'possible', 'able', 'going', 'gonna', 'hey', 'lol', 'ok', 'okay',
-  'hmm', 'btw', 'procedure', 'process',
+  'hmm', 'btw', 'procedure', 'process', 'ever', 'still', 'actually', 'basically',
 ];
 
 /** Question-intent cues. Each list is matched on normalised tokens (exact) or stems (`~` prefix). */
@@ -80,7 +80,12 @@ export const INTENT_WORDS = {
 export const COST_CUES: readonly string[] = [
   'коштує', 'коштують', 'коштувати', 'коштуватиме', 'вартість', 'ціна', 'ціни', 'ціну', 'стоїть', 'стоїт',
   'стоит', 'стоят', 'стоимость', 'цена', 'цены', 'цену', 'cost', 'costs', 'price', 'prices', 'fee', 'fees',
+];
+
+/** Words about money that make a *quantity* question ("скільки платити", "how much money") a price question. */
+export const MONEY_CUES: readonly string[] = [
   'платити', 'заплатити', 'сплатити', 'платить', 'заплатить', 'pay', 'грошей', 'денег', 'money', 'грн', 'гривень',
+  'гривні', 'гривен', 'uah', 'usd', 'доларів', 'долларов', 'dollars', 'євро', 'евро', 'euro', 'euros',
 ];
 
 /** Words that turn a quantity / what-question into a question about duration. */
@@ -92,7 +97,7 @@ export const DURATION_CUES: readonly string[] = [
 /** Words that turn a what-question into a question about a date / deadline. */
 export const DATE_CUES: readonly string[] = [
   'дата', 'дати', 'дату', 'число', 'числа', 'date', 'dates', 'термін', 'терміни', 'строк', 'сроки', 'срок',
-  'deadline', 'deadlines', 'дедлайн', 'time', 'годині', 'часі',
+  'deadline', 'deadlines', 'дедлайн', 'годині',
 ];
 
 /** Words that turn a what-question into a question about a place. */
@@ -128,7 +133,7 @@ export const TIME_END_WORDS: readonly string[] = [
   'завершення', 'завершується', 'завершуються', 'завершиться', 'дедлайн', 'крайній', 'крайня',
   'закривається', 'закриття', 'конец', 'конца', 'заканчивается', 'заканчиваются', 'закончится',
   'окончание', 'завершение', 'завершается', 'крайний', 'закрывается', 'end', 'ends', 'ending', 'ended',
-  'finish', 'finishes', 'over', 'deadline', 'closes', 'closing', 'until', 'till',
+  'finish', 'finishes', 'deadline', 'closes', 'closing', 'until', 'till',
 ];
 /** "first" and "last" of a sequence (first/last day, last semester). Mapped to start/end. */
 export const ORDER_FIRST_WORDS: readonly string[] = ['перший', 'перша', 'перше', 'першого', 'першої', 'першому', 'першій', 'первый', 'первая', 'первое', 'первого', 'первой', 'first'];
@@ -347,7 +352,7 @@ export const LIGHT_WORDS: readonly string[] = [
 /** Words that ask where to find information: "як дізнатися" and "де подивитися" ask the same. */
 export const INFO_SEEKING_WORDS: readonly string[] = [
   'дізнатися', 'дізнатись', 'подивитися', 'подивитись', 'глянути', 'переглянути', 'знайти', 'перевірити',
-  'узнать', 'посмотреть', 'найти', 'проверить', 'глянуть', 'find', 'see', 'check', 'look', 'learn', 'view',
+  'узнать', 'посмотреть', 'найти', 'проверить', 'глянуть', 'find', 'see', 'check', 'look',
 ];
 
 /** Anaphoric words: a question that leans on one of these usually continues an earlier turn. */

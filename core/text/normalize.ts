@@ -25,6 +25,8 @@ const LATIN = /[a-z]/;
  */
 export function normalize(text: string): string {
   let s = text.normalize('NFC').toLowerCase().replace(APOSTROPHES, "'");
+  // Thousands separators ("1 000", "1,000", "12 500") go; a decimal separator ("2.5", "1,5") stays.
+  s = s.replace(/(\d)[ \u00a0\u202f,](?=\d{3}(?!\d))/g, '$1');
   // Keep decimal separators between digits ("2.5", "1,5"), drop every other non-letter.
   s = s.replace(/(\d)[.,](\d)/g, '$1\u0001$2');
   s = s.replace(/[^\p{L}\p{N}'\u0001]+/gu, ' ');
