@@ -8,7 +8,7 @@
 
 import {
   ANAPHORA_WORDS, CALENDAR_GROUPS, CONTINUATION_OPENERS, CONTINUATION_PHRASES, COST_CUES, DATE_CUES, DEGREE_WORDS,
-  DURATION_CUES, ENTITY_GROUPS, MONEY_CUES, INFO_SEEKING_WORDS, INTENT_WORDS, LIGHT_WORDS, NEGATION_WORDS, NUMBER_WORDS, OPTIONAL_WORDS, ORDER_FIRST_WORDS,
+  DURATION_CUES, ENTITY_GROUPS, IMPLIED_WORDS, MONEY_CUES, INFO_SEEKING_WORDS, INTENT_WORDS, LIGHT_WORDS, NEGATION_WORDS, NUMBER_WORDS, OPTIONAL_WORDS, ORDER_FIRST_WORDS,
   ORDER_LAST_WORDS, PERIOD_WORDS, PLACE_CUES, POLITE_AFTER_NEGATION, RELATIVE_NEXT_WORDS, RELATIVE_PREVIOUS_WORDS,
   RELATIVE_THIS_WORDS, STOP_WORDS, SYNONYM_GROUPS, TIME_END_WORDS, TIME_START_WORDS,
 } from './lexicon.js';
@@ -119,6 +119,8 @@ export interface TextModel {
   /** Concepts that restate an intent (вартість → cost, дата → when, адреса → where, тривалість → duration). */
   readonly cueConcepts: { cost: Set<number>; duration: Set<number>; date: Set<number>; place: Set<number> };
   readonly conceptMemo: Map<string, readonly number[]>;
+  /** Stem of an implied word → concepts that imply it ("проживання" ← гуртожиток). */
+  readonly impliedBy: Map<string, number[]>;
   readonly cache: Map<string, QuestionAnalysis>;
 }
 
@@ -264,6 +266,18 @@ export function compileTextModel(options: TextOptions = {}): TextModel {
   for (const [value, words] of Object.entries(NUMBER_WORDS)) {
     for (const w of words) numberByStem.set(modelStem(normalize(w)), value);
   }
+  const impliedBy = new Map<string, number[]>();
+  for (const [implied, by] of IMPLIED_WORDS) {
+    const ids = new Set<number>();
+    for (const w of by) {
+      const stems = normalize(w).split(' ').filter(Boolean).map(modelStem);
+      if (stems.length === 1) for (const id of conceptsByStem.get(stems[0]) ?? []) ids.add(id);
+      else for (const p of phrasesByFirstStem.get(stems[0]) ?? []) if (p.concept !== undefined && p.stems.join(' ') === stems.join(' ')) ids.add(p.concept);
+    }
+    for (const w of implied) {
+      for (const t of normalize(w).split(' ').filter(Boolean)) for (const id of ids) push(impliedBy, modelStem(t), id);
+    }
+  }
   const cueSet = (cues: Set<string>) => {
     const out = new Set<number>();
     for (const c of cues) for (const id of conceptsByStem.get(c) ?? []) out.add(id);
@@ -274,13 +288,16 @@ export function compileTextModel(options: TextOptions = {}): TextModel {
     stop, conceptsByStem, conceptsByWord, conceptsByKey, stemsByInitial, optionalConcepts, optionalStems, lightStems, lightKeys,
     phrasesByFirstStem, entityByStem, degreeByStem, numberByStem,
     cueConcepts: { cost: cueSet(COST), duration: cueSet(DURATION), date: cueSet(DATE), place: cueSet(PLACE) },
-    conceptMemo: new Map(), cache: new Map(),
+    conceptMemo: new Map(), impliedBy, cache: new Map(),
   };
 }
 
 /** Concepts of a stem: exact, by spelling key, then by one typo against the lexicon (memoised). */
 function conceptsOf(token: string, s: string, model: TextModel): readonly number[] {
-  const exact = model.conceptsByWord.get(token) ?? model.conceptsByStem.get(s) ?? model.conceptsByKey.get(spellingKey(s));
+  const byWord = model.conceptsByWord.get(token);
+  const byStem = model.conceptsByStem.get(s);
+  if (byWord && byStem && byWord !== byStem) return [...new Set([...byWord, ...byStem])];
+  const exact = byWord ?? byStem ?? model.conceptsByKey.get(spellingKey(s));
   if (exact) return exact;
   const memo = model.conceptMemo.get(s);
   if (memo) return memo;

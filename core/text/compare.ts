@@ -6,7 +6,7 @@
  * cannot separate "коштує" from "триває"; these explicit checks can.
  */
 
-import { analyzeQuestion, modelFor, type ContentWord, type QuestionAnalysis, type QuestionSlots, type TextOptions } from './analysis.js';
+import { analyzeQuestion, modelFor, type ContentWord, type QuestionAnalysis, type QuestionSlots, type TextModel, type TextOptions } from './analysis.js';
 import { editDistanceWithin } from './normalize.js';
 
 /** The verdict on two questions. */
@@ -91,12 +91,16 @@ export function slotDifference(a: QuestionSlots, b: QuestionSlots, infoSeeking =
 }
 
 /** Pair content words both ways; returns the similarity, the first word without a partner, and order problems. */
-function pairContent(a: QuestionAnalysis, b: QuestionAnalysis): { similarity: number; unmatched?: string; order?: string } {
+function pairContent(a: QuestionAnalysis, b: QuestionAnalysis, model: TextModel): { similarity: number; unmatched?: string; order?: string } {
   let total = 0;
   let weight = 0;
   let unmatched: string | undefined;
   let order: string | undefined;
   const partnerOfA: (ContentWord | undefined)[] = [];
+  // Concepts named in both questions: they may imply a word that only one side spells out.
+  const conceptsA = new Set(a.content.flatMap((w) => w.concepts));
+  const shared = new Set(b.content.flatMap((w) => w.concepts).filter((id) => conceptsA.has(id)));
+  const implied = (w: ContentWord) => (model.impliedBy.get(w.stem) ?? []).some((id) => shared.has(id));
   const side = (from: ContentWord[], to: ContentWord[], record: boolean) => {
     for (const w of from) {
       let best = 0;
@@ -110,7 +114,7 @@ function pairContent(a: QuestionAnalysis, b: QuestionAnalysis): { similarity: nu
       if (partner && w.role && partner.role && w.role !== partner.role && order === undefined) {
         order = `«${w.token}» is the ${w.role} in one question and the ${partner.role} in the other`;
       }
-      if (best === 0 && w.optional) continue;
+      if (best === 0 && (w.optional || implied(w))) continue;
       weight += 1;
       total += best;
       if (best === 0 && unmatched === undefined) unmatched = w.token;
@@ -160,7 +164,7 @@ export function compareQuestions(a: string, b: string, options?: TextOptions): Q
   const qb = analyzeQuestion(b, model);
   const diff = slotDifference(qa.slots, qb.slots, qa.infoSeeking || qb.infoSeeking);
   if (qa.normalized === qb.normalized && !diff) return { same: true, similarity: 1, reason: 'identical after normalisation' };
-  const pairing = pairContent(qa, qb);
+  const pairing = pairContent(qa, qb, model);
   if (diff) return { same: false, similarity: pairing.similarity, vetoedBy: diff.slot, reason: diff.reason };
   if (pairing.order !== undefined) return { same: false, similarity: pairing.similarity, vetoedBy: 'order', reason: pairing.order };
   if (pairing.unmatched !== undefined) {

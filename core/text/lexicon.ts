@@ -349,6 +349,17 @@ export const LIGHT_WORDS: readonly string[] = [
   'get', 'obtain', 'receive', 'take', 'give', 'given', 'gets', 'getting', 'make', 'do', 'go',
 ];
 
+/**
+ * Words implied by another concept: "проживання в гуртожитку" is "гуртожиток", "навчання на
+ * контракті" is "контракт". The implied word may stay without a partner, but only when the
+ * implying concept is named in *both* questions. Each entry: [implied words, implying words].
+ */
+export const IMPLIED_WORDS: readonly (readonly [readonly string[], readonly string[]])[] = [
+  [['проживання', 'проживати', 'жити', 'проживание', 'проживать', 'жить', 'living', 'stay', 'staying', 'accommodation'], ['гуртожиток']],
+  [['навчання', 'навчатися', 'обучение', 'учеба', 'study', 'studies', 'tuition'], ['контракт', 'бюджет', 'заочна форма', 'денна форма']],
+  [['форма', 'формі', 'форму', 'форма навчання', 'form', 'mode'], ['заочна форма', 'денна форма', 'дистанційне навчання']],
+];
+
 /** Words that ask where to find information: "як дізнатися" and "де подивитися" ask the same. */
 export const INFO_SEEKING_WORDS: readonly string[] = [
   'дізнатися', 'дізнатись', 'подивитися', 'подивитись', 'глянути', 'переглянути', 'знайти', 'перевірити',
