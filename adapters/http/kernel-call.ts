@@ -6,6 +6,7 @@
  * the request's signal, which stops the upstream and keeps the partial answer out of the
  * cache.
  */
+import { setMaxListeners } from 'node:events';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KobzaError, wrapError, type ChatRequest, type PluginContext, type ReplyMeta, type RequestInit } from '../../core/index.js';
@@ -22,6 +23,8 @@ export interface KernelCall {
   readonly rest: AsyncIterator<string>;
   /** Aborts the request (the upstream stops). */
   abort(): void;
+  /** Stops watching for disconnects and kernel shutdown; called when the answer is done. */
+  release(): void;
 }
 
 /** Request metadata taken from Kobza's own headers; a wrong value is a 400. */
@@ -50,6 +53,8 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+const widened = new WeakSet<AbortSignal>();
+
 /**
  * Hands a request to the kernel and waits for its first chunk. Throws a KobzaError (with
  * the request id) when the kernel or the upstream fails before any text.
@@ -60,21 +65,42 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 export async function openKernelCall(ctx: PluginContext, init: RequestInit, httpRequest: FastifyRequest, httpReply: FastifyReply): Promise<KernelCall> {
   const controller = new AbortController();
   const response = httpReply.raw;
-  const abort = () => {
-    if (!controller.signal.aborted) controller.abort(new KobzaError('ABORTED', 'the client closed the connection', { requestId: httpRequest.id }));
+  const request = ctx.createRequest({ ...init, id: httpRequest.id });
+  // The request's own signal fires when the kernel shuts down. Ours is linked to it by a
+  // listener removed when the call ends, rather than through AbortSignal.any, which costs
+  // several times more per request and keeps every combined signal alive until GC.
+  const kernelSignal = request.signal;
+  const abort = (reason?: unknown) => {
+    if (!controller.signal.aborted) controller.abort(reason ?? new KobzaError('ABORTED', 'the client closed the connection', { requestId: httpRequest.id }));
   };
-  const onClose = () => {
-    if (!response.writableFinished) abort();
+  const onKernelAbort = () => abort(kernelSignal.reason);
+  const onClose = () => abort();
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    kernelSignal.removeEventListener('abort', onKernelAbort);
+    response.off('close', onClose);
   };
+  if (!widened.has(kernelSignal)) {
+    // One listener per request in flight is expected here, not a leak.
+    setMaxListeners(0, kernelSignal);
+    widened.add(kernelSignal);
+  }
+  kernelSignal.addEventListener('abort', onKernelAbort, { once: true });
   response.once('close', onClose);
-  if (response.destroyed || httpRequest.raw.destroyed) abort();
+  request.signal = controller.signal;
+  if (kernelSignal.aborted) abort(kernelSignal.reason);
+  else if (response.destroyed || httpRequest.raw.destroyed) abort();
 
-  const request = ctx.createRequest({ ...init, id: httpRequest.id, signal: controller.signal });
-  const answer = await ctx.handle(request);
-  const iterator = answer.chunks[Symbol.asyncIterator]();
   let first: string | undefined;
   let ended = false;
+  let iterator: AsyncIterator<string>;
+  let meta: ReplyMeta;
   try {
+    const answer = await ctx.handle(request);
+    meta = answer.meta;
+    iterator = answer.chunks[Symbol.asyncIterator]();
     for (;;) {
       const step = await iterator.next();
       if (step.done) {
@@ -87,16 +113,17 @@ export async function openKernelCall(ctx: PluginContext, init: RequestInit, http
       }
     }
   } catch (err) {
+    release();
     throw wrapError(err, request.id);
   }
-  return { request, meta: answer.meta, first, ended, rest: iterator, abort };
+  return { request, meta, first, ended, rest: iterator, abort, release };
 }
 
 /** Drains the rest of a call into the whole answer. */
 export async function collectText(call: KernelCall): Promise<string> {
   let text = call.first ?? '';
-  if (call.ended) return text;
   try {
+    if (call.ended) return text;
     for (;;) {
       const step = await call.rest.next();
       if (step.done) break;
@@ -104,6 +131,9 @@ export async function collectText(call: KernelCall): Promise<string> {
     }
   } catch (err) {
     throw wrapError(err, call.request.id);
+  } finally {
+    // The answer is complete (or failed): a disconnect from now on changes nothing.
+    call.release();
   }
   return text;
 }
@@ -154,6 +184,7 @@ export function streamBody(call: KernelCall, format: StreamFormat): Readable {
         call.abort();
         await call.rest.return?.().catch(() => undefined);
       }
+      call.release();
     }
   }
   return Readable.from(frames(), { objectMode: false });

@@ -102,14 +102,13 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
     });
   }
 
-  // After the rate limiter (a route-level onRequest hook), before the body is read.
-  app.addHook('preParsing', async (request, _reply, payload) => {
-    if (!keys.required || request.method === 'OPTIONS' || request.routeOptions.config?.kobzaPublic) return payload;
-    if (callerKey(request) < 0) {
-      throw new KobzaError('UNAUTHORIZED', 'missing or invalid API key: send Authorization: Bearer <key>', { requestId: request.id });
-    }
-    return payload;
-  });
+  if (keys.required) {
+    // After the rate limiter (a route-level onRequest hook), before the body is read.
+    app.addHook('preParsing', (request, _reply, payload, done) => {
+      if (request.method === 'OPTIONS' || request.routeOptions.config?.kobzaPublic || callerKey(request) >= 0) return done(null, payload);
+      done(new KobzaError('UNAUTHORIZED', 'missing or invalid API key: send Authorization: Bearer <key>', { requestId: request.id }));
+    });
+  }
 
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
