@@ -6,6 +6,7 @@ const BENCHES: { name: string; load: () => Promise<{ run(): Promise<void> }> }[]
   { name: 'overhead', load: () => import('./overhead.js') },
   { name: 'text-verify', load: () => import('./text-verify.js') },
   { name: 'ranking', load: () => import('./ranking.js') },
+  { name: 'http', load: () => import('./http.js') },
 ];
 
 const only = process.argv.slice(2);
