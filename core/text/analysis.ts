@@ -8,7 +8,7 @@
 
 import {
   ANAPHORA_WORDS, CALENDAR_GROUPS, CONTINUATION_OPENERS, CONTINUATION_PHRASES, COST_CUES, DATE_CUES, DEGREE_WORDS,
-  DURATION_CUES, ENTITY_GROUPS, IMPLIED_WORDS, MONEY_CUES, INFO_SEEKING_WORDS, INTENT_WORDS, LIGHT_WORDS, NEGATION_WORDS, NUMBER_WORDS, OPTIONAL_WORDS, ORDER_FIRST_WORDS,
+  ADDRESSEE_WORDS, DURATION_CUES, ENTITY_GROUPS, IMPLIED_WORDS, MODALITY_WORDS, MONEY_CUES, SPEAKER_WORDS, INFO_SEEKING_WORDS, INTENT_WORDS, LIGHT_WORDS, NEGATION_WORDS, NUMBER_WORDS, OPTIONAL_WORDS, ORDER_FIRST_WORDS,
   ORDER_LAST_WORDS, PERIOD_WORDS, PLACE_CUES, POLITE_AFTER_NEGATION, RELATIVE_NEXT_WORDS, RELATIVE_PREVIOUS_WORDS,
   RELATIVE_THIS_WORDS, STOP_WORDS, SYNONYM_GROUPS, TIME_END_WORDS, TIME_START_WORDS,
 } from './lexicon.js';
@@ -52,6 +52,10 @@ export interface QuestionSlots {
   intent?: QuestionIntent;
   /** Named entities, by their canonical (first) name, sorted. */
   entities: string[];
+  /** Who the question is about: the asker ("I", "мені") or the one asked ("you", "вам"), first named. */
+  person?: 'speaker' | 'addressee';
+  /** Modal classes named: possibility (can, можна), obligation (must, треба), past (did), future, conditional. */
+  modality: string[];
   /** The qualifier of "the best / easiest / cheapest way to …", if any. */
   manner?: string;
   /** Code-like symbols outside words ("()", "[]", "==", "%", "~"), sorted: "= vs ==" differ. */
@@ -162,6 +166,11 @@ const WHICH = tokenSet(['якого', 'якої', 'какого', 'какой', 
 const UNTIL = tokenSet(['до', 'by', 'until', 'till']);
 const FROM = tokenSet(['з', 'із', 'зі', 'с', 'from', 'since']);
 const PERIOD_YEAR = tokenSet(['рік', 'року', 'році', 'год', 'года', 'году', 'year', 'рр', 'роки', 'роках']);
+const SPEAKER = tokenSet(SPEAKER_WORDS);
+const ADDRESSEE = tokenSet(ADDRESSEE_WORDS);
+const MODALITY_BY_TOKEN = new Map<string, string>(
+  Object.entries(MODALITY_WORDS).flatMap(([modality, words]) => words.map((w) => [normalize(w), modality] as [string, string])),
+);
 const COST = stemSet(COST_CUES);
 const MONEY = stemSet(MONEY_CUES);
 const DURATION = stemSet(DURATION_CUES);
@@ -443,6 +452,8 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
   let durationByUnit = false;
   const dropPrevious = new Set<number>();
   let manner: string | undefined;
+  let person: 'speaker' | 'addressee' | undefined;
+  const modalities: string[] = [];
   let anaphora = 0;
   const consumed = new Array<boolean>(tokens.length).fill(false);
 
@@ -552,6 +563,10 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
       }
     }
     if (ANAPHORA.has(token)) anaphora++;
+    if (person === undefined && SPEAKER.has(token)) person = 'speaker';
+    if (person === undefined && ADDRESSEE.has(token)) person = 'addressee';
+    const modal = MODALITY_BY_TOKEN.get(token);
+    if (modal) modalities.push(modal);
     if (INFO.has(s)) infoSeeking = true;
     if (model.stop.has(token) || intent || byKey) continue;
 
@@ -613,6 +628,8 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
     entities: uniqueSorted(entities),
     symbols: symbolsOf(text),
     manner,
+    person,
+    modality: uniqueSorted(modalities),
     lang: guess.lang,
   };
   const relation = tokens.map((t) => RELATION_WORDS.has(t));

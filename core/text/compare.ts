@@ -15,7 +15,10 @@ export interface QuestionComparison {
   same: boolean;
   /** 0..1: how well the content words pair up (1 = all exact or synonyms). */
   similarity: number;
-  /** The check that refused: `number`, `year`, `degree`, `negation`, `time`, `intent`, `entity`, `symbol`, `order`, `content`. */
+  /**
+   * The check that refused: `number`, `year`, `degree`, `negation`, `time`, `intent`, `entity`,
+   * `person`, `modality`, `symbol`, `order`, `content`.
+   */
   vetoedBy?: string;
   /** A short human-readable explanation, for logs and `cache:miss` events. */
   reason: string;
@@ -85,6 +88,10 @@ export function slotDifference(a: QuestionSlots, b: QuestionSlots, infoSeeking =
   }
   if (!intentsCompatible(a.intent, b.intent, infoSeeking)) return { slot: 'intent', reason: `intent differs: ${a.intent} vs ${b.intent}` };
   if (!sameList(a.entities, b.entities)) return { slot: 'entity', reason: `entities differ: [${a.entities}] vs [${b.entities}]` };
+  if (a.person && b.person && a.person !== b.person) return { slot: 'person', reason: `asked about the ${a.person} vs the ${b.person}` };
+  if (a.modality.length && b.modality.length && !a.modality.some((m) => b.modality.includes(m))) {
+    return { slot: 'modality', reason: `modality differs: ${a.modality.join('/')} vs ${b.modality.join('/')}` };
+  }
   if (a.manner && b.manner && a.manner !== b.manner) return { slot: 'intent', reason: `asks for the ${a.manner} vs the ${b.manner} way` };
   if (!sameList(a.symbols, b.symbols)) return { slot: 'symbol', reason: `symbols differ: [${a.symbols.join(' ')}] vs [${b.symbols.join(' ')}]` };
   return undefined;

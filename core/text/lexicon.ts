@@ -366,6 +366,34 @@ export const INFO_SEEKING_WORDS: readonly string[] = [
   'узнать', 'посмотреть', 'найти', 'проверить', 'глянуть', 'find', 'see', 'check', 'look',
 ];
 
+/**
+ * Grammatical person of the asker: "how do *I* …" vs "how do *you* …". Two questions that
+ * both name a person and name different ones differ ("Do you have a dorm?" vs "Do I have …").
+ */
+export const SPEAKER_WORDS: readonly string[] = [
+  'i', 'me', 'my', 'mine', 'myself', 'we', 'our', 'ours', 'us',
+  'я', 'мені', 'мене', 'мною', 'мій', 'моя', 'моє', 'мої', 'ми', 'нам', 'нас', 'наш', 'наша', 'наше', 'наші',
+  'мне', 'меня', 'мой', 'моё', 'мое', 'мы',
+];
+export const ADDRESSEE_WORDS: readonly string[] = [
+  'you', 'your', 'yours', 'yourself', 'yourselves',
+  'ти', 'тобі', 'тебе', 'твій', 'твоя', 'твоє', 'твої', 'ви', 'вам', 'вас', 'ваш', 'ваша', 'ваше', 'ваші',
+  'ты', 'тебя', 'твой', 'вы', 'ваши',
+];
+
+/**
+ * Modality: what the question asks about an action — may I (possibility), must I
+ * (obligation), did it happen (past), will it (future). "Can I pay by card?" and "Must I pay
+ * by card?" differ; a question without a modal word agrees with any.
+ */
+export const MODALITY_WORDS: Readonly<Record<string, readonly string[]>> = {
+  possibility: ['can', 'could', 'may', 'might', 'можна', 'можу', 'може', 'можемо', 'можете', 'можуть', 'можно', 'могу', 'может', 'можем'],
+  obligation: ['should', 'must', 'ought', 'треба', 'потрібно', 'необхідно', 'повинен', 'повинна', 'повинні', 'мушу', 'слід', 'нужно', 'надо', 'должен', 'должна', 'должны', "обов'язково", 'обязательно'],
+  past: ['did'],
+  future: ['will'],
+  conditional: ['would'],
+};
+
 /** Anaphoric words: a question that leans on one of these usually continues an earlier turn. */
 export const ANAPHORA_WORDS: readonly string[] = [
   'це', 'цього', 'цьому', 'цим', 'там', 'туди', 'тоді', 'він', 'вона', 'воно', 'вони', 'його', 'її', 'їх', 'ним',

@@ -28,6 +28,10 @@ const SAME: [kind: string, a: string, b: string][] = [
   ['paraphrase', 'Де подивитися розклад?', 'Як дізнатися розклад?'],
   ['colloquial', 'Скільки коштує гуртожиток?', 'скока стоїть общага'],
   ['colloquial', 'Коли виплатять стипендію?', 'коли дадуть стипуху'],
+  ['modality', 'Can I pay by card?', 'Is it possible to pay by card?'],
+  ['implied', 'Скільки коштує проживання в гуртожитку?', 'Скільки коштує общага?'],
+  ['amount', 'How much is the dormitory?', 'How much does the dormitory cost?'],
+  ['contraction', "What's the address of the library?", 'What is the address of the library?'],
 ];
 
 /** Pairs that differ in an answer-changing way: serving one's answer for the other is wrong. */
@@ -63,6 +67,10 @@ const DIFFERENT: [kind: string, a: string, b: string, veto?: string][] = [
   ['scope', 'How much is the dorm?', 'How much is the tuition?', 'content'],
   ['topic', 'Де бібліотека?', 'Де їдальня?', 'content'],
   ['topic', 'Коли сесія?', 'Скільки коштує гуртожиток?'],
+  ['person', 'Where do you keep my documents?', 'Where do I keep my documents?', 'person'],
+  ['modality', 'Чи можна платити карткою?', 'Чи треба платити карткою?', 'modality'],
+  ['modality', 'Can I pay by card?', 'Must I pay by card?', 'modality'],
+  ['symbol', 'What does = mean in Python?', 'What does == mean in Python?', 'symbol'],
   ['direction', 'Як перевестися з заочної форми на денну?', 'Як перевестися з денної форми на заочну?', 'order'],
   ['direction', 'How do I convert grades from ECTS to the national scale?', 'How do I convert grades from the national scale to ECTS?', 'order'],
 ];
