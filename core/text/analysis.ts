@@ -519,6 +519,8 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
       }
     }
     if (token === 'торік' || token === 'торішній') { timeRelative = 'previous'; continue; }
+    // "how long does it last (for)?": the verb, not "the last day".
+    if (token === 'last' && (next === undefined || next === 'for' || next === 'longer')) continue;
     if (LAST.has(token)) { timePolarity = 'end'; continue; }
     if (FIRST.has(token) && next && /^(день|дня|дні|day|date|числа|число|тиждень|week|неделя)$/.test(next)) {
       timePolarity = 'start';

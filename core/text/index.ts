@@ -76,7 +76,7 @@ export function stem(word: string, lang?: Lang): string {
  * (numbers, negation, degree, start/end) removed; Latin-letter uk/ru transliterated.
  *
  * @example
- * contentWords('Скільки коштує навчання на магістратурі?') // ['кошту', 'навчанн']
+ * contentWords('Скільки коштує навчання на магістратурі?') // ['навчанн'] ("коштує" is the cost intent, "магістратурі" the degree slot)
  */
 export function contentWords(text: string, lang?: Lang, options?: TextOptions): string[] {
   void lang; // the analyser detects the language per text; kept for a stable signature

@@ -62,6 +62,7 @@ const DIFFERENT: [kind: string, a: string, b: string, veto?: string][] = [
   ['intent', 'Where do I pay the tuition?', 'When do I pay the tuition?', 'intent'],
   ['intent', 'Які факультети є в ХДУ?', 'Скільки факультетів у ХДУ?', 'intent'],
   ['intent', 'How much does the course cost?', 'How long does the course take?'],
+  ['intent', 'How much does the dorm cost?', 'How long does the dorm contract last?', 'intent'],
   ['intent', 'Де подати заяву?', 'Коли подати заяву?', 'intent'],
   ['scope', 'Скільки коштує гуртожиток?', 'Скільки коштує навчання?', 'content'],
   ['scope', 'How much is the dorm?', 'How much is the tuition?', 'content'],
