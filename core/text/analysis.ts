@@ -564,7 +564,9 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
         consumed[unitAt] = true;
       }
     }
-    if (ANAPHORA.has(token)) anaphora++;
+    // "is there", "there are" are existential, not a pointer to an earlier place.
+    const existential = token === 'there' && (/^(is|are|was|were|be)$/.test(tokens[i - 1] ?? '') || /^(is|are|was|were)$/.test(next ?? ''));
+    if (ANAPHORA.has(token) && !existential) anaphora++;
     if (person === undefined && SPEAKER.has(token)) person = 'speaker';
     if (person === undefined && ADDRESSEE.has(token)) person = 'addressee';
     const modal = MODALITY_BY_TOKEN.get(token);
@@ -684,7 +686,7 @@ export function needsContextOf(analysis: QuestionAnalysis): boolean {
   const text = t.join(' ');
   if (OPENER_PHRASES.some((p) => text === p || text.startsWith(p + ' '))) return true;
   const topical = analysis.content.filter((c) => !c.optional).length;
-  const slotTopic = analysis.slots.degrees.length + analysis.slots.entities.length;
+  const slotTopic = analysis.slots.degrees.length + analysis.slots.entities.length + analysis.slots.numbers.length + analysis.slots.years.length;
   if (OPENERS.has(t[0]) && t.length <= 8) return true;
   if (analysis.anaphora > 0 && topical + slotTopic <= 1) {
     // "що таке НМТ" / "що це таке" define a term, they do not point back.

@@ -67,6 +67,7 @@ const DIFFERENT: [kind: string, a: string, b: string, veto?: string][] = [
   ['scope', 'Скільки коштує гуртожиток?', 'Скільки коштує навчання?', 'content'],
   ['scope', 'How much is the dorm?', 'How much is the tuition?', 'content'],
   ['topic', 'Де бібліотека?', 'Де їдальня?', 'content'],
+  ['topic', 'Де корпус 3?', 'Де аудиторія 3?', 'content'],
   ['topic', 'Коли сесія?', 'Скільки коштує гуртожиток?'],
   ['person', 'Where do you keep my documents?', 'Where do I keep my documents?', 'person'],
   ['modality', 'Чи можна платити карткою?', 'Чи треба платити карткою?', 'modality'],

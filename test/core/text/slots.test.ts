@@ -155,8 +155,12 @@ describe('needsContext', () => {
     ['Where is it?', true],
     ['What about the master’s programme?', true],
     ['А если заочно?', true],
+    ['Чи є в ньому душ?', true],
+    ['Як туди доїхати?', true],
     ['Скільки коштує гуртожиток?', false],
     ['Що таке НМТ?', false],
+    ['Де знаходиться корпус 3?', false],
+    ['Is there parking on campus?', false],
     ['How much does the dormitory cost?', false],
     ['Де знаходиться бібліотека?', false],
   ])('%s → %s', (text, expected) => {
