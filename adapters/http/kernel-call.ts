@@ -64,6 +64,7 @@ const widened = new WeakSet<AbortSignal>();
  */
 export async function openKernelCall(ctx: PluginContext, init: RequestInit, httpRequest: FastifyRequest, httpReply: FastifyReply): Promise<KernelCall> {
   const controller = new AbortController();
+  const signal = controller.signal;
   const response = httpReply.raw;
   const request = ctx.createRequest({ ...init, id: httpRequest.id });
   // The request's own signal fires when the kernel shuts down. Ours is linked to it by a
@@ -71,7 +72,7 @@ export async function openKernelCall(ctx: PluginContext, init: RequestInit, http
   // several times more per request and keeps every combined signal alive until GC.
   const kernelSignal = request.signal;
   const abort = (reason?: unknown) => {
-    if (!controller.signal.aborted) controller.abort(reason ?? new KobzaError('ABORTED', 'the client closed the connection', { requestId: httpRequest.id }));
+    if (!signal.aborted) controller.abort(reason ?? new KobzaError('ABORTED', 'the client closed the connection', { requestId: httpRequest.id }));
   };
   const onKernelAbort = () => abort(kernelSignal.reason);
   const onClose = () => abort();
@@ -89,7 +90,7 @@ export async function openKernelCall(ctx: PluginContext, init: RequestInit, http
   }
   kernelSignal.addEventListener('abort', onKernelAbort, { once: true });
   response.once('close', onClose);
-  request.signal = controller.signal;
+  request.signal = signal;
   if (kernelSignal.aborted) abort(kernelSignal.reason);
   else if (response.destroyed || httpRequest.raw.destroyed) abort();
 
