@@ -217,7 +217,7 @@ export function createTelegramAdapter(ctx: PluginContext, config: TelegramConfig
       if (error && error.code !== 'ABORTED') {
         logger.warn({ reqId: request.id, chatId: c.chat!.id, code: error.code, error: describeError(error) }, 'Telegram: the answer failed');
         await say(c, texts[FRIENDLY[error.code] ?? 'errorGeneric']);
-      } else if (!error && result.messageIds.length === 0) {
+      } else if (!error && !result.text.trim()) {
         logger.warn({ reqId: request.id, chatId: c.chat!.id }, 'Telegram: the model gave an empty answer');
         await say(c, texts.errorGeneric);
       } else {
@@ -349,7 +349,17 @@ export function createTelegramAdapter(ctx: PluginContext, config: TelegramConfig
     },
     async start() {
       try {
-        await bot.init();
+        // Not bot.init(): it retries network errors forever, and a start must end.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            bot.botInfo = await bot.api.getMe();
+            break;
+          } catch (err) {
+            if (!(err instanceof HttpError) || attempt >= 3) throw err;
+            logger.warn({ attempt, error: describeError(err) }, 'Telegram: getMe failed; retrying');
+            await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+          }
+        }
       } catch (err) {
         const unauthorized = err instanceof GrammyError && err.error_code === 401;
         throw new KobzaError(unauthorized ? 'UNAUTHORIZED' : 'UPSTREAM_UNAVAILABLE', `Telegram: ${unauthorized ? 'the bot token was rejected (401); check TELEGRAM_BOT_TOKEN' : `cannot reach the Bot API at ${config.apiRoot}: ${describeError(err)}`}`, { cause: redactError(err, config.token) });

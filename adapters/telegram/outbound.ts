@@ -1,7 +1,8 @@
 /**
  * Outbound rules for every Bot API call, as one grammY API transformer (so handlers
  * never think about them):
- * - a global cap of N messages per second (Telegram: about 30);
+ * - a global cap of N messages per second (Telegram: about 30); final sends queue for it,
+ *   frames never wait for it (skipped when the budget is taken, so finals come first);
  * - a 429 `retry_after` puts the chat on hold: *intermediate* frames (drafts, edits of a
  *   growing answer, typing) are skipped while it lasts — never queued — and *final*
  *   sends wait it out and retry a bounded number of times (@grammyjs/auto-retry);
@@ -78,24 +79,58 @@ export function redactError<E>(err: E, token: string, depth = 0): E {
   return err;
 }
 
-/** At most `limit` starts in any window of one second, first come first served. */
-function createRateGate(limit: number): () => Promise<void> {
-  const starts: number[] = [];
-  let tail: Promise<void> = Promise.resolve();
+interface RateGate {
+  /** Waits for a slot (first come first served); call the returned function when the call ended. */
+  acquire(): Promise<() => void>;
+  /** A slot right now if one is free and nobody waits, else undefined. */
+  tryAcquire(): (() => void) | undefined;
+}
+
+/**
+ * At most `limit` calls in any window of one second. A slot is taken when a call starts
+ * and freed one window after it *ends*, so the limit holds as Telegram sees it (arrival
+ * times), not only as we see it.
+ */
+function createRateGate(limit: number): RateGate {
   const capacity = Math.max(1, Math.floor(limit));
-  const windowMs = capacity === limit ? 1000 : (capacity / limit) * 1000;
-  return () => {
-    const turn = tail.then(async () => {
-      for (;;) {
-        const now = Date.now();
-        while (starts.length && now - starts[0] >= windowMs) starts.shift();
-        if (starts.length < capacity) break;
-        await sleep(windowMs - (now - starts[0]) + 1);
-      }
-      starts.push(Date.now());
-    });
-    tail = turn.catch(() => undefined);
-    return turn;
+  const windowMs = (capacity / limit) * 1000;
+  const freeAt: number[] = new Array(capacity).fill(0);
+  let tail: Promise<unknown> = Promise.resolve();
+  let waiting = 0;
+  let onRelease: (() => void) | undefined;
+  const take = (): (() => void) | undefined => {
+    const slot = freeAt.findIndex((at) => at <= Date.now());
+    if (slot === -1) return undefined;
+    freeAt[slot] = Number.POSITIVE_INFINITY;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      freeAt[slot] = Date.now() + windowMs;
+      onRelease?.();
+    };
+  };
+  return {
+    tryAcquire: () => (waiting === 0 ? take() : undefined),
+    acquire() {
+      waiting++;
+      const turn = tail.then(async () => {
+        try {
+          for (;;) {
+            const release = take();
+            if (release) return release;
+            const soonest = Math.min(...freeAt);
+            if (Number.isFinite(soonest)) await sleep(soonest - Date.now() + 1);
+            else await new Promise<void>((resolve) => (onRelease = resolve)); // every slot is in a running call
+            onRelease = undefined;
+          }
+        } finally {
+          waiting--;
+        }
+      });
+      tail = turn.catch(() => undefined);
+      return turn;
+    },
   };
 }
 
@@ -149,23 +184,32 @@ export function createOutbound(options: OutboundOptions): Outbound {
       const chatId = chatOf(payload);
       if (isIntermediate(payload)) {
         const hold = chatId === undefined ? 0 : (holds.get(chatId) ?? 0) - Date.now();
-        if (hold > 0) {
-          // Skipped locally: the caller treats it exactly like Telegram's own 429.
-          const retryAfter = Math.ceil(hold / 1000);
-          return { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } } as never;
+        // Frames never wait: on hold after a 429, or with the global budget taken (finals
+        // first), the frame is skipped locally and the caller treats it like Telegram's 429.
+        const release = hold > 0 ? undefined : gate.tryAcquire();
+        if (!release) {
+          const retryAfter = hold > 0 ? Math.ceil(hold / 1000) : 0.25;
+          return { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter} (skipped locally)`, parameters: { retry_after: retryAfter } } as never;
         }
-        await gate();
-        const response = await prev(method, payload, signal);
-        noteRateLimit(chatId, response as Response);
-        return response;
+        try {
+          const response = await prev(method, payload, signal);
+          noteRateLimit(chatId, response as Response);
+          return response;
+        } finally {
+          release();
+        }
       }
       const attempt: typeof prev = async (m, p, s) => {
         const hold = chatId === undefined ? 0 : (holds.get(chatId) ?? 0) - Date.now();
         if (hold > 0) await sleep(Math.min(hold, options.maxRetryAfterSeconds * 1000), s as AbortSignal | undefined);
-        await gate();
-        const response = await prev(m, p, s);
-        noteRateLimit(chatId, response as Response);
-        return response;
+        const release = await gate.acquire();
+        try {
+          const response = await prev(m, p, s);
+          noteRateLimit(chatId, response as Response);
+          return response;
+        } finally {
+          release();
+        }
       };
       for (let failures = 0; ; failures++) {
         try {

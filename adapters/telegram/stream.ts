@@ -241,7 +241,7 @@ class ReplyDelivery {
       if (!outcome.ok && isParseError(outcome.error)) {
         outcome = await this.#call('sendMessageDraft', { ...this.#basePayload(), draft_id: this.#draftId, text: htmlToPlainText(html) }, true);
       }
-      if (!outcome.ok && retryAfterOf(outcome.error) === undefined && !isParseError(outcome.error)) {
+      if (!outcome.ok && outcome.error instanceof GrammyError && retryAfterOf(outcome.error) === undefined && !isParseError(outcome.error)) {
         // Drafts do not work here: stream by editing a message instead, from the next frame on.
         const gone = outcome.error instanceof GrammyError && outcome.error.error_code === 404;
         if (gone) this.#o.drafts.available = false;
