@@ -32,6 +32,7 @@ export interface RouteDeps {
   metrics?: HttpMetrics;
 }
 
+const CHAT_ROUTES = new Set(['/v1/chat/completions', '/api/chat', '/api/generate']);
 const EXPOSED_HEADERS = ['x-request-id', 'x-kobza-source', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'];
 
 /**
@@ -122,8 +123,10 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
   app.setErrorHandler(function answerError(err, request, reply) {
     const error = toKobzaError(err, request.id);
     const status = statusOf(error);
-    if (error.code === 'INTERNAL') ctx.logger.error({ err: error.cause ?? error, reqId: request.id, route: request.routeOptions.url }, 'HTTP request failed');
-    else if (status >= 500) ctx.logger.warn({ code: error.code, reqId: request.id }, error.message);
+    const route = request.routeOptions.url;
+    if (error.code === 'INTERNAL') ctx.logger.error({ err: error.cause ?? error, reqId: request.id, route }, 'HTTP request failed');
+    // Chat failures were already logged by the kernel; the rest (models, embeddings) here.
+    else if (status >= 500 && !(route && CHAT_ROUTES.has(route))) ctx.logger.warn({ code: error.code, reqId: request.id, route }, error.message);
     if (error.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
     if (reply.raw.headersSent) return;
     return reply
