@@ -1,6 +1,6 @@
 /**
  * The Ollama-compatible side: `POST /api/chat`, `POST /api/generate` (NDJSON by default,
- * one object with `stream: false`), `GET /api/tags`, `POST /api/show`, `GET /api/version`,
+ * one object with `stream: false`), `GET /api/tags`, `POST /api/show`, `GET /api/ps`, `GET /api/version`,
  * `POST /api/embed` (and the older `/api/embeddings`). Clients that speak Ollama — Open
  * WebUI, Continue, LangChain's ChatOllama, the `ollama` npm package — point at Kobza
  * unchanged. Runtime options Ollama uses to tune its own server (`num_gpu`, `num_thread`,
@@ -279,6 +279,11 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
     const found = models.find((m) => m.name === name || m.model === name || m.name === `${name}:latest`);
     if (!found) throw new KobzaError('MODEL_NOT_FOUND', `model ${JSON.stringify(name.slice(0, 100))} not found`, { requestId: request.id, details: { param: 'model' } });
     return { modelfile: '', parameters: '', template: '', details: found.details ?? {}, model_info: {}, capabilities: ['completion'], modified_at: found.modifiedAt ?? new Date(0).toISOString() };
+  });
+
+  // Which models Ollama holds in memory is the upstream's business; clients only display it.
+  app.get('/api/ps', async function runningModels() {
+    return { models: [] };
   });
 
   app.get('/api/version', async function version() {

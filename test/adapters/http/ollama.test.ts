@@ -162,6 +162,7 @@ describe('GET /api/tags, POST /api/show, GET /api/version, POST /api/embed', () 
     const missing = await client.show({ model: 'ghost' }).catch((err: unknown) => err);
     expect(missing).toMatchObject({ status_code: 404 });
     expect(await client.version()).toEqual({ version: OLLAMA_API_VERSION });
+    expect(await client.ps()).toEqual({ models: [] });
   });
 
   it('embeds through the provider', async () => {
