@@ -73,6 +73,8 @@ export interface ContentWord {
   key: string;
   /** Synonym concepts the word belongs to (ids into the compiled lexicon). */
   concepts: readonly number[];
+  /** The concepts come from the lexicon as written, not from a typo-tolerant guess. */
+  conceptsExact?: boolean;
   /** May stay without a partner (e.g. "університет" in a one-university bot). */
   optional: boolean;
   /** Index of the token in {@link QuestionAnalysis.tokens}. */
@@ -302,28 +304,32 @@ export function compileTextModel(options: TextOptions = {}): TextModel {
 }
 
 /** Concepts of a stem: exact, by spelling key, then by one typo against the lexicon (memoised). */
-function conceptsOf(token: string, s: string, model: TextModel): readonly number[] {
+function conceptsOf(token: string, s: string, model: TextModel): { concepts: readonly number[]; exact: boolean } {
   const byWord = model.conceptsByWord.get(token);
   const byStem = model.conceptsByStem.get(s);
-  if (byWord && byStem && byWord !== byStem) return [...new Set([...byWord, ...byStem])];
+  if (byWord && byStem && byWord !== byStem) return { concepts: [...new Set([...byWord, ...byStem])], exact: true };
   const exact = byWord ?? byStem ?? model.conceptsByKey.get(spellingKey(s));
-  if (exact) return exact;
+  if (exact) return { concepts: exact, exact: true };
   const memo = model.conceptMemo.get(s);
-  if (memo) return memo;
+  if (memo) return { concepts: memo, exact: false };
+  // One typo, or a longer/shorter inflection, away from a lexicon stem: the closest wins.
   let found: readonly number[] = [];
+  let bestCost = Infinity;
   if (s.length >= 5) {
     for (const candidate of model.stemsByInitial.get(s[0]) ?? []) {
       const [short, long] = s.length <= candidate.length ? [s, candidate] : [candidate, s];
-      const prefix = short.length >= 4 && long.startsWith(short) && long.length - short.length <= 2;
-      if (prefix || (candidate.length >= 5 && editDistanceWithin(s, candidate, 1) <= 1)) {
+      let cost = Infinity;
+      if (candidate.length >= 5 && editDistanceWithin(s, candidate, 1) <= 1) cost = 1;
+      else if (short.length >= 4 && long.startsWith(short) && long.length - short.length <= 2) cost = long.length - short.length + 0.5;
+      if (cost < bestCost) {
+        bestCost = cost;
         found = model.conceptsByStem.get(candidate) ?? [];
-        break;
       }
     }
   }
   if (model.conceptMemo.size >= CONCEPT_MEMO_LIMIT) model.conceptMemo.clear();
   model.conceptMemo.set(s, found);
-  return found;
+  return { concepts: found, exact: false };
 }
 
 const DEFAULT_MODEL_OPTIONS: TextOptions = {};
@@ -431,9 +437,15 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
   tokens = applyThousands(tokens);
   const guess = guessLanguage(tokens);
   const translit = guess.translit && (guess.lang === 'uk' || guess.lang === 'ru');
+  const transliterated = new Set<string>();
   if (translit && (guess.lang === 'uk' || guess.lang === 'ru')) {
     const target = guess.lang;
-    tokens = tokens.map((t) => (scriptOf(t) === 'latin' ? transliterateToken(t, target) : t));
+    tokens = tokens.map((t) => {
+      if (scriptOf(t) !== 'latin') return t;
+      const cyr = transliterateToken(t, target);
+      transliterated.add(cyr);
+      return cyr;
+    });
   }
   const stems = tokens.map(modelStem);
 
@@ -552,7 +564,7 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
     if (START_TOKENS.has(token) || (s.length >= 4 && START.has(s))) { timePolarity = 'start'; continue; }
     if (END_TOKENS.has(token) || (s.length >= 4 && END.has(s))) { timePolarity = 'end'; continue; }
 
-    const byKey = translit && token.length >= 3 ? STOP_KEYS.get(spellingKey(token)) : undefined;
+    const byKey = transliterated.has(token) && token.length >= 3 ? STOP_KEYS.get(spellingKey(token)) : undefined;
     const intent = INTENT_BY_TOKEN.get(token) ?? (byKey && byKey !== 'stop' ? byKey : undefined);
     if (intent && firstIntent === undefined) {
       firstIntent = intent;
@@ -586,7 +598,8 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
   const cues = { hasCost: false, hasMoney: false, hasDuration: false, hasDate: false, hasPlace: false };
   const cueOf: ('cost' | 'duration' | 'date' | 'place' | undefined)[] = [];
   for (const c of candidates) {
-    const own = conceptsOf(c.token, c.stem, model);
+    const found = conceptsOf(c.token, c.stem, model);
+    const own = found.concepts;
     const concepts = c.extraConcepts.length ? [...new Set([...own, ...c.extraConcepts])] : own;
     const key = spellingKey(c.stem);
     const has = (set: Set<number>) => concepts.some((id) => set.has(id));
@@ -603,7 +616,7 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
     cueOf.push(cue);
     const optional = model.optionalStems.has(c.stem) || model.lightStems.has(c.stem) || model.lightKeys.has(key) ||
       concepts.some((id) => model.optionalConcepts.has(id));
-    content.push({ token: c.token, stem: c.stem, key, concepts, optional, position: c.position });
+    content.push({ token: c.token, stem: c.stem, key, concepts, conceptsExact: found.exact || c.extraConcepts.length > 0, optional, position: c.position });
   }
   // "з заочної на денну" ≠ "з денної на заочну": roles only where both ends are marked.
   const roleOf = (w: ContentWord) => {

@@ -29,6 +29,9 @@ export function wordPartnerScore(a: ContentWord, b: ContentWord): number {
   if (a.stem === b.stem) return 1;
   if (a.concepts.length && b.concepts.length) {
     for (const c of a.concepts) if (b.concepts.includes(c)) return 0.95;
+    // Both words are in the lexicon under different concepts (деканат / декан): they are
+    // known to differ, however alike they are spelled.
+    if (a.conceptsExact && b.conceptsExact) return 0;
   }
   if (a.key.length >= 3 && a.key === b.key) return 0.9;
   const [short, long] = a.stem.length <= b.stem.length ? [a.stem, b.stem] : [b.stem, a.stem];
@@ -45,8 +48,10 @@ export function wordPartnerScore(a: ContentWord, b: ContentWord): number {
   const [ks, kl] = a.key.length <= b.key.length ? [a.key, b.key] : [b.key, a.key];
   if (ks.length >= 4 && ks[0] === kl[0]) {
     const limit = ks.length >= 8 && ks[1] === kl[1] ? 2 : 1;
-    if (editDistanceWithin(ks, kl, limit) <= limit) return 0.8;
-    if (editDistanceWithin(short, long, limit) <= limit && short[0] === long[0]) return 0.8;
+    const close = editDistanceWithin(ks, kl, limit) <= limit || (editDistanceWithin(short, long, limit) <= limit && short[0] === long[0]);
+    // A typo changes a letter or two of the written word too; two words whose stems only
+    // look alike after cutting (військкомат / військова) are far apart as written.
+    if (close && editDistanceWithin(a.token, b.token, limit + 2) <= limit + 2) return 0.8;
   }
   return 0;
 }
