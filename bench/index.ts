@@ -7,6 +7,7 @@ const BENCHES: { name: string; load: () => Promise<{ run(): Promise<void> }> }[]
   { name: 'text-verify', load: () => import('./text-verify.js') },
   { name: 'ranking', load: () => import('./ranking.js') },
   { name: 'http', load: () => import('./http.js') },
+  { name: 'telegram', load: () => import('./telegram.js') },
 ];
 
 const only = process.argv.slice(2);

@@ -180,6 +180,10 @@ export function createTelegramAdapter(ctx: PluginContext, config: TelegramConfig
     }
     recent.push(now);
     recentQuestions.set(userId, recent);
+    if (recentQuestions.size > 10_000) {
+      // Forget users with nothing left in the window, so the map stays small.
+      for (const [id, times] of recentQuestions) if (now - times[times.length - 1] >= windowMs) recentQuestions.delete(id);
+    }
     return 0;
   };
 
