@@ -335,7 +335,13 @@ function conceptsOf(token: string, s: string, model: TextModel): { concepts: rea
 const DEFAULT_MODEL_OPTIONS: TextOptions = {};
 const models = new WeakMap<TextOptions, TextModel>();
 
-/** The compiled model for an options object (memoised; pass the same object to reuse it). */
+/**
+ * The compiled model for an options object (memoised; pass the same object to reuse it).
+ *
+ * @example
+ * const options = { entities: [['хімфак', 'хімічний факультет']] };
+ * analyzeQuestion('Де хімфак?', modelFor(options)).slots.entities // ['хімфак']
+ */
 export function modelFor(options: TextOptions = DEFAULT_MODEL_OPTIONS): TextModel {
   let model = models.get(options);
   if (!model) {

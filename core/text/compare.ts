@@ -24,7 +24,14 @@ export interface QuestionComparison {
   reason: string;
 }
 
-/** How strongly two content words pair up: 0 = not at all. */
+/**
+ * How strongly two content words pair up: 1 same stem, 0.95 synonyms, 0.9 same spelling key,
+ * 0.85 one stem extends the other, 0.8 a typo; 0 = not partners.
+ *
+ * @example
+ * const m = modelFor();
+ * wordPartnerScore(analyzeQuestion('гуртожиток', m).content[0], analyzeQuestion('общага', m).content[0]) // 0.95
+ */
 export function wordPartnerScore(a: ContentWord, b: ContentWord): number {
   if (a.stem === b.stem) return 1;
   if (a.concepts.length && b.concepts.length) {
@@ -79,7 +86,12 @@ function intentsCompatible(a: QuestionSlots['intent'], b: QuestionSlots['intent'
   return false;
 }
 
-/** The first slot that differs, or undefined. */
+/**
+ * The first answer-changing slot in which two questions differ, or undefined.
+ *
+ * @example
+ * slotDifference(extractSlots('Де корпус 2?'), extractSlots('Де корпус 3?'))?.slot // 'number'
+ */
 export function slotDifference(a: QuestionSlots, b: QuestionSlots, infoSeeking = false): { slot: string; reason: string } | undefined {
   if (!sameList(a.numbers, b.numbers)) return { slot: 'number', reason: `numbers differ: [${a.numbers}] vs [${b.numbers}]` };
   if (!sameList(a.years, b.years)) return { slot: 'year', reason: `years differ: [${a.years}] vs [${b.years}]` };

@@ -89,6 +89,9 @@ export interface ScriptGuess {
 /**
  * Guess the language of already-normalised tokens. Exposed for the analyser, which has
  * the tokens at hand; most callers want {@link detectLanguage}.
+ *
+ * @example
+ * guessLanguage(['de', 'biblioteka']) // { lang: 'uk', translit: true }
  */
 export function guessLanguage(tokens: readonly string[]): ScriptGuess {
   let cyr = 0;

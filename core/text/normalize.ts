@@ -63,7 +63,12 @@ export function tokenize(text: string): string[] {
   return n ? n.split(' ') : [];
 }
 
-/** The script of a token: mostly Cyrillic, mostly Latin, digits, or other. */
+/**
+ * The script of a token: mostly Cyrillic, mostly Latin, digits, or other.
+ *
+ * @example
+ * scriptOf('kontrakt') // 'latin'
+ */
 export function scriptOf(token: string): 'cyrillic' | 'latin' | 'digit' | 'other' {
   let cyr = 0;
   let lat = 0;

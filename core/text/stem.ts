@@ -28,7 +28,7 @@ const MIN_SLAVIC_STEM = 3;
 function stemSlavic(word: string): string {
   let w = word.replace(/'/g, '').replace(/ё/g, 'е').replace(/ъ/g, '');
   if (w.length <= MIN_SLAVIC_STEM) return w;
-  // Reflexive particle first: навчатися → навчати → навча.
+  // Reflexive particle first: навчатися → навчати → навч.
   if ((w.endsWith('ся') || w.endsWith('сь')) && w.length - 2 >= MIN_SLAVIC_STEM + 1) w = w.slice(0, -2);
   for (const ending of SLAVIC_ENDINGS) {
     if (w.length - ending.length >= MIN_SLAVIC_STEM && w.endsWith(ending)) {
@@ -77,7 +77,7 @@ function stemEnglish(word: string): string {
  *
  * @example
  * stem('гуртожитку') // 'гуртожитк'
- * stem('навчатися')  // 'навча'
+ * stem('навчатися')  // 'навч'
  * stem('studying', 'en') // 'studi' (as 'studies', 'study')
  */
 export function stem(word: string, lang?: Lang): string {

@@ -127,7 +127,12 @@ export function transliterateToCyrillic(text: string, lang: Lang = 'uk'): string
     .join('');
 }
 
-/** Transliterate one already-normalised Latin token (used by the analyser on hot paths). */
+/**
+ * Transliterate one already-normalised Latin token (memoised; used by the analyser on hot paths).
+ *
+ * @example
+ * transliterateToken('hurtozhytok', 'uk') // 'гуртожиток'
+ */
 export function transliterateToken(token: string, lang: 'uk' | 'ru'): string {
   const memo = translitMemo[lang];
   const known = memo.get(token);
