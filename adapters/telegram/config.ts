@@ -106,7 +106,7 @@ const chatOrUser = z.union([z.number().int(), z.string().regex(/^@?[A-Za-z0-9_]{
 export const telegramConfigSchema = z
   .strictObject({
     /** Bot token from @BotFather; write `${TELEGRAM_BOT_TOKEN}` rather than the token itself. */
-    token: z.string({ error: 'expected the bot token from @BotFather, e.g. ${TELEGRAM_BOT_TOKEN}' }).regex(/^\d+:[\w-]{20,}$/, { error: 'expected a bot token like 123456789:AA…' }),
+    token: z.string({ error: 'expected the bot token from @BotFather, e.g. ${TELEGRAM_BOT_TOKEN}' }).transform((token) => token.trim()),
     /** Bot API server; tests and a local Bot API server point it elsewhere. */
     apiRoot: z.url({ error: 'expected a URL such as https://api.telegram.org' }).default('https://api.telegram.org').transform((url) => url.replace(/\/+$/, '')),
     /** `polling` (long polling, no public URL needed) or `webhook`. */
@@ -124,7 +124,7 @@ export const telegramConfigSchema = z
         /** Public HTTPS URL Telegram posts updates to; its path is served locally. */
         url: z.url({ error: 'expected the public webhook URL, e.g. https://bot.example.org/telegram' }),
         /** Sent by Telegram in X-Telegram-Bot-Api-Secret-Token; requests without it get 401. */
-        secretToken: z.string({ error: 'expected a secret of 1-256 characters A-Z a-z 0-9 _ -' }).regex(/^[A-Za-z0-9_-]{1,256}$/, { error: 'expected a secret of 1-256 characters A-Z a-z 0-9 _ -' }),
+        secretToken: z.string({ error: 'expected a secret of 1-256 characters A-Z a-z 0-9 _ -' }),
         host: z.string({ error: 'expected a host to listen on' }).default('0.0.0.0'),
         port: z.number({ error: 'expected a port number' }).int().min(0).max(65535).default(8443),
         /** Register the webhook with Telegram at start (off when something else does it). */
@@ -173,6 +173,13 @@ export const telegramConfigSchema = z
     registerCommands: z.boolean({ error: 'expected true or false' }).default(true),
   })
   .superRefine((config, issues) => {
+    // Secrets are checked here, where the loader cannot echo the value into the message.
+    if (!/^\d+:[\w-]{20,}$/.test(config.token)) {
+      issues.addIssue({ code: 'custom', path: ['token'], message: 'expected a bot token like 123456789:AA… (the value is not shown)', input: undefined });
+    }
+    if (config.webhook && !/^[A-Za-z0-9_-]{1,256}$/.test(config.webhook.secretToken)) {
+      issues.addIssue({ code: 'custom', path: ['webhook', 'secretToken'], message: 'expected a secret of 1-256 characters A-Z a-z 0-9 _ - (the value is not shown)', input: undefined });
+    }
     if (config.mode === 'webhook' && !config.webhook) {
       issues.addIssue({ code: 'custom', path: ['webhook'], message: 'expected webhook: { url, secretToken } when mode is webhook', input: undefined });
     }
