@@ -49,6 +49,8 @@ export function wordPartnerScore(a: ContentWord, b: ContentWord): number {
     if (short.length >= 6 && long.length - short.length <= 1 && short.slice(-2) === long.slice(-2) && editDistanceWithin(short, long, 1) <= 1) {
       return 0.8;
     }
+    // A sound-alike letter typed for another (viza / visa, kolledge / colledge).
+    if (short.length >= 4 && short.length === long.length && soundAlikeOnce(short, long)) return 0.8;
     return 0;
   }
   if (short.length >= 4 && long.startsWith(short) && long.length - short.length <= 3) return 0.85;
@@ -61,6 +63,18 @@ export function wordPartnerScore(a: ContentWord, b: ContentWord): number {
     if (close && editDistanceWithin(a.token, b.token, limit + 2) <= limit + 2) return 0.8;
   }
   return 0;
+}
+
+const SOUND_ALIKE = new Set(['sz', 'zs', 'ck', 'kc', 'iy', 'yi']);
+/** Exactly one position differs, by a sound-alike pair of letters, not the first letter. */
+function soundAlikeOnce(a: string, b: string): boolean {
+  let diff = -1;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (diff >= 0 || i === 0 || !SOUND_ALIKE.has(a[i] + b[i])) return false;
+    diff = i;
+  }
+  return diff > 0;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
@@ -121,11 +135,12 @@ function pairContent(a: QuestionAnalysis, b: QuestionAnalysis, model: TextModel)
   let unmatched: string | undefined;
   let order: string | undefined;
   const partnerOfA: (ContentWord | undefined)[] = [];
+  const partnerOfB: (ContentWord | undefined)[] = [];
   // Concepts named in both questions: they may imply a word that only one side spells out.
   const conceptsA = new Set(a.content.flatMap((w) => w.concepts));
   const shared = new Set(b.content.flatMap((w) => w.concepts).filter((id) => conceptsA.has(id)));
   const implied = (w: ContentWord) => (model.impliedBy.get(w.stem) ?? []).some((id) => shared.has(id));
-  const side = (from: ContentWord[], to: ContentWord[], record: boolean) => {
+  const side = (from: ContentWord[], to: ContentWord[], fromA: boolean) => {
     for (const w of from) {
       let best = 0;
       let partner: ContentWord | undefined;
@@ -134,7 +149,7 @@ function pairContent(a: QuestionAnalysis, b: QuestionAnalysis, model: TextModel)
         if (s > best) { best = s; partner = v; }
         if (best === 1) break;
       }
-      if (record) partnerOfA.push(best > 0 ? partner : undefined);
+      (fromA ? partnerOfA : partnerOfB).push(best > 0 ? partner : undefined);
       if (partner && w.role && partner.role && w.role !== partner.role && order === undefined) {
         order = `«${w.token}» is the ${w.role} in one question and the ${partner.role} in the other`;
       }
@@ -146,7 +161,9 @@ function pairContent(a: QuestionAnalysis, b: QuestionAnalysis, model: TextModel)
   };
   side(a.content, b.content, true);
   side(b.content, a.content, false);
-  if (order === undefined && a.slots.lang === 'en' && b.slots.lang === 'en') order = englishInversion(a, b, partnerOfA);
+  if (order === undefined && a.slots.lang === 'en' && b.slots.lang === 'en') {
+    order = englishInversion(a, b, partnerOfA) ?? englishInversion(b, a, partnerOfB);
+  }
   return { similarity: weight === 0 ? 1 : total / weight, unmatched, order };
 }
 
@@ -164,7 +181,7 @@ function englishInversion(a: QuestionAnalysis, b: QuestionAnalysis, partnerOfA: 
       if (!pj || pj === pi) continue;
       const wi = a.content[i];
       const wj = a.content[j];
-      if (wi.stem === wj.stem) continue;
+      if (wi.stem === wj.stem || pi.stem === pj.stem) continue;
       const inverted = (wi.position - wj.position) * (pi.position - pj.position) < 0;
       if (inverted && relatedBetween(a, wi.position, wj.position) && relatedBetween(b, pi.position, pj.position)) {
         return `«${wi.token}» and «${wj.token}» swap places`;

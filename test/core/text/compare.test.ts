@@ -13,6 +13,7 @@ const SAME: [kind: string, a: string, b: string][] = [
   ['typo', 'Як отримати стипендію?', 'Як отримати стипендиію?'],
   ['typo', 'Коли видадуть студентські квитки?', 'Коли видадуть студенські квитки?'],
   ['typo', 'How do I apply for a scholarship?', 'How do I apply for a scholarhsip?'],
+  ['typo', 'Is a visa required for exchange students?', 'Is a viza required for exchange students?'],
   ['translit', 'Де знаходиться бібліотека?', 'de znakhodytsia biblioteka'],
   ['translit', 'Як подати заяву на гуртожиток?', 'yak podaty zaiavu na hurtozhytok'],
   ['translit', 'Коли починається сесія?', 'koly pochynaietsia sesiia'],
