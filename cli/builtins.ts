@@ -13,4 +13,5 @@ export const BUILTIN_PLUGINS: Record<string, PluginLoader> = {
   telegram: () => import('../adapters/telegram/index.js'),
   'parallel-ranking': () => import('../plugins/parallel-ranking/index.js'),
   streaming: () => import('../plugins/streaming/index.js'),
+  'semantic-cache': () => import('../plugins/semantic-cache/index.js'),
 };

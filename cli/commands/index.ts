@@ -6,5 +6,6 @@ import * as serve from './serve.js';
 import * as chat from './chat.js';
 import * as check from './check.js';
 import * as evalRanking from './eval-ranking.js';
+import * as evalCache from './eval-cache.js';
 
-export const COMMANDS: { register(program: Command): void }[] = [serve, chat, check, evalRanking];
+export const COMMANDS: { register(program: Command): void }[] = [serve, chat, check, evalRanking, evalCache];

@@ -1,0 +1,287 @@
+/**
+ * Semantic cache plugin: answers a question from an earlier answer when — and only when —
+ * the two questions mean the same thing. Middleware at stage `cache`:
+ * 1. scope: namespace from model + system prompt + answer-changing options; follow-ups
+ *    («а скільки це коштує?») only match under the same earlier turns;
+ * 2. lookup: exact normalised key, then index candidates above the embedder's threshold,
+ *    each verified by core/text `compareQuestions` (numbers, degree, negation, time,
+ *    intent, entities, content words) — the similarity is a prefilter, not the verdict;
+ * 3. hit: the stored answer is replayed as a stream (instant or paced), `meta.source =
+ *    'cache'`; miss: the rest of the pipeline runs and the answer is stored only if the
+ *    stream completed normally and nothing flagged it (refusal, truncation, noCache).
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import {
+  createReplyMeta,
+  definePlugin,
+  isAbortError,
+  KobzaError,
+  observeReply,
+  openKeyvStore,
+  replayText,
+  type CacheStore,
+  type ChatRequest,
+  type Embedder,
+  type Middleware,
+  type PluginContext,
+  type ReplyMeta,
+} from '../../core/index.js';
+import type { TextOptions } from '../../core/text/index.js';
+import { createHashingEmbedder, createOllamaEmbedder } from './embedders.js';
+import { scopeOf } from './scope.js';
+import { SemanticCache } from './semantic-cache.js';
+import { DEFAULT_VECTOR_INDEX_OPTIONS } from './vector-index.js';
+
+export { SemanticCache, entryIdOf, type LookupResult, type ExportedEntry, type CacheStats, type ForgetResult, type EntryRecord } from './semantic-cache.js';
+export { createHashingEmbedder, createOllamaEmbedder, cosine } from './embedders.js';
+export { scopeOf, namespaceOf, namespaceFactsOf, contextKeyOf, type CacheScope, type NamespaceFacts } from './scope.js';
+export { VectorIndex, DEFAULT_VECTOR_INDEX_OPTIONS } from './vector-index.js';
+
+/**
+ * Prefilter thresholds calibrated with `kobza eval cache --calibrate` on the labelled dev
+ * pairs: the highest cosine that loses none of the paraphrases the verifier accepts.
+ * Embedders without a calibrated value get `UNCALIBRATED_THRESHOLD`, low on purpose —
+ * verification keeps precision; a low prefilter only costs a few more comparisons.
+ */
+export const CALIBRATED_THRESHOLDS: Record<string, number> = {
+  builtin: 0.3,
+};
+export const UNCALIBRATED_THRESHOLD = 0.3;
+
+const wordGroups = z.array(z.array(z.string({ error: 'expected a word or phrase' }).min(1), { error: 'expected a list of names' }).min(1, { error: 'expected at least one name' }), {
+  error: 'expected a list of lists of names, e.g. [[ФІТ, факультет інформаційних технологій]]',
+});
+
+const embedderSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      type: z.literal('builtin'),
+      /** Vector length of the model-free embedder. */
+      dimensions: z.number({ error: 'expected a number of dimensions' }).int().min(32, { error: 'expected at least 32 dimensions' }).max(4096, { error: 'expected at most 4096 dimensions' }).default(256),
+    }),
+    z.strictObject({
+      type: z.literal('ollama'),
+      /** Embedding model served by Ollama, e.g. bge-m3. */
+      model: z.string({ error: 'expected an embedding model name such as bge-m3' }).min(1, { error: 'expected an embedding model name such as bge-m3' }),
+      /** Ollama URL; omitted: the LlmProvider's embed(), else http://127.0.0.1:11434. */
+      url: z.url({ error: 'expected a URL such as http://127.0.0.1:11434' }).optional(),
+      timeoutMs: z.number({ error: 'expected milliseconds' }).int().positive({ error: 'expected a positive number of milliseconds' }).default(30_000),
+      keepAlive: z.union([z.string(), z.number()], { error: 'expected a duration such as 5m or seconds' }).optional(),
+    }),
+    z.strictObject({ type: z.literal('provided') }),
+  ],
+  { error: 'expected embedder.type: builtin, ollama or provided' },
+);
+
+export const semanticCacheConfigSchema = z.strictObject({
+  /** Keyv URL: memory, sqlite://path, redis://host:port. Omitted: a registered CacheStore, else memory. */
+  store: z.string({ error: 'expected a store URL such as sqlite://data/kobza.sqlite' }).min(1, { error: 'expected a store URL such as sqlite://data/kobza.sqlite' }).optional(),
+  /** Entry lifetime in ms (0 = forever). A hit does not extend it. */
+  ttlMs: z.number({ error: 'expected milliseconds' }).int({ error: 'expected whole milliseconds' }).min(0, { error: 'expected 0 or more milliseconds' }).default(7 * 24 * 3_600_000),
+  /** Most entries kept; the least recently used are evicted beyond it (0 = unlimited). */
+  maxEntries: z.number({ error: 'expected a number of entries' }).int({ error: 'expected a whole number of entries' }).min(0, { error: 'expected 0 or more entries' }).default(50_000),
+  /** Cosine prefilter; omitted: the calibrated value of the embedder. */
+  threshold: z.number({ error: 'expected a similarity between -1 and 1' }).min(-1, { error: 'expected a similarity between -1 and 1' }).max(1, { error: 'expected a similarity between -1 and 1' }).optional(),
+  /** Index candidates verified per lookup. */
+  topK: z.number({ error: 'expected a number of candidates' }).int().min(1, { error: 'expected at least 1 candidate' }).max(100, { error: 'expected at most 100 candidates' }).default(8),
+  /** Omitted: an Embedder another plugin provides, else the built-in one. */
+  embedder: embedderSchema.optional(),
+  /** `context`: a follow-up hits only under the same earlier turns; `bypass`: follow-ups are never cached. */
+  followUps: z.enum(['context', 'bypass'], { error: 'expected context or bypass' }).default('context'),
+  /** Earlier turns (question + answer) that make up a follow-up's context. */
+  contextTurns: z.number({ error: 'expected a number of turns' }).int().min(1, { error: 'expected at least 1 turn' }).max(20, { error: 'expected at most 20 turns' }).default(2),
+  /** Replay pace of hits; omitted: the streaming plugin's pace (request.metadata.replayCharsPerSecond), else instant. */
+  replay: z
+    .strictObject({
+      mode: z.enum(['instant', 'paced'], { error: 'expected instant or paced' }).default('instant'),
+      charsPerSecond: z.number({ error: 'expected characters per second' }).positive({ error: 'expected a positive number of characters per second' }).default(400),
+    })
+    .optional(),
+  /** Domain entities (faculties, specialties, buildings): each list is every name of one entity. Two questions naming different entities never share an answer. */
+  entities: wordGroups.default([]),
+  /** Extra synonym groups for the verifier and the built-in embedder. */
+  synonyms: wordGroups.default([]),
+  index: z
+    .strictObject({
+      /** Above this many entries per namespace the exact scan gives way to the usearch ANN graph. */
+      annAbove: z.number({ error: 'expected a number of entries' }).int().min(0, { error: 'expected 0 or more entries' }).default(DEFAULT_VECTOR_INDEX_OPTIONS.annAbove),
+      quantization: z.enum(['f32', 'f16', 'i8'], { error: 'expected f32, f16 or i8' }).default(DEFAULT_VECTOR_INDEX_OPTIONS.quantization),
+      connectivity: z.number({ error: 'expected a graph degree' }).int().min(4, { error: 'expected at least 4' }).max(64, { error: 'expected at most 64' }).default(DEFAULT_VECTOR_INDEX_OPTIONS.connectivity),
+      expansionAdd: z.number({ error: 'expected a number' }).int().min(8, { error: 'expected at least 8' }).default(DEFAULT_VECTOR_INDEX_OPTIONS.expansionAdd),
+      expansionSearch: z.number({ error: 'expected a number' }).int().min(8, { error: 'expected at least 8' }).default(DEFAULT_VECTOR_INDEX_OPTIONS.expansionSearch),
+      /** Where the index is saved; omitted: beside a SQLite store file, else not saved. */
+      path: z.string({ error: 'expected a file path' }).min(1, { error: 'expected a file path' }).optional(),
+    })
+    .prefault({}),
+  sync: z
+    .strictObject({
+      /** How often to pick up entries other processes wrote to a shared store (0 = never). */
+      intervalMs: z.number({ error: 'expected milliseconds' }).int().min(0, { error: 'expected 0 or more milliseconds' }).default(500),
+    })
+    .prefault({}),
+});
+
+export type SemanticCacheConfig = z.output<typeof semanticCacheConfigSchema>;
+
+/** The container token under which the plugin publishes its cache (for `kobza cache …`). */
+export const SEMANTIC_CACHE_TOKEN = 'SemanticCache';
+
+/** What the plugin publishes under {@link SEMANTIC_CACHE_TOKEN}. */
+export interface SemanticCacheHandle {
+  /** Resolves once the index is loaded. */
+  ready(): Promise<SemanticCache>;
+  /** Human-readable store description. */
+  describeStore(): string;
+}
+
+/** The file the index is saved to, if any. */
+export function indexPathFor(config: SemanticCacheConfig, configDir: string): string | undefined {
+  if (config.index.path) return path.resolve(configDir, config.index.path);
+  if (config.store?.startsWith('sqlite://')) {
+    const file = config.store.slice('sqlite://'.length);
+    if (file && file !== ':memory:') return `${path.resolve(configDir, file)}.semantic-cache`;
+  }
+  return undefined;
+}
+
+function chooseEmbedder(ctx: PluginContext, config: SemanticCacheConfig, text: TextOptions): { embedder: Embedder; kind: string } {
+  const chosen = config.embedder;
+  if (!chosen) {
+    const provided = ctx.tryResolve('Embedder');
+    if (provided) return { embedder: provided, kind: 'provided' };
+    return { embedder: createHashingEmbedder({ text }), kind: 'builtin' };
+  }
+  if (chosen.type === 'builtin') return { embedder: createHashingEmbedder({ dimensions: chosen.dimensions, text }), kind: 'builtin' };
+  if (chosen.type === 'ollama') {
+    return {
+      embedder: createOllamaEmbedder({ model: chosen.model, url: chosen.url, timeoutMs: chosen.timeoutMs, keepAlive: chosen.keepAlive, provider: () => ctx.tryResolve('LlmProvider') }),
+      kind: `ollama:${chosen.model}`,
+    };
+  }
+  const provided = ctx.tryResolve('Embedder');
+  if (!provided) throw new KobzaError('PLUGIN_DEPENDENCY', `plugin "${ctx.name}" has embedder.type: provided, but no enabled plugin provides Embedder`);
+  return { embedder: provided, kind: 'provided' };
+}
+
+/** Whether a finished reply may be stored. */
+export function isCacheable(meta: ReplyMeta, text: string): boolean {
+  return (
+    meta.complete === true &&
+    meta.source !== 'cache' &&
+    meta.doneReason !== 'length' &&
+    meta.doneReason !== 'abort' &&
+    !meta.flags.refusal &&
+    !meta.flags.truncated &&
+    !meta.flags.noCache &&
+    text.trim().length > 0
+  );
+}
+
+function replayPace(request: ChatRequest, config: SemanticCacheConfig): number {
+  if (!request.stream) return 0;
+  if (config.replay) return config.replay.mode === 'paced' ? config.replay.charsPerSecond : 0;
+  const published = request.metadata.replayCharsPerSecond;
+  return typeof published === 'number' && published > 0 ? published : 0;
+}
+
+export default definePlugin({
+  name: 'semantic-cache',
+  configSchema: semanticCacheConfigSchema,
+  register(ctx, config) {
+    // One options object for the verifier and the embedder: core/text memoises per object.
+    const text: TextOptions = { entities: config.entities, synonyms: config.synonyms };
+    let cache: SemanticCache | undefined;
+    let opening: Promise<SemanticCache> | undefined;
+    let storeDescription = config.store ?? 'memory';
+
+    const open = (): Promise<SemanticCache> => {
+      opening ??= (async () => {
+        const { embedder, kind } = chooseEmbedder(ctx, config, text);
+        let store: CacheStore;
+        const factory = config.store ? undefined : ctx.tryResolve('CacheStore');
+        if (factory) {
+          store = await factory.open('semantic-cache');
+          storeDescription = factory.describe();
+        } else {
+          store = await openKeyvStore(config.store ?? 'memory', 'semantic-cache', ctx.configDir);
+        }
+        const inMemory = !factory && (config.store ?? 'memory').startsWith('memory');
+        const threshold = config.threshold ?? CALIBRATED_THRESHOLDS[kind] ?? UNCALIBRATED_THRESHOLD;
+        if (config.threshold === undefined && CALIBRATED_THRESHOLDS[kind] === undefined) {
+          ctx.logger.info({ embedder: embedder.id, threshold }, 'semantic cache: no calibrated threshold for this embedder; run `kobza eval cache --calibrate` and set threshold');
+        }
+        cache = await SemanticCache.open({
+          store,
+          embedder,
+          threshold,
+          topK: config.topK,
+          ttlMs: config.ttlMs,
+          maxEntries: config.maxEntries,
+          text,
+          index: config.index,
+          indexFile: indexPathFor(config, ctx.configDir),
+          syncIntervalMs: inMemory ? 0 : config.sync.intervalMs,
+          logger: ctx.logger,
+        });
+        ctx.logger.debug({ embedder: embedder.id, threshold, store: storeDescription, entries: cache.size }, 'semantic cache ready');
+        return cache;
+      })();
+      return opening;
+    };
+
+    const handle: SemanticCacheHandle = { ready: open, describeStore: () => storeDescription };
+    ctx.container.register(SEMANTIC_CACHE_TOKEN, { useValue: handle });
+    ctx.onReady(async () => {
+      await open();
+    });
+    ctx.onClose(async () => {
+      await cache?.close();
+    });
+
+    const middleware: Middleware = {
+      name: 'semantic-cache',
+      stage: 'cache',
+      async handle(request, next) {
+        const decision = scopeOf(request, config);
+        if (!decision.cacheable) {
+          ctx.events.emit('cache:miss', { requestId: request.id, reason: `bypass:${decision.reason}` });
+          return next();
+        }
+        const semantic = await open();
+        let result;
+        try {
+          result = await semantic.lookup(decision.question, decision.scope, request.signal);
+        } catch (err) {
+          if (isAbortError(err) || request.signal.aborted) throw new KobzaError('ABORTED', 'the request was aborted', { cause: err, requestId: request.id });
+          ctx.logger.warn({ err, reqId: request.id }, 'semantic cache lookup failed; asking the model');
+          result = { hit: false as const, reason: 'error' };
+        }
+        if (result.hit) {
+          ctx.events.emit('cache:hit', { requestId: request.id, similarity: result.similarity, exact: result.exact, key: result.entry.id });
+          const meta = createReplyMeta({ requestId: request.id, source: 'cache', model: result.entry.model || request.model });
+          meta.cache = { similarity: result.similarity, exact: result.exact, key: result.entry.id };
+          meta.doneReason = 'stop';
+          meta.extra.cachedQuestion = result.entry.question;
+          meta.extra.cachedAt = result.entry.createdAt;
+          if (result.verification) meta.extra.cacheVerification = result.verification;
+          return replayText(result.entry.answer, meta, { charsPerSecond: replayPace(request, config), signal: request.signal });
+        }
+        ctx.events.emit('cache:miss', { requestId: request.id, reason: result.reason, bestSimilarity: result.bestSimilarity, vetoedBy: result.vetoedBy });
+        const reply = await next();
+        return observeReply(reply, {
+          async onComplete(answer, meta) {
+            if (request.signal.aborted || !isCacheable(meta, answer)) return;
+            try {
+              await semantic.store(decision.question, answer, decision.scope, meta.model || request.model);
+            } catch (err) {
+              ctx.logger.warn({ err, reqId: request.id }, 'semantic cache: could not store the answer');
+            }
+          },
+        });
+      },
+    };
+    ctx.use(middleware);
+  },
+});

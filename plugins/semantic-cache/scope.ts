@@ -1,0 +1,127 @@
+/**
+ * Where a cached answer is valid. An answer depends on more than the question: the model,
+ * the system prompt and the sampling options change it, so entries live in a namespace built
+ * from those, and a hit never crosses namespaces. A follow-up question («а скільки це
+ * коштує?») depends on the earlier turns too, so it is matched only within the same
+ * conversation context.
+ */
+import { createHash } from 'node:crypto';
+import type { ChatRequest, GenerationOptions } from '../../core/index.js';
+import { needsContext, normalize } from '../../core/text/index.js';
+
+/** Options that change what the model answers (keep_alive, for one, does not). */
+export const ANSWER_CHANGING_OPTIONS = [
+  'temperature',
+  'top_p',
+  'top_k',
+  'min_p',
+  'num_predict',
+  'num_ctx',
+  'seed',
+  'stop',
+  'repeat_penalty',
+  'presence_penalty',
+  'frequency_penalty',
+] as const satisfies readonly (keyof GenerationOptions)[];
+
+/** The facts a namespace is derived from, kept in entries so operators can read them. */
+export interface NamespaceFacts {
+  model: string;
+  system: string;
+  options: Partial<GenerationOptions>;
+  /** `metadata.format` (json or a schema): a JSON-mode answer is not a prose answer. */
+  format?: unknown;
+}
+
+/** A question's scope: its namespace and (for follow-ups) its conversation context. */
+export interface CacheScope {
+  namespace: string;
+  /** '' for a self-contained question; a hash of the earlier turns for a follow-up. */
+  contextKey: string;
+  facts: NamespaceFacts;
+}
+
+export type ScopeDecision = { cacheable: true; question: string; scope: CacheScope } | { cacheable: false; reason: string };
+
+/** Short, stable hash (hex) of a string. */
+export function shortHash(text: string, length = 24): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/** JSON with sorted keys, so equal facts always hash alike. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const keys = Object.keys(value as Record<string, unknown>)
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * The namespace id of a set of facts.
+ * @example
+ * namespaceOf({ model: 'qwen2.5:7b', system: 'Ти — помічник ХДУ', options: { temperature: 0 } }) // 'ns-3f…'
+ */
+export function namespaceOf(facts: NamespaceFacts): string {
+  return `ns-${shortHash(canonicalJson(facts), 16)}`;
+}
+
+/** The namespace facts of a request. */
+export function namespaceFactsOf(request: ChatRequest): NamespaceFacts {
+  const options: Partial<GenerationOptions> = {};
+  for (const key of ANSWER_CHANGING_OPTIONS) {
+    const value = request.options[key];
+    if (value !== undefined) (options as Record<string, unknown>)[key] = value;
+  }
+  const system = request.messages
+    .filter((m) => m.role === 'system')
+    .map((m) => m.content)
+    .join('\n');
+  const facts: NamespaceFacts = { model: request.model, system, options };
+  if (request.metadata.format !== undefined) facts.format = request.metadata.format;
+  return facts;
+}
+
+/**
+ * The context key of a follow-up: a hash of the last `turns` user/assistant messages before
+ * the question, normalised so a changed emoji or case does not matter.
+ */
+export function contextKeyOf(earlier: readonly { role: string; content: string }[], turns: number): string {
+  const recent = earlier.filter((m) => m.role === 'user' || m.role === 'assistant').slice(-turns * 2);
+  if (recent.length === 0) return '';
+  return `ctx-${shortHash(recent.map((m) => `${m.role}:${normalize(m.content)}`).join('\n'), 16)}`;
+}
+
+export interface ScopeOptions {
+  /** `context`: a follow-up may hit an entry stored under the same earlier turns; `bypass`: never cached. */
+  followUps: 'context' | 'bypass';
+  /** Earlier turns (question + answer) that make up a follow-up's context. */
+  contextTurns: number;
+}
+
+/**
+ * Decides whether a request may use the cache, and under which scope.
+ * @example
+ * const decision = scopeOf(request, { followUps: 'context', contextTurns: 2 });
+ * if (!decision.cacheable) return next();
+ */
+export function scopeOf(request: ChatRequest, options: ScopeOptions): ScopeDecision {
+  if (request.metadata.cache === 'off') return { cacheable: false, reason: 'disabled-by-request' };
+  const messages = request.messages;
+  const last = messages[messages.length - 1];
+  if (!last || last.role !== 'user') return { cacheable: false, reason: 'no-user-question' };
+  if (messages.some((m) => m.images && m.images.length > 0)) return { cacheable: false, reason: 'images' };
+  const question = last.content.trim();
+  if (!normalize(question)) return { cacheable: false, reason: 'empty-question' };
+  const earlier = messages.slice(0, -1).filter((m) => m.role !== 'system');
+  let contextKey = '';
+  if (earlier.length > 0 && needsContext(question)) {
+    if (options.followUps === 'bypass') return { cacheable: false, reason: 'follow-up' };
+    contextKey = contextKeyOf(earlier, options.contextTurns);
+  }
+  const facts = namespaceFactsOf(request);
+  return { cacheable: true, question, scope: { namespace: namespaceOf(facts), contextKey, facts } };
+}

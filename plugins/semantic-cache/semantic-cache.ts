@@ -1,0 +1,887 @@
+/**
+ * The semantic cache itself, independent of the pipeline: entries in a CacheStore, a
+ * vector index per namespace in memory, and the lookup that turns an index candidate into a
+ * hit only after core/text's `compareQuestions` verified that the two questions mean the
+ * same thing. The middleware (index.ts), `kobza cache …`, `kobza eval cache` and the
+ * benchmark all drive this class.
+ *
+ * Store layout (keys inside the store's `semantic-cache` namespace):
+ * - `e:<id>` an entry (question, answer, vector, times); `id` hashes namespace + context +
+ *   normalised question, so the exact lookup is a single `get`;
+ * - `ns:<namespace>` the facts a namespace was built from (model, system prompt, options);
+ * - `blocks` questions an operator made `forget`, with the answers they must never get;
+ * - `registry`, `head:<writer>`, `op:<writer>:<seq>` a change feed per process, so several
+ *   Kobza processes on one shared store (Redis) see each other's entries within a poll, and
+ *   a restarted process catches up from its saved index instead of rescanning.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { isAbortError, KobzaError, type CacheStore, type Embedder } from '../../core/index.js';
+import { compareQuestions, normalize, type TextOptions } from '../../core/text/index.js';
+import { shortHash, type CacheScope, type NamespaceFacts } from './scope.js';
+import { VectorIndex, type VectorIndexOptions } from './vector-index.js';
+
+/** An entry as stored. */
+export interface EntryRecord {
+  v: 1;
+  id: string;
+  namespace: string;
+  contextKey: string;
+  question: string;
+  answer: string;
+  model: string;
+  createdAt: number;
+  /** 0 = never. */
+  expiresAt: number;
+  answerHash: string;
+  /** Id of the embedder that made `vector`. */
+  embedder: string;
+  /** Little-endian Float32 vector, base64. */
+  vector: string;
+}
+
+/** What `export` writes per line and `import` reads. */
+export interface ExportedEntry {
+  question: string;
+  answer: string;
+  namespace: string;
+  contextKey: string;
+  model: string;
+  createdAt: number;
+  expiresAt: number;
+  facts?: NamespaceFacts;
+}
+
+interface IndexedEntry {
+  label: number;
+  id: string;
+  contextKey: string;
+  question: string;
+  createdAt: number;
+  expiresAt: number;
+  answerHash: string;
+  /** In-memory recency for eviction (a hit does not touch the stored TTL). */
+  lastUsedAt: number;
+}
+
+interface NamespaceState {
+  namespace: string;
+  vectors: VectorIndex | undefined;
+  byLabel: Map<number, IndexedEntry>;
+  byId: Map<string, number>;
+  nextLabel: number;
+}
+
+interface Registry {
+  generation: string;
+  writers: Record<string, number>;
+}
+
+interface FeedOp {
+  op: 'add' | 'del';
+  id: string;
+  namespace: string;
+}
+
+type Blocks = Record<string, { question: string; answers: string[] }>;
+
+export type LookupResult =
+  | { hit: true; exact: boolean; similarity: number; entry: EntryRecord; verification?: string }
+  | { hit: false; reason: string; bestSimilarity?: number; vetoedBy?: string; detail?: string };
+
+export interface ForgetResult {
+  removed: { id: string; namespace: string; question: string; answer: string }[];
+  /** The normalised question now blocked from those answers. */
+  blocked: string;
+}
+
+export interface CacheStats {
+  entries: number;
+  namespaces: { namespace: string; model?: string; entries: number; index: 'exact' | 'ann' | 'empty' }[];
+  embedder: string;
+  threshold: number;
+  blockedQuestions: number;
+  writers: number;
+  hits: number;
+  misses: number;
+  indexFile?: string;
+}
+
+export interface SemanticCacheOptions {
+  store: CacheStore;
+  embedder: Embedder;
+  /** Cosine similarity a candidate needs before it is verified (a prefilter, not the verdict). */
+  threshold: number;
+  /** Candidates taken from the index per lookup. */
+  topK: number;
+  /** Entry lifetime; 0 = no expiry. Never refreshed by a hit. */
+  ttlMs: number;
+  /** 0 = unlimited; above it the least recently used entries are evicted. */
+  maxEntries: number;
+  /** Synonyms and entities for the verifier (and the built-in embedder). Pass one object and keep it. */
+  text: TextOptions;
+  index: Omit<VectorIndexOptions, 'dimensions'>;
+  /** Base path of the persisted index (`<path>.json` + vector files); undefined = not persisted. */
+  indexFile?: string;
+  /** Poll the shared change feed this often; 0 = never (a store only this process uses). */
+  syncIntervalMs: number;
+  /** Save the index this long after the last change (and on close). */
+  saveDelayMs?: number;
+  logger?: Logger;
+}
+
+const ENTRY = 'e:';
+const OP_RETENTION_MS = 6 * 3_600_000;
+const WRITER_STALE_MS = 24 * 3_600_000;
+const HEARTBEAT_MS = 60_000;
+const MAX_CATCH_UP_OPS = 2000;
+
+function encodeVector(vector: Float32Array): string {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
+}
+
+function decodeVector(encoded: string): Float32Array {
+  const bytes = Buffer.from(encoded, 'base64');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+/** The id (and exact-match key) of a question in a scope. */
+export function entryIdOf(namespace: string, contextKey: string, question: string): string {
+  // Normalisation drops code-like symbols; keep them in the key so "= vs ==" are two entries.
+  const symbols = (question.match(/[()[\]{}<>=+*/\\%~^&|#$@]+/g) ?? []).join(' ');
+  return shortHash(`${namespace}\u0000${contextKey}\u0000${normalize(question)}\u0000${symbols}`, 32);
+}
+
+function isRecord(value: unknown): value is EntryRecord {
+  return typeof value === 'object' && value !== null && (value as EntryRecord).v === 1 && typeof (value as EntryRecord).question === 'string' && typeof (value as EntryRecord).answer === 'string';
+}
+
+/**
+ * A semantic cache over any CacheStore and Embedder.
+ * @example
+ * const cache = await SemanticCache.open({ store, embedder, threshold: 0.5, topK: 8, ttlMs: 0, maxEntries: 0, text: {}, index: DEFAULT_VECTOR_INDEX_OPTIONS, syncIntervalMs: 0 });
+ * await cache.store('Скільки коштує гуртожиток?', '1200 грн на місяць', scope, 'qwen2.5:7b');
+ * (await cache.lookup('skilky koshtuie hurtozhytok', scope)).hit // true
+ */
+export class SemanticCache {
+  readonly options: SemanticCacheOptions;
+  readonly writerId = randomBytes(6).toString('hex');
+  #states = new Map<string, NamespaceState>();
+  #blocks = new Map<string, Set<string>>();
+  #blockRecords: Blocks = {};
+  #generation = '';
+  #blocksVersion = 0;
+  #positions = new Map<string, number>();
+  #seq = 0;
+  #lastHeartbeat = 0;
+  #knownFacts = new Set<string>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #syncTimer: NodeJS.Timeout | undefined;
+  #saveTimer: NodeJS.Timeout | undefined;
+  #syncing: Promise<void> | undefined;
+  #dirty = false;
+  #closed = false;
+  #hits = 0;
+  #misses = 0;
+
+  private constructor(options: SemanticCacheOptions) {
+    this.options = options;
+  }
+
+  /** Opens the cache: loads the saved index (or scans the store), joins the change feed. */
+  static async open(options: SemanticCacheOptions): Promise<SemanticCache> {
+    const cache = new SemanticCache(options);
+    await cache.#start();
+    return cache;
+  }
+
+  get #log(): Logger | undefined {
+    return this.options.logger;
+  }
+
+  // ── start-up, feed, persistence ────────────────────────────────────────────────────────
+
+  async #start(): Promise<void> {
+    const loaded = this.#loadSnapshot();
+    const registry = await this.options.store.get<Registry>('registry');
+    if (!registry) {
+      // A fresh store (or one that was cleared): whatever a snapshot says is stale.
+      if (loaded) this.#resetStates();
+      await this.#writeRegistry((r) => r, true);
+      if (loaded) this.#dirty = true;
+    } else if (!loaded || registry.generation !== this.#generation) {
+      await this.#fullScan(registry);
+    } else {
+      await this.#catchUp(registry);
+    }
+    await this.#loadBlocks();
+    await this.#registerSelf(true);
+    if (this.options.syncIntervalMs > 0) {
+      this.#syncTimer = setInterval(() => void this.sync().catch((err) => this.#log?.warn({ err }, 'semantic cache: sync failed')), this.options.syncIntervalMs);
+      this.#syncTimer.unref();
+    }
+  }
+
+  /** Serialises read-modify-write sequences of this process (registry, feed, blocks). */
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #writeRegistry(change: (registry: Registry) => Registry, fresh = false): Promise<Registry> {
+    return this.#serial(async () => {
+      const current = fresh ? undefined : await this.options.store.get<Registry>('registry');
+      const base: Registry = current ?? { generation: randomBytes(8).toString('hex'), writers: {} };
+      const next = change({ ...base, writers: { ...base.writers } });
+      await this.options.store.set('registry', next);
+      this.#generation = next.generation;
+      return next;
+    });
+  }
+
+  async #registerSelf(force = false): Promise<void> {
+    const now = Date.now();
+    if (!force && now - this.#lastHeartbeat < HEARTBEAT_MS) return;
+    this.#lastHeartbeat = now;
+    await this.#writeRegistry((registry) => {
+      registry.writers[this.writerId] = now;
+      for (const [writer, seenAt] of Object.entries(registry.writers)) {
+        if (now - seenAt > WRITER_STALE_MS) delete registry.writers[writer];
+      }
+      return registry;
+    });
+  }
+
+  async #appendOp(op: FeedOp): Promise<void> {
+    if (this.options.syncIntervalMs <= 0 && !this.options.indexFile) return;
+    await this.#serial(async () => {
+      const seq = ++this.#seq;
+      await this.options.store.set(`op:${this.writerId}:${seq}`, op, OP_RETENTION_MS);
+      await this.options.store.set(`head:${this.writerId}`, seq, WRITER_STALE_MS);
+      this.#positions.set(this.writerId, seq);
+    });
+  }
+
+  /**
+   * Applies what other processes changed since the last poll. Runs on a timer when
+   * `syncIntervalMs` > 0; call it directly to catch up now.
+   */
+  sync(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#syncing ??= (async () => {
+      try {
+        const registry = await this.options.store.get<Registry>('registry');
+        if (!registry || registry.generation !== this.#generation) {
+          // Someone cleared the store: start over from what is there now.
+          if (!registry) {
+            this.#resetStates();
+            await this.#writeRegistry((r) => r, true);
+            this.#dirty = true;
+          } else {
+            await this.#fullScan(registry);
+          }
+          await this.#loadBlocks();
+          await this.#registerSelf(true);
+          return;
+        }
+        if (((await this.options.store.get<number>('blocks-version')) ?? 0) !== this.#blocksVersion) await this.#loadBlocks();
+        await this.#catchUp(registry);
+        await this.#registerSelf(!(this.writerId in registry.writers));
+        this.#sweepExpired();
+      } finally {
+        this.#syncing = undefined;
+      }
+    })();
+    return this.#syncing;
+  }
+
+  async #catchUp(registry: Registry): Promise<void> {
+    for (const writer of Object.keys(registry.writers)) {
+      if (writer === this.writerId) continue;
+      const head = (await this.options.store.get<number>(`head:${writer}`)) ?? 0;
+      const known = this.#positions.get(writer) ?? 0;
+      if (head === known) continue;
+      if (head < known || head - known > MAX_CATCH_UP_OPS) {
+        await this.#fullScan(registry);
+        return;
+      }
+      for (let seq = known + 1; seq <= head; seq++) {
+        const op = await this.options.store.get<FeedOp>(`op:${writer}:${seq}`);
+        if (!op) {
+          // The feed expired under us: only a full scan is safe.
+          await this.#fullScan(registry);
+          return;
+        }
+        if (op.op === 'del') {
+          this.#removeFromIndex(op.namespace, op.id);
+        } else {
+          const record = await this.options.store.get<EntryRecord>(`${ENTRY}${op.id}`);
+          if (isRecord(record)) await this.#indexRecords([record]);
+        }
+        this.#positions.set(writer, seq);
+      }
+      this.#dirty = true;
+    }
+    if (this.#dirty) this.#scheduleSave();
+  }
+
+  async #fullScan(registry: Registry): Promise<void> {
+    const store = this.options.store;
+    if (!store.entries) throw new KobzaError('CONFIG_INVALID', 'the semantic cache needs a store that can list its entries (CacheStore.entries)');
+    // Heads first: ops written during the scan are applied again later, which is harmless.
+    const heads = new Map<string, number>();
+    for (const writer of Object.keys(registry.writers)) heads.set(writer, (await store.get<number>(`head:${writer}`)) ?? 0);
+    this.#resetStates();
+    let batch: EntryRecord[] = [];
+    for await (const [key, value] of store.entries(ENTRY)) {
+      if (!key.startsWith(ENTRY) || !isRecord(value)) continue;
+      batch.push(value);
+      if (batch.length >= 256) {
+        await this.#indexRecords(batch);
+        batch = [];
+      }
+    }
+    await this.#indexRecords(batch);
+    this.#positions = heads;
+    this.#positions.set(this.writerId, this.#seq);
+    this.#generation = registry.generation;
+    this.#dirty = true;
+    this.#scheduleSave();
+  }
+
+  async #loadBlocks(): Promise<void> {
+    // The version is read first: a block written in between is loaded again next poll.
+    this.#blocksVersion = (await this.options.store.get<number>('blocks-version')) ?? 0;
+    this.#blockRecords = (await this.options.store.get<Blocks>('blocks')) ?? {};
+    this.#blocks = new Map(Object.entries(this.#blockRecords).map(([key, block]) => [key, new Set(block.answers)]));
+  }
+
+  #resetStates(): void {
+    this.#states = new Map();
+  }
+
+  #state(namespace: string): NamespaceState {
+    let state = this.#states.get(namespace);
+    if (!state) {
+      state = { namespace, vectors: undefined, byLabel: new Map(), byId: new Map(), nextLabel: 1 };
+      this.#states.set(namespace, state);
+    }
+    return state;
+  }
+
+  #vectorsOf(state: NamespaceState, dimensions: number): VectorIndex {
+    state.vectors ??= new VectorIndex({ ...this.options.index, dimensions });
+    if (state.vectors.options.dimensions !== dimensions) throw new KobzaError('INTERNAL', `embedder "${this.options.embedder.id}" returned ${dimensions} dimensions, the index holds ${state.vectors.options.dimensions}`);
+    return state.vectors;
+  }
+
+  /** Puts records into the in-memory index, re-embedding those made by another embedder. */
+  async #indexRecords(records: EntryRecord[]): Promise<void> {
+    const now = Date.now();
+    const live = records.filter((r) => r.expiresAt === 0 || r.expiresAt > now);
+    const foreign = live.filter((r) => r.embedder !== this.options.embedder.id || !r.vector);
+    const fresh = foreign.length ? await this.options.embedder.embed(foreign.map((r) => r.question)) : [];
+    const vectors = new Map<EntryRecord, Float32Array>(foreign.map((r, i) => [r, fresh[i]]));
+    const grouped = new Map<string, { labels: number[]; vectors: Float32Array[] }>();
+    for (const record of live) {
+      const vector = vectors.get(record) ?? decodeVector(record.vector);
+      const state = this.#state(record.namespace);
+      const existing = state.byId.get(record.id);
+      if (existing !== undefined) {
+        state.byLabel.delete(existing);
+        state.vectors?.remove(existing);
+      }
+      const label = state.nextLabel++;
+      state.byId.set(record.id, label);
+      state.byLabel.set(label, {
+        label,
+        id: record.id,
+        contextKey: record.contextKey,
+        question: record.question,
+        createdAt: record.createdAt,
+        expiresAt: record.expiresAt,
+        answerHash: record.answerHash,
+        lastUsedAt: record.createdAt,
+      });
+      const group = grouped.get(record.namespace) ?? { labels: [], vectors: [] };
+      group.labels.push(label);
+      group.vectors.push(vector);
+      grouped.set(record.namespace, group);
+    }
+    for (const [namespace, group] of grouped) {
+      this.#vectorsOf(this.#state(namespace), group.vectors[0].length).addMany(group.labels, group.vectors);
+    }
+    if (live.length) this.#dirty = true;
+  }
+
+  #removeFromIndex(namespace: string, id: string): boolean {
+    const state = this.#states.get(namespace);
+    const label = state?.byId.get(id);
+    if (!state || label === undefined) return false;
+    state.byId.delete(id);
+    state.byLabel.delete(label);
+    state.vectors?.remove(label);
+    this.#dirty = true;
+    return true;
+  }
+
+  #sweepExpired(): void {
+    const now = Date.now();
+    for (const state of this.#states.values()) {
+      for (const entry of [...state.byLabel.values()]) {
+        if (entry.expiresAt !== 0 && entry.expiresAt <= now) this.#removeFromIndex(state.namespace, entry.id);
+      }
+    }
+  }
+
+  // Snapshot files: `<base>.json` (manifest) + `<base>.<namespace>.<snapshot>.vec`.
+  #manifestFile(): string | undefined {
+    return this.options.indexFile ? `${this.options.indexFile}.json` : undefined;
+  }
+
+  #loadSnapshot(): boolean {
+    const file = this.#manifestFile();
+    if (!file || !existsSync(file)) return false;
+    try {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+      if (manifest.version !== 1 || manifest.embedder !== this.options.embedder.id) {
+        this.#log?.info({ file }, 'semantic cache: saved index was made by another embedder; rebuilding from the store');
+        return false;
+      }
+      const states = new Map<string, NamespaceState>();
+      for (const saved of manifest.namespaces) {
+        const state: NamespaceState = { namespace: saved.namespace, vectors: undefined, byLabel: new Map(), byId: new Map(), nextLabel: saved.nextLabel };
+        for (const [label, id, contextKey, question, createdAt, expiresAt, answerHash] of saved.entries) {
+          state.byLabel.set(label, { label, id, contextKey, question, createdAt, expiresAt, answerHash, lastUsedAt: createdAt });
+          state.byId.set(id, label);
+        }
+        if (saved.vectorFile && saved.dimensions) {
+          state.vectors = VectorIndex.load(path.join(path.dirname(file), saved.vectorFile), { ...this.options.index, dimensions: saved.dimensions }, saved.mode, [...state.byLabel.keys()]);
+        }
+        states.set(saved.namespace, state);
+      }
+      this.#states = states;
+      this.#generation = manifest.generation;
+      this.#positions = new Map(Object.entries(manifest.positions));
+      return true;
+    } catch (err) {
+      this.#log?.warn({ err, file }, 'semantic cache: saved index is unreadable; rebuilding from the store');
+      this.#resetStates();
+      return false;
+    }
+  }
+
+  #scheduleSave(): void {
+    if (!this.options.indexFile || this.#closed || this.#saveTimer) return;
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = undefined;
+      try {
+        this.saveIndex();
+      } catch (err) {
+        this.#log?.warn({ err }, 'semantic cache: could not save the index');
+      }
+    }, this.options.saveDelayMs ?? 5000);
+    this.#saveTimer.unref();
+  }
+
+  /** Writes the index beside the store now (no-op without `indexFile` or changes). */
+  saveIndex(): void {
+    const file = this.#manifestFile();
+    if (!file || !this.#dirty) return;
+    const dir = path.dirname(file);
+    mkdirSync(dir, { recursive: true });
+    const snapshot = randomBytes(4).toString('hex');
+    const base = path.basename(this.options.indexFile!);
+    const manifest: Manifest = {
+      version: 1,
+      embedder: this.options.embedder.id,
+      generation: this.#generation,
+      positions: Object.fromEntries(this.#positions),
+      savedAt: Date.now(),
+      namespaces: [],
+    };
+    const written: string[] = [];
+    for (const state of this.#states.values()) {
+      let vectorFile: string | undefined;
+      if (state.vectors && state.vectors.size > 0) {
+        vectorFile = `${base}.${state.namespace}.${snapshot}.${state.vectors.mode === 'ann' ? 'usearch' : 'vec'}`;
+        state.vectors.save(path.join(dir, vectorFile));
+        written.push(vectorFile);
+      }
+      manifest.namespaces.push({
+        namespace: state.namespace,
+        nextLabel: state.nextLabel,
+        mode: state.vectors?.mode ?? 'exact',
+        dimensions: vectorFile ? state.vectors!.options.dimensions : undefined,
+        vectorFile,
+        entries: vectorFile ? [...state.byLabel.values()].map((e) => [e.label, e.id, e.contextKey, e.question, e.createdAt, e.expiresAt, e.answerHash]) : [],
+      });
+    }
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(manifest));
+    renameSync(temp, file);
+    // Older snapshots of this index are no longer referenced.
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith(`${base}.`) && /\.(vec|usearch)$/.test(name) && !written.includes(name)) rmSync(path.join(dir, name), { force: true });
+    }
+    this.#dirty = false;
+  }
+
+  // ── lookup and store ───────────────────────────────────────────────────────────────────
+
+  #blocked(question: string, answerHash: string): boolean {
+    return this.#blocks.get(shortHash(normalize(question)))?.has(answerHash) ?? false;
+  }
+
+  /**
+   * Finds an answer for `question` in `scope`: exact normalised match first, then index
+   * candidates above the threshold, each verified by `compareQuestions`.
+   */
+  async lookup(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {
+    const result = await this.#lookup(question, scope, signal);
+    if (result.hit) this.#hits++;
+    else this.#misses++;
+    return result;
+  }
+
+  async #lookup(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {
+    const now = Date.now();
+    const id = entryIdOf(scope.namespace, scope.contextKey, question);
+    const exact = await this.options.store.get<EntryRecord>(`${ENTRY}${id}`);
+    if (isRecord(exact) && (exact.expiresAt === 0 || exact.expiresAt > now) && !this.#blocked(question, exact.answerHash)) {
+      // Normalisation drops symbols ("() vs []", "= vs =="), so an equal key still gets the
+      // slot checks unless the text is literally the same.
+      const verdict = exact.question === question ? undefined : compareQuestions(question, exact.question, this.options.text);
+      if (!verdict || verdict.same) {
+        this.#touch(scope.namespace, id, now);
+        return { hit: true, exact: true, similarity: 1, entry: exact };
+      }
+      return { hit: false, reason: 'vetoed', bestSimilarity: 1, vetoedBy: verdict.vetoedBy ?? 'content', detail: verdict.reason };
+    }
+    const state = this.#states.get(scope.namespace);
+    if (!state?.vectors || state.vectors.size === 0) return { hit: false, reason: 'empty' };
+    let vector: Float32Array;
+    try {
+      [vector] = await this.options.embedder.embed([question], signal);
+    } catch (err) {
+      if (isAbortError(err) || signal?.aborted) throw err;
+      this.#log?.warn({ err }, 'semantic cache: embedding failed; treating as a miss');
+      return { hit: false, reason: 'embedder-error', detail: (err as Error).message };
+    }
+    return this.#verifyCandidates(question, scope, state, vector, now);
+  }
+
+  async #verifyCandidates(question: string, scope: CacheScope, state: NamespaceState, vector: Float32Array, now: number): Promise<LookupResult> {
+    const { threshold, topK, text } = this.options;
+    const matches = state.vectors!.search(vector, topK + (scope.contextKey ? topK : 0));
+    const bestSimilarity = matches[0]?.similarity;
+    let vetoedBy: string | undefined;
+    let detail: string | undefined;
+    let candidates = 0;
+    for (const match of matches) {
+      if (match.similarity < threshold) break;
+      const entry = state.byLabel.get(match.label);
+      if (!entry || entry.contextKey !== scope.contextKey) continue;
+      if (entry.expiresAt !== 0 && entry.expiresAt <= now) continue;
+      candidates++;
+      const verdict = compareQuestions(question, entry.question, text);
+      if (!verdict.same) {
+        vetoedBy ??= verdict.vetoedBy ?? 'content';
+        detail ??= verdict.reason;
+        continue;
+      }
+      if (this.#blocked(question, entry.answerHash)) {
+        vetoedBy ??= 'forgotten';
+        detail ??= 'an operator made this question forget that answer';
+        continue;
+      }
+      const record = await this.options.store.get<EntryRecord>(`${ENTRY}${entry.id}`);
+      if (!isRecord(record)) {
+        // Evicted or forgotten by another process: heal the index.
+        this.#removeFromIndex(state.namespace, entry.id);
+        continue;
+      }
+      if (record.expiresAt !== 0 && record.expiresAt <= now) continue;
+      entry.lastUsedAt = now;
+      return { hit: true, exact: false, similarity: match.similarity, entry: record, verification: verdict.reason };
+    }
+    if (candidates === 0) return { hit: false, reason: bestSimilarity === undefined ? 'empty' : 'below-threshold', bestSimilarity };
+    return { hit: false, reason: 'vetoed', bestSimilarity, vetoedBy, detail };
+  }
+
+  #touch(namespace: string, id: string, now: number): void {
+    const state = this.#states.get(namespace);
+    const label = state?.byId.get(id);
+    if (state && label !== undefined) {
+      const entry = state.byLabel.get(label);
+      if (entry) entry.lastUsedAt = now;
+    }
+  }
+
+  /**
+   * Stores a complete answer. Skips answers an operator made this question forget.
+   * @returns the stored record, or undefined when skipped.
+   */
+  async store(question: string, answer: string, scope: CacheScope, model: string, options: { createdAt?: number; expiresAt?: number; signal?: AbortSignal } = {}): Promise<EntryRecord | undefined> {
+    const [record] = await this.#storeMany([{ question, answer, scope, model, createdAt: options.createdAt, expiresAt: options.expiresAt }], options.signal);
+    return record;
+  }
+
+  async #storeMany(items: { question: string; answer: string; scope: CacheScope; model: string; createdAt?: number; expiresAt?: number }[], signal?: AbortSignal): Promise<EntryRecord[]> {
+    const now = Date.now();
+    const accepted = items.filter((item) => {
+      const answerHash = shortHash(item.answer);
+      if (this.#blocked(item.question, answerHash)) {
+        this.#log?.info({ question: item.question }, 'semantic cache: not storing an answer an operator made this question forget');
+        return false;
+      }
+      return !(item.expiresAt && item.expiresAt <= now);
+    });
+    if (accepted.length === 0) return [];
+    const vectors = await this.options.embedder.embed(
+      accepted.map((item) => item.question),
+      signal,
+    );
+    const records: EntryRecord[] = accepted.map((item, i) => {
+      const createdAt = item.createdAt ?? now;
+      const expiresAt = item.expiresAt ?? (this.options.ttlMs > 0 ? createdAt + this.options.ttlMs : 0);
+      return {
+        v: 1,
+        id: entryIdOf(item.scope.namespace, item.scope.contextKey, item.question),
+        namespace: item.scope.namespace,
+        contextKey: item.scope.contextKey,
+        question: item.question,
+        answer: item.answer,
+        model: item.model,
+        createdAt,
+        expiresAt,
+        answerHash: shortHash(item.answer),
+        embedder: this.options.embedder.id,
+        vector: encodeVector(vectors[i]),
+      };
+    });
+    for (const [i, record] of records.entries()) {
+      const ttl = record.expiresAt === 0 ? undefined : Math.max(1, record.expiresAt - now);
+      if (!this.#knownFacts.has(record.namespace)) {
+        await this.options.store.set(`ns:${record.namespace}`, accepted[i].scope.facts);
+        this.#knownFacts.add(record.namespace);
+      }
+      await this.options.store.set(`${ENTRY}${record.id}`, record, ttl);
+      await this.#appendOp({ op: 'add', id: record.id, namespace: record.namespace });
+    }
+    await this.#indexRecords(records);
+    await this.#evictIfFull();
+    this.#scheduleSave();
+    return records;
+  }
+
+  async #evictIfFull(): Promise<void> {
+    const max = this.options.maxEntries;
+    if (max <= 0) return;
+    const total = this.size;
+    if (total <= max) return;
+    // Evict a little more than needed so a full cache does not sort on every store.
+    const target = Math.max(0, max - Math.floor(max * 0.02));
+    const all = [...this.#states.values()].flatMap((state) => [...state.byLabel.values()].map((entry) => ({ entry, namespace: state.namespace })));
+    all.sort((a, b) => a.entry.lastUsedAt - b.entry.lastUsedAt || a.entry.createdAt - b.entry.createdAt);
+    for (const { entry, namespace } of all.slice(0, total - target)) await this.#delete(namespace, entry.id);
+  }
+
+  async #delete(namespace: string, id: string): Promise<void> {
+    await this.options.store.delete(`${ENTRY}${id}`);
+    this.#removeFromIndex(namespace, id);
+    await this.#appendOp({ op: 'del', id, namespace });
+  }
+
+  /** Entries in the in-memory index (all namespaces). */
+  get size(): number {
+    let total = 0;
+    for (const state of this.#states.values()) total += state.byLabel.size;
+    return total;
+  }
+
+  // ── operator tools ─────────────────────────────────────────────────────────────────────
+
+  /**
+   * Removes every entry `question` would hit (in any namespace and context) and blocks
+   * those answers for this question for good, so it never hits them again.
+   */
+  async forget(question: string): Promise<ForgetResult> {
+    await this.sync().catch(() => undefined);
+    const normalized = normalize(question);
+    const removed: ForgetResult['removed'] = [];
+    const hashes = new Set<string>();
+    const [vector] = await this.options.embedder.embed([question]);
+    for (const state of [...this.#states.values()]) {
+      const targets = new Set<string>();
+      for (const entry of state.byLabel.values()) if (normalize(entry.question) === normalized) targets.add(entry.id);
+      for (const match of state.vectors?.search(vector, this.options.topK * 4) ?? []) {
+        if (match.similarity < this.options.threshold) break;
+        const entry = state.byLabel.get(match.label);
+        if (entry && compareQuestions(question, entry.question, this.options.text).same) targets.add(entry.id);
+      }
+      for (const id of targets) {
+        const record = await this.options.store.get<EntryRecord>(`${ENTRY}${id}`);
+        if (isRecord(record)) {
+          removed.push({ id, namespace: state.namespace, question: record.question, answer: record.answer });
+          hashes.add(record.answerHash);
+        }
+        await this.#delete(state.namespace, id);
+      }
+    }
+    if (hashes.size > 0) {
+      const key = shortHash(normalized);
+      await this.#serial(async () => {
+        const blocks = (await this.options.store.get<Blocks>('blocks')) ?? {};
+        const block = blocks[key] ?? { question: normalized, answers: [] };
+        block.answers = [...new Set([...block.answers, ...hashes])];
+        blocks[key] = block;
+        await this.options.store.set('blocks', blocks);
+        await this.options.store.set('blocks-version', ((await this.options.store.get<number>('blocks-version')) ?? 0) + 1);
+      });
+      await this.#loadBlocks();
+    }
+    this.#scheduleSave();
+    return { removed, blocked: normalized };
+  }
+
+  /** Numbers for `kobza cache stats`. */
+  async stats(): Promise<CacheStats> {
+    const registry = await this.options.store.get<Registry>('registry');
+    const namespaces: CacheStats['namespaces'] = [];
+    for (const state of this.#states.values()) {
+      if (state.byLabel.size === 0) continue;
+      const facts = await this.options.store.get<NamespaceFacts>(`ns:${state.namespace}`);
+      namespaces.push({ namespace: state.namespace, model: facts?.model, entries: state.byLabel.size, index: state.vectors?.mode ?? 'empty' });
+    }
+    return {
+      entries: this.size,
+      namespaces,
+      embedder: this.options.embedder.id,
+      threshold: this.options.threshold,
+      blockedQuestions: Object.keys(this.#blockRecords).length,
+      writers: Object.keys(registry?.writers ?? {}).length,
+      hits: this.#hits,
+      misses: this.#misses,
+      indexFile: this.#manifestFile(),
+    };
+  }
+
+  /** Removes every entry, block and feed record; other processes notice on their next poll. */
+  async clear(onProgress?: (done: number, total: number) => void): Promise<number> {
+    const count = this.size;
+    onProgress?.(0, count);
+    await this.options.store.clear();
+    this.#resetStates();
+    this.#blocks.clear();
+    this.#blockRecords = {};
+    this.#positions = new Map();
+    this.#seq = 0;
+    this.#knownFacts.clear();
+    await this.#writeRegistry((r) => r, true);
+    this.#blocksVersion = 0;
+    await this.#registerSelf(true);
+    this.#dirty = true;
+    this.saveIndex();
+    onProgress?.(count, count);
+    return count;
+  }
+
+  /** Every live entry, for `kobza cache export` (JSONL, one entry a line). */
+  async *export(onProgress?: (done: number, total: number) => void): AsyncGenerator<ExportedEntry> {
+    const store = this.options.store;
+    if (!store.entries) throw new KobzaError('CONFIG_INVALID', 'this store cannot list its entries');
+    const facts = new Map<string, NamespaceFacts | undefined>();
+    const total = this.size;
+    let done = 0;
+    const now = Date.now();
+    for await (const [key, value] of store.entries(ENTRY)) {
+      if (!key.startsWith(ENTRY) || !isRecord(value)) continue;
+      if (value.expiresAt !== 0 && value.expiresAt <= now) continue;
+      if (!facts.has(value.namespace)) facts.set(value.namespace, await store.get<NamespaceFacts>(`ns:${value.namespace}`));
+      done++;
+      onProgress?.(done, Math.max(total, done));
+      yield {
+        question: value.question,
+        answer: value.answer,
+        namespace: value.namespace,
+        contextKey: value.contextKey,
+        model: value.model,
+        createdAt: value.createdAt,
+        expiresAt: value.expiresAt,
+        facts: facts.get(value.namespace),
+      };
+    }
+  }
+
+  /** Stores exported entries again (keeping their namespace, context and expiry). */
+  async import(entries: Iterable<ExportedEntry> | AsyncIterable<ExportedEntry>, onProgress?: (done: number) => void): Promise<number> {
+    let batch: ExportedEntry[] = [];
+    let stored = 0;
+    let seen = 0;
+    const flush = async () => {
+      const records = await this.#storeMany(
+        batch.map((e) => ({
+          question: e.question,
+          answer: e.answer,
+          model: e.model,
+          createdAt: e.createdAt,
+          expiresAt: e.expiresAt,
+          scope: { namespace: e.namespace, contextKey: e.contextKey ?? '', facts: e.facts ?? { model: e.model, system: '', options: {} } },
+        })),
+      );
+      stored += records.length;
+      batch = [];
+    };
+    for await (const entry of entries) {
+      if (typeof entry?.question !== 'string' || typeof entry.answer !== 'string' || typeof entry.namespace !== 'string') {
+        throw new KobzaError('BAD_REQUEST', `import line ${seen + 1}: expected an object with question, answer and namespace`);
+      }
+      batch.push(entry);
+      seen++;
+      if (batch.length >= 64) {
+        await flush();
+        onProgress?.(seen);
+      }
+    }
+    if (batch.length) await flush();
+    onProgress?.(seen);
+    return stored;
+  }
+
+  /** Stops polling, saves the index and closes the store. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    clearInterval(this.#syncTimer);
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    await this.#syncing?.catch(() => undefined);
+    await this.#queue;
+    try {
+      this.saveIndex();
+    } catch (err) {
+      this.#log?.warn({ err }, 'semantic cache: could not save the index');
+    }
+    this.#closed = true;
+    await this.options.store.close?.();
+  }
+}
+
+interface Manifest {
+  version: 1;
+  embedder: string;
+  generation: string;
+  positions: Record<string, number>;
+  savedAt: number;
+  namespaces: {
+    namespace: string;
+    nextLabel: number;
+    mode: 'exact' | 'ann';
+    dimensions?: number;
+    vectorFile?: string;
+    entries: [number, string, string, string, number, number, string][];
+  }[];
+}
