@@ -89,6 +89,19 @@ describe('groups, edits', () => {
     expect(live.ollama.count('/api/chat')).toBe(2);
   });
 
+  it('answers in the forum topic it was asked in, keeping a conversation per topic', async () => {
+    const live = await startBot({ plugins: { memory: {} }, ollama: { tokenDelayMs: 2 } });
+    const forum = { id: -100520, type: 'supergroup' as const, is_forum: true };
+    live.telegram.sendUserMessage({ chat: forum, threadId: 7, text: `@${live.telegram.bot.username} Тема сім` });
+    await settledAnswer(live, forum.id, 'the topic answer', (m) => m.length === 1);
+    live.telegram.sendUserMessage({ chat: forum, threadId: 9, text: `@${live.telegram.bot.username} Тема дев'ять` });
+    const [seven, nine] = await settledAnswer(live, forum.id, 'the second topic answer', (m) => m.length === 2);
+    expect([seven.message_thread_id, nine.message_thread_id]).toEqual([7, 9]);
+    expect(nine.text).toBe("Answer to: Тема дев'ять");
+    // The second topic did not get the first topic's history.
+    expect(live.ollama.calls.filter((c) => c.path === '/api/chat')[1].body.messages).toEqual([{ role: 'user', content: "Тема дев'ять" }]);
+  });
+
   it('catches "message is not modified" and still delivers the final text', async () => {
     const live = await startBot({
       telegram: { streaming: 'edits' },
