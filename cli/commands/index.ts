@@ -7,5 +7,6 @@ import * as chat from './chat.js';
 import * as check from './check.js';
 import * as evalRanking from './eval-ranking.js';
 import * as evalCache from './eval-cache.js';
+import * as cache from './cache.js';
 
-export const COMMANDS: { register(program: Command): void }[] = [serve, chat, check, evalRanking, evalCache];
+export const COMMANDS: { register(program: Command): void }[] = [serve, chat, check, evalRanking, evalCache, cache];

@@ -1,0 +1,184 @@
+/**
+ * `kobza cache …`: operator tools for the semantic cache of a config.
+ * - `stats` — entries per namespace, embedder, threshold, store, blocked questions;
+ * - `clear --yes` — removes every entry (other processes on the store notice on their next poll);
+ * - `export [file]` / `import <file>` — JSON Lines, one entry a line (question, answer,
+ *   namespace, context, model, times, namespace facts);
+ * - `forget "<question>"` — removes the entries that question would hit and blocks those
+ *   answers for it for good.
+ * Long operations show a progress bar on stderr.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { KobzaError, type Kernel } from '../../core/index.js';
+import { SEMANTIC_CACHE_TOKEN, type ExportedEntry, type SemanticCache, type SemanticCacheHandle } from '../../plugins/semantic-cache/index.js';
+import { bootKernel, DEFAULT_CONFIG, reportFatal } from '../boot.js';
+import { commandGroup } from '../command-groups.js';
+
+interface CacheSession {
+  kernel: Kernel;
+  cache: SemanticCache;
+  store: string;
+}
+
+async function openSession(configPath: string): Promise<CacheSession> {
+  const kernel = await bootKernel(configPath, { adapters: 'none', requireProvider: false, logToStderr: true, logLevel: 'warn' });
+  if (!kernel.plugins.some((p) => p.block.name === 'semantic-cache')) {
+    await kernel.stop();
+    throw new KobzaError('CONFIG_INVALID', `${kernel.config.file}: no plugins.semantic-cache block; nothing to manage`);
+  }
+  const handle = kernel.container.resolve<SemanticCacheHandle>(SEMANTIC_CACHE_TOKEN);
+  const cache = await handle.ready();
+  const store = handle.describeStore();
+  if (store === 'memory' || store.startsWith('memory')) {
+    process.stderr.write('note: this config keeps the cache in memory, so each process has its own; there is nothing to manage from here\n');
+  }
+  return { kernel, cache, store };
+}
+
+/** Runs an action on a session and closes it (saving the index) whatever happens. */
+async function withSession(configPath: string, action: (session: CacheSession) => Promise<void>): Promise<void> {
+  let session: CacheSession | undefined;
+  try {
+    session = await openSession(configPath);
+    await action(session);
+    process.exitCode = 0;
+  } catch (err) {
+    process.exitCode = reportFatal(err);
+  } finally {
+    await session?.kernel.stop();
+  }
+}
+
+function progressBar(label: string): cliProgress.SingleBar {
+  return new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+}
+
+export function register(program: Command): void {
+  const cache = commandGroup(program, 'cache', 'Inspect and manage the semantic cache of a config');
+
+  cache
+    .command('stats')
+    .description('Entries per namespace, embedder, threshold, store and blocked questions')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG)
+    .option('--json', 'print one JSON object')
+    .action((flags: { config: string; json?: boolean }) =>
+      withSession(flags.config, async ({ cache, store }) => {
+        const stats = await cache.stats();
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify({ store, ...stats })}\n`);
+          return;
+        }
+        const out = process.stdout;
+        out.write(`store       ${store}\n`);
+        out.write(`entries     ${stats.entries}\n`);
+        out.write(`embedder    ${stats.embedder} (threshold ${stats.threshold})\n`);
+        out.write(`blocked     ${stats.blockedQuestions} question(s) made to forget an answer\n`);
+        out.write(`processes   ${stats.writers} sharing this store\n`);
+        if (stats.indexFile) out.write(`index file  ${stats.indexFile}\n`);
+        for (const ns of stats.namespaces) out.write(`  ${ns.namespace}  ${String(ns.entries).padStart(7)} entries  ${ns.index.padEnd(5)}  model ${ns.model ?? '?'}\n`);
+      }),
+    );
+
+  cache
+    .command('clear')
+    .description('Remove every cached answer (and forget-blocks) from the store')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG)
+    .option('--yes', 'really clear')
+    .action((flags: { config: string; yes?: boolean }) =>
+      withSession(flags.config, async ({ cache, store }) => {
+        if (!flags.yes) {
+          process.stdout.write(`would remove ${cache.size} entries from ${store}; run again with --yes\n`);
+          return;
+        }
+        const bar = progressBar('clearing');
+        const removed = await cache.clear((done, total) => (done === 0 ? bar.start(total, 0) : bar.update(done)));
+        bar.stop();
+        process.stdout.write(`removed ${removed} entries from ${store}\n`);
+      }),
+    );
+
+  cache
+    .command('export')
+    .description('Write every live entry as JSON Lines (to a file, or stdout)')
+    .argument('[file]', 'output file (default: stdout)')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG)
+    .action((file: string | undefined, flags: { config: string }) =>
+      withSession(flags.config, async ({ cache }) => {
+        const output = file ? createWriteStream(file) : process.stdout;
+        const bar = file ? progressBar('exporting') : undefined;
+        bar?.start(cache.size, 0);
+        let count = 0;
+        for await (const entry of cache.export((done, total) => {
+          bar?.setTotal(total);
+          bar?.update(done);
+        })) {
+          if (!output.write(`${JSON.stringify(entry)}\n`)) await once(output, 'drain');
+          count++;
+        }
+        bar?.stop();
+        if (file) {
+          (output as ReturnType<typeof createWriteStream>).end();
+          await once(output, 'finish');
+          process.stderr.write(`exported ${count} entries to ${file}\n`);
+        }
+      }),
+    );
+
+  cache
+    .command('import')
+    .description('Store entries from a JSON Lines export (keeps namespace, context and expiry)')
+    .argument('<file>', 'a file written by `kobza cache export`')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG)
+    .action((file: string, flags: { config: string }) =>
+      withSession(flags.config, async ({ cache }) => {
+        const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+        let lineNumber = 0;
+        async function* entries(): AsyncGenerator<ExportedEntry> {
+          for await (const line of lines) {
+            lineNumber++;
+            if (!line.trim()) continue;
+            try {
+              yield JSON.parse(line) as ExportedEntry;
+            } catch {
+              throw new KobzaError('BAD_REQUEST', `${file}:${lineNumber}: expected one JSON object per line`);
+            }
+          }
+        }
+        const bar = progressBar('importing');
+        bar.start(0, 0);
+        const stored = await cache.import(entries(), (done) => {
+          bar.setTotal(Math.max(done, lineNumber));
+          bar.update(done);
+        });
+        bar.stop();
+        process.stdout.write(`imported ${stored} entries (expired or forgotten ones skipped)\n`);
+      }),
+    );
+
+  cache
+    .command('forget')
+    .description('Remove the answers a question would get from the cache, and never serve them to it again')
+    .argument('<question>', 'the question that got a wrong answer')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG)
+    .action((question: string, flags: { config: string }) =>
+      withSession(flags.config, async ({ cache }) => {
+        const result = await cache.forget(question);
+        if (result.removed.length === 0) {
+          process.stdout.write(`no cached answer matches «${question}»\n`);
+          return;
+        }
+        for (const entry of result.removed) {
+          const preview = entry.answer.length > 80 ? `${entry.answer.slice(0, 77)}...` : entry.answer;
+          process.stdout.write(`removed «${entry.question}» → ${preview.replace(/\s+/g, ' ')}\n`);
+        }
+        process.stdout.write(`«${result.blocked}» will not get ${result.removed.length === 1 ? 'this answer' : 'these answers'} again\n`);
+      }),
+    );
+}

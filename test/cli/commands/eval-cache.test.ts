@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildProgram } from '../../../cli/kobza.js';
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'kobza-eval-cache-'));
+});
+
+afterEach(() => {
+  process.exitCode = 0;
+  vi.restoreAllMocks();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs `kobza …` in-process and returns what it printed on stdout. */
+async function kobza(...args: string[]): Promise<{ stdout: string; exitCode: number }> {
+  let stdout = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    await buildProgram().exitOverride().parseAsync(['node', 'kobza', ...args]);
+  } finally {
+    vi.restoreAllMocks();
+  }
+  const exitCode = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { stdout, exitCode };
+}
+
+describe('kobza eval cache', () => {
+  it('runs the real plugin on the fixture pairs and prints one JSON object on the last line', async () => {
+    const pairs = path.join(import.meta.dirname, '../../plugins/semantic-cache/fixtures/pairs.jsonl');
+    const { stdout, exitCode } = await kobza('eval', 'cache', '--pairs', pairs, '--json');
+    expect(exitCode).toBe(0);
+    const report = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(report).toMatchObject({ pairs: 15, tp: 6, fp: 0, tn: 9, fn: 0, precision: 1, recall: 1, wrongHitRate: 0 });
+    expect(report.byKind.near_miss_time).toEqual({ pairs: 3, same: false, hits: 0, hitRate: 0 });
+    expect(stdout).toContain('wrongHitRate');
+  });
+
+  it('reads QQP-format pairs and calibrates a threshold', async () => {
+    const qqp = path.join(dir, 'qqp.json');
+    writeFileSync(
+      qqp,
+      JSON.stringify([
+        { text_a: 'How do I learn Python quickly?', text_b: 'How can I learn Python fast?', label: 1 },
+        { text_a: 'What is the capital of France?', text_b: 'What is the capital of Germany?', label: 0 },
+        { text_a: 'How do I turn on dark mode?', text_b: 'How do I turn off dark mode?', label: 0 },
+      ]),
+    );
+    const { stdout } = await kobza('eval', 'cache', '--pairs', qqp, '--format', 'qqp', '--calibrate', '--target', '0', '--json');
+    const report = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(report.pairs).toBe(3);
+    expect(report.fp).toBe(0);
+    expect(report.calibration).toMatchObject({ targetWrongHitRate: 0, threshold: expect.any(Number) });
+    expect(stdout).toMatch(/calibrated threshold/);
+  });
+
+  it('reports a malformed pairs file with the file and line', async () => {
+    const bad = path.join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"cached":"a","query":"b","same":true}\n{"cached":"a","query":"b"}\n');
+    let stderr = '';
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    });
+    await buildProgram().exitOverride().parseAsync(['node', 'kobza', 'eval', 'cache', '--pairs', bad]);
+    vi.restoreAllMocks();
+    expect(process.exitCode).toBe(1);
+    expect(stderr).toContain(`${bad}:2: same: expected true or false`);
+  });
+});
