@@ -223,6 +223,19 @@ interface CannonResult {
   errors: number;
 }
 
+/** CPU time per request of `kernel.handle` + collecting the answer, in this process. */
+async function kernelMicros(kernel: Kernel, requests = 20_000): Promise<number> {
+  const ask = async () => {
+    const reply = await kernel.handle(kernel.createRequest({ messages: [{ role: 'user', content: QUESTION }], stream: false }));
+    for await (const _chunk of reply.chunks);
+  };
+  for (let i = 0; i < 2000; i++) await ask();
+  const before = process.cpuUsage();
+  for (let i = 0; i < requests; i++) await ask();
+  const cpu = process.cpuUsage(before);
+  return (cpu.user + cpu.system) / requests;
+}
+
 async function requestsPerSecond(driver: Driver, seconds: number): Promise<string[]> {
   const lines: string[] = [];
   const hello = Fastify({ logger: false });
@@ -252,18 +265,23 @@ async function requestsPerSecond(driver: Driver, seconds: number): Promise<strin
     lines.push('semantic-cache is not registered in cli/builtins.ts yet: cache-hit side skipped');
   }
 
-  // Two rounds, rotating the order, each side half the time per round.
-  const results = new Map<string, CannonResult[]>();
+  // Two rounds, rotating the order. Server CPU per request (this process holds only the
+  // servers) is steadier than req/s on a shared machine, so it is reported too.
+  const results = new Map<string, (CannonResult & { cpuMicros: number })[]>();
   for (let round = 0; round < 2; round++) {
     const order = round === 0 ? sides : [...sides].reverse();
     for (const side of order) {
+      const before = process.cpuUsage();
       const result = await side.run();
-      results.set(side.name, [...(results.get(side.name) ?? []), result]);
+      const cpu = process.cpuUsage(before);
+      results.set(side.name, [...(results.get(side.name) ?? []), { ...result, cpuMicros: (cpu.user + cpu.system) / Math.max(1, result.total) }]);
     }
   }
+  const kernelOnly = [`  the kernel alone (no HTTP), CPU per request: instant provider ${(await kernelMicros(instant.kernel)).toFixed(1)} µs`];
+  if (cache) kernelOnly.push(`, semantic-cache hit ${(await kernelMicros(cache.kernel)).toFixed(1)} µs`);
   const upstreamCalls = cache ? await driver.call<number>({ cmd: 'count', path: '/api/chat' }) : 0;
 
-  const mean = (name: string, pick: (r: CannonResult) => number) => {
+  const mean = (name: string, pick: (r: CannonResult & { cpuMicros: number }) => number) => {
     const list = results.get(name) ?? [];
     return list.reduce((sum, r) => sum + pick(r), 0) / list.length;
   };
@@ -272,8 +290,9 @@ async function requestsPerSecond(driver: Driver, seconds: number): Promise<strin
   for (const side of sides) {
     const rps = mean(side.name, (r) => r.rps);
     const bad = (results.get(side.name) ?? []).reduce((sum, r) => sum + r.non2xx + r.errors, 0);
-    lines.push(`  ${side.name.padEnd(28)} ${rps.toFixed(0).padStart(7)} req/s   p99 ${mean(side.name, (r) => r.p99).toFixed(1)} ms   ratio ${(rps / helloRps).toFixed(3)}   non-2xx/errors ${bad}`);
+    lines.push(`  ${side.name.padEnd(28)} ${rps.toFixed(0).padStart(7)} req/s   p99 ${mean(side.name, (r) => r.p99).toFixed(1)} ms   ratio ${(rps / helloRps).toFixed(3)}   server CPU ${mean(side.name, (r) => r.cpuMicros).toFixed(1)} µs/req   non-2xx/errors ${bad}`);
   }
+  lines.push(kernelOnly.join(''));
   if (cache) {
     const ratio = mean('Kobza, semantic-cache hit', (r) => r.rps) / helloRps;
     lines.push(`  cache hit ÷ hello-world = ${ratio.toFixed(3)} (goal ≥ 0.40: ${ratio >= 0.4 ? 'met' : 'NOT met'}); upstream /api/chat calls during the run: ${upstreamCalls} (1 = only the priming miss)`);

@@ -92,7 +92,7 @@ export async function openKernelCall(ctx: PluginContext, init: RequestInit, http
   response.once('close', onClose);
   request.signal = signal;
   if (kernelSignal.aborted) abort(kernelSignal.reason);
-  else if (response.destroyed || httpRequest.raw.destroyed) abort();
+  else if (response.destroyed || httpRequest.raw.socket?.destroyed) abort();
 
   let first: string | undefined;
   let ended = false;
