@@ -61,7 +61,6 @@ interface IndexedEntry {
   question: string;
   createdAt: number;
   expiresAt: number;
-  answerHash: string;
   /** In-memory recency for eviction (a hit does not touch the stored TTL). */
   lastUsedAt: number;
 }
@@ -79,9 +78,10 @@ interface Registry {
   writers: Record<string, number>;
 }
 
+/** One change in a process's feed: entries added to or deleted from one namespace. */
 interface FeedOp {
   op: 'add' | 'del';
-  id: string;
+  ids: string[];
   namespace: string;
 }
 
@@ -90,6 +90,14 @@ type Blocks = Record<string, { question: string; answers: string[] }>;
 export type LookupResult =
   | { hit: true; exact: boolean; similarity: number; entry: EntryRecord; verification?: string }
   | { hit: false; reason: string; bestSimilarity?: number; vetoedBy?: string; detail?: string };
+
+/** What `match` decides from memory (no answer read). */
+export type MatchResult = { hit: true; exact: boolean; similarity: number; id: string; question: string } | { hit: false; reason: string; bestSimilarity?: number; vetoedBy?: string; detail?: string };
+
+interface Veto {
+  by?: string;
+  detail?: string;
+}
 
 export interface ForgetResult {
   removed: { id: string; namespace: string; question: string; answer: string }[];
@@ -116,6 +124,8 @@ export interface SemanticCacheOptions {
   threshold: number;
   /** Candidates taken from the index per lookup. */
   topK: number;
+  /** Only candidates within this much of the best similarity are verified (2 = all). */
+  candidateMargin?: number;
   /** Entry lifetime; 0 = no expiry. Never refreshed by a hit. */
   ttlMs: number;
   /** 0 = unlimited; above it the least recently used entries are evicted. */
@@ -316,10 +326,10 @@ export class SemanticCache {
           return;
         }
         if (op.op === 'del') {
-          this.#removeFromIndex(op.namespace, op.id);
+          for (const id of op.ids) this.#removeFromIndex(op.namespace, id);
         } else {
-          const record = await this.options.store.get<EntryRecord>(`${ENTRY}${op.id}`);
-          if (isRecord(record)) await this.#indexRecords([record]);
+          const records = await Promise.all(op.ids.map((id) => this.options.store.get<EntryRecord>(`${ENTRY}${id}`)));
+          await this.#indexRecords(records.filter(isRecord));
         }
         this.#positions.set(writer, seq);
       }
@@ -403,7 +413,6 @@ export class SemanticCache {
         question: record.question,
         createdAt: record.createdAt,
         expiresAt: record.expiresAt,
-        answerHash: record.answerHash,
         lastUsedAt: record.createdAt,
       });
       const group = grouped.get(record.namespace) ?? { labels: [], vectors: [] };
@@ -447,15 +456,15 @@ export class SemanticCache {
     if (!file || !existsSync(file)) return false;
     try {
       const manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
-      if (manifest.version !== 1 || manifest.embedder !== this.options.embedder.id) {
+      if (manifest.version !== 2 || manifest.embedder !== this.options.embedder.id) {
         this.#log?.info({ file }, 'semantic cache: saved index was made by another embedder; rebuilding from the store');
         return false;
       }
       const states = new Map<string, NamespaceState>();
       for (const saved of manifest.namespaces) {
         const state: NamespaceState = { namespace: saved.namespace, vectors: undefined, byLabel: new Map(), byId: new Map(), nextLabel: saved.nextLabel };
-        for (const [label, id, contextKey, question, createdAt, expiresAt, answerHash] of saved.entries) {
-          state.byLabel.set(label, { label, id, contextKey, question, createdAt, expiresAt, answerHash, lastUsedAt: createdAt });
+        for (const [label, id, contextKey, question, createdAt, expiresAt] of saved.entries) {
+          state.byLabel.set(label, { label, id, contextKey, question, createdAt, expiresAt, lastUsedAt: createdAt });
           state.byId.set(id, label);
         }
         if (saved.vectorFile && saved.dimensions) {
@@ -496,7 +505,7 @@ export class SemanticCache {
     const snapshot = randomBytes(4).toString('hex');
     const base = path.basename(this.options.indexFile!);
     const manifest: Manifest = {
-      version: 1,
+      version: 2,
       embedder: this.options.embedder.id,
       generation: this.#generation,
       positions: Object.fromEntries(this.#positions),
@@ -517,7 +526,7 @@ export class SemanticCache {
         mode: state.vectors?.mode ?? 'exact',
         dimensions: vectorFile ? state.vectors!.options.dimensions : undefined,
         vectorFile,
-        entries: vectorFile ? [...state.byLabel.values()].map((e) => [e.label, e.id, e.contextKey, e.question, e.createdAt, e.expiresAt, e.answerHash]) : [],
+        entries: vectorFile ? [...state.byLabel.values()].map((e) => [e.label, e.id, e.contextKey, e.question, e.createdAt, e.expiresAt]) : [],
       });
     }
     const temp = `${file}.${process.pid}.tmp`;
@@ -541,28 +550,41 @@ export class SemanticCache {
    * candidates above the threshold, each verified by `compareQuestions`.
    */
   async lookup(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {
-    const result = await this.#lookup(question, scope, signal);
+    const result = await this.#decide(question, scope, signal, true);
     if (result.hit) this.#hits++;
     else this.#misses++;
-    return result;
+    return result as LookupResult;
   }
 
-  async #lookup(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {
+  /**
+   * The entry the exact key, the index and the verifier pick for `question`, from memory
+   * only: what a lookup decides before its one store read (which fetches the answer and
+   * applies `forget` blocks). For measuring and for tools.
+   */
+  async match(question: string, scope: CacheScope, signal?: AbortSignal): Promise<MatchResult> {
+    return (await this.#decide(question, scope, signal, false)) as MatchResult;
+  }
+
+  async #decide(question: string, scope: CacheScope, signal: AbortSignal | undefined, read: boolean): Promise<LookupResult | MatchResult> {
     const now = Date.now();
-    const id = entryIdOf(scope.namespace, scope.contextKey, question);
-    const exact = await this.options.store.get<EntryRecord>(`${ENTRY}${id}`);
-    if (isRecord(exact) && (exact.expiresAt === 0 || exact.expiresAt > now) && !this.#blocked(question, exact.answerHash)) {
+    const state = this.#states.get(scope.namespace);
+    const veto: Veto = {};
+    // The index knows every entry (other processes' within one sync interval), so a miss
+    // costs no store round trip.
+    const label = state?.byId.get(entryIdOf(scope.namespace, scope.contextKey, question));
+    const exact = label === undefined ? undefined : state!.byLabel.get(label);
+    if (exact && (exact.expiresAt === 0 || exact.expiresAt > now)) {
       // Normalisation drops symbols ("() vs []", "= vs =="), so an equal key still gets the
       // slot checks unless the text is literally the same.
       const verdict = exact.question === question ? undefined : compareQuestions(question, exact.question, this.options.text);
-      if (!verdict || verdict.same) {
-        this.#touch(scope.namespace, id, now);
-        return { hit: true, exact: true, similarity: 1, entry: exact };
+      if (verdict && !verdict.same) return { hit: false, reason: 'vetoed', bestSimilarity: 1, vetoedBy: verdict.vetoedBy ?? 'content', detail: verdict.reason };
+      const hit = read ? await this.#read(question, state!, exact, veto, now) : exact;
+      if (hit) {
+        exact.lastUsedAt = now;
+        return read ? { hit: true, exact: true, similarity: 1, entry: hit as EntryRecord } : { hit: true, exact: true, similarity: 1, id: exact.id, question: exact.question };
       }
-      return { hit: false, reason: 'vetoed', bestSimilarity: 1, vetoedBy: verdict.vetoedBy ?? 'content', detail: verdict.reason };
     }
-    const state = this.#states.get(scope.namespace);
-    if (!state?.vectors || state.vectors.size === 0) return { hit: false, reason: 'empty' };
+    if (!state?.vectors || state.vectors.size === 0) return { hit: false, reason: 'empty', vetoedBy: veto.by, detail: veto.detail };
     let vector: Float32Array;
     try {
       [vector] = await this.options.embedder.embed([question], signal);
@@ -571,54 +593,50 @@ export class SemanticCache {
       this.#log?.warn({ err }, 'semantic cache: embedding failed; treating as a miss');
       return { hit: false, reason: 'embedder-error', detail: (err as Error).message };
     }
-    return this.#verifyCandidates(question, scope, state, vector, now);
-  }
-
-  async #verifyCandidates(question: string, scope: CacheScope, state: NamespaceState, vector: Float32Array, now: number): Promise<LookupResult> {
     const { threshold, topK, text } = this.options;
-    const matches = state.vectors!.search(vector, topK + (scope.contextKey ? topK : 0));
+    const matches = state.vectors.search(vector, topK + (scope.contextKey ? topK : 0));
     const bestSimilarity = matches[0]?.similarity;
-    let vetoedBy: string | undefined;
-    let detail: string | undefined;
+    // A true paraphrase is almost always the best match or close to it; verifying far-off
+    // candidates costs time (the verifier is the expensive step) and finds nothing.
+    const floor = Math.max(threshold, (bestSimilarity ?? 0) - (this.options.candidateMargin ?? 2));
     let candidates = 0;
     for (const match of matches) {
-      if (match.similarity < threshold) break;
+      if (match.similarity < floor) break;
       const entry = state.byLabel.get(match.label);
-      if (!entry || entry.contextKey !== scope.contextKey) continue;
+      if (!entry || entry === exact || entry.contextKey !== scope.contextKey) continue;
       if (entry.expiresAt !== 0 && entry.expiresAt <= now) continue;
       candidates++;
       const verdict = compareQuestions(question, entry.question, text);
       if (!verdict.same) {
-        vetoedBy ??= verdict.vetoedBy ?? 'content';
-        detail ??= verdict.reason;
+        veto.by ??= verdict.vetoedBy ?? 'content';
+        veto.detail ??= verdict.reason;
         continue;
       }
-      if (this.#blocked(question, entry.answerHash)) {
-        vetoedBy ??= 'forgotten';
-        detail ??= 'an operator made this question forget that answer';
-        continue;
-      }
-      const record = await this.options.store.get<EntryRecord>(`${ENTRY}${entry.id}`);
-      if (!isRecord(record)) {
-        // Evicted or forgotten by another process: heal the index.
-        this.#removeFromIndex(state.namespace, entry.id);
-        continue;
-      }
-      if (record.expiresAt !== 0 && record.expiresAt <= now) continue;
+      if (!read) return { hit: true, exact: false, similarity: match.similarity, id: entry.id, question: entry.question };
+      const record = await this.#read(question, state, entry, veto, now);
+      if (!record) continue;
       entry.lastUsedAt = now;
       return { hit: true, exact: false, similarity: match.similarity, entry: record, verification: verdict.reason };
     }
-    if (candidates === 0) return { hit: false, reason: bestSimilarity === undefined ? 'empty' : 'below-threshold', bestSimilarity };
-    return { hit: false, reason: 'vetoed', bestSimilarity, vetoedBy, detail };
+    if (candidates === 0 && !veto.by) return { hit: false, reason: bestSimilarity === undefined ? 'empty' : 'below-threshold', bestSimilarity };
+    return { hit: false, reason: 'vetoed', bestSimilarity, vetoedBy: veto.by, detail: veto.detail };
   }
 
-  #touch(namespace: string, id: string, now: number): void {
-    const state = this.#states.get(namespace);
-    const label = state?.byId.get(id);
-    if (state && label !== undefined) {
-      const entry = state.byLabel.get(label);
-      if (entry) entry.lastUsedAt = now;
+  /** Reads a verified candidate's entry; undefined when it is gone, expired or blocked. */
+  async #read(question: string, state: NamespaceState, entry: IndexedEntry, veto: Veto, now: number): Promise<EntryRecord | undefined> {
+    const record = await this.options.store.get<EntryRecord>(`${ENTRY}${entry.id}`);
+    if (!isRecord(record)) {
+      // Evicted or forgotten by another process: heal the index.
+      this.#removeFromIndex(state.namespace, entry.id);
+      return undefined;
     }
+    if (record.expiresAt !== 0 && record.expiresAt <= now) return undefined;
+    if (this.#blocked(question, record.answerHash)) {
+      veto.by ??= 'forgotten';
+      veto.detail ??= 'an operator made this question forget that answer';
+      return undefined;
+    }
+    return record;
   }
 
   /**
@@ -664,14 +682,16 @@ export class SemanticCache {
       };
     });
     for (const [i, record] of records.entries()) {
-      const ttl = record.expiresAt === 0 ? undefined : Math.max(1, record.expiresAt - now);
       if (!this.#knownFacts.has(record.namespace)) {
         await this.options.store.set(`ns:${record.namespace}`, accepted[i].scope.facts);
         this.#knownFacts.add(record.namespace);
       }
-      await this.options.store.set(`${ENTRY}${record.id}`, record, ttl);
-      await this.#appendOp({ op: 'add', id: record.id, namespace: record.namespace });
     }
+    // Issued together: a Redis client pipelines them, SQLite queues them on its connection.
+    await Promise.all(records.map((record) => this.options.store.set(`${ENTRY}${record.id}`, record, record.expiresAt === 0 ? undefined : Math.max(1, record.expiresAt - now))));
+    const byNamespace = new Map<string, string[]>();
+    for (const record of records) byNamespace.set(record.namespace, [...(byNamespace.get(record.namespace) ?? []), record.id]);
+    for (const [namespace, ids] of byNamespace) await this.#appendOp({ op: 'add', ids, namespace });
     await this.#indexRecords(records);
     await this.#evictIfFull();
     this.#scheduleSave();
@@ -687,13 +707,15 @@ export class SemanticCache {
     const target = Math.max(0, max - Math.floor(max * 0.02));
     const all = [...this.#states.values()].flatMap((state) => [...state.byLabel.values()].map((entry) => ({ entry, namespace: state.namespace })));
     all.sort((a, b) => a.entry.lastUsedAt - b.entry.lastUsedAt || a.entry.createdAt - b.entry.createdAt);
-    for (const { entry, namespace } of all.slice(0, total - target)) await this.#delete(namespace, entry.id);
+    const victims = new Map<string, string[]>();
+    for (const { entry, namespace } of all.slice(0, total - target)) victims.set(namespace, [...(victims.get(namespace) ?? []), entry.id]);
+    for (const [namespace, ids] of victims) await this.#delete(namespace, ids);
   }
 
-  async #delete(namespace: string, id: string): Promise<void> {
-    await this.options.store.delete(`${ENTRY}${id}`);
-    this.#removeFromIndex(namespace, id);
-    await this.#appendOp({ op: 'del', id, namespace });
+  async #delete(namespace: string, ids: string[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.options.store.delete(`${ENTRY}${id}`)));
+    for (const id of ids) this.#removeFromIndex(namespace, id);
+    await this.#appendOp({ op: 'del', ids, namespace });
   }
 
   /** Entries in the in-memory index (all namespaces). */
@@ -729,8 +751,8 @@ export class SemanticCache {
           removed.push({ id, namespace: state.namespace, question: record.question, answer: record.answer });
           hashes.add(record.answerHash);
         }
-        await this.#delete(state.namespace, id);
       }
+      if (targets.size) await this.#delete(state.namespace, [...targets]);
     }
     if (hashes.size > 0) {
       const key = shortHash(normalized);
@@ -842,7 +864,7 @@ export class SemanticCache {
       }
       batch.push(entry);
       seen++;
-      if (batch.length >= 64) {
+      if (batch.length >= 256) {
         await flush();
         onProgress?.(seen);
       }
@@ -871,7 +893,7 @@ export class SemanticCache {
 }
 
 interface Manifest {
-  version: 1;
+  version: 2;
   embedder: string;
   generation: string;
   positions: Record<string, number>;
@@ -882,6 +904,7 @@ interface Manifest {
     mode: 'exact' | 'ann';
     dimensions?: number;
     vectorFile?: string;
-    entries: [number, string, string, string, number, number, string][];
+    /** label, id, contextKey, question, createdAt, expiresAt */
+    entries: [number, string, string, string, number, number][];
   }[];
 }
