@@ -17,3 +17,7 @@ export * from './logger.js';
 export * from './storage.js';
 export { parseConfig, loadConfigFile, formatProblem, didYouMean, editDistance, validateAt, type ConfigProblem } from './config/load.js';
 export type { KobzaConfig, PluginBlock, AssistantSettings, LoggingSettings } from './config/schema.js';
+/** Text analysis for uk/ru/en (normalisation, language, stems, slots, question comparison). */
+export * as text from './text/index.js';
+/** zod, re-exported so a plugin module outside this package can declare its config schema. */
+export { z } from 'zod';

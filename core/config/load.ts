@@ -175,11 +175,20 @@ function interpolate(doc: Document, counter: LineCounter, env: NodeJS.ProcessEnv
   });
 }
 
+/** Keys whose values are secrets: problems name their type and size, never the value. */
+const SECRET_KEY = /token|secret|passw|api[-_]?keys?$|^keys?$|credential|authorization/i;
+
+function renderSafely(value: unknown, at: Path): string {
+  if (value === undefined || !at.some((segment) => typeof segment === 'string' && SECRET_KEY.test(segment))) return render(value);
+  return typeof value === 'string' ? `a hidden string of ${value.length} characters` : `a hidden ${Array.isArray(value) ? 'list' : typeof value}`;
+}
+
 /** Turns one zod issue into a problem line. */
 export function issueToProblem(issue: z.core.$ZodIssue, base: Path, schema: z.ZodType, file: string, map: LineLocator): ConfigProblem[] {
   const at = [...base, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
   const dotted = at.join('.');
   const input = (issue as { input?: unknown }).input;
+  const render = (value: unknown) => renderSafely(value, at);
   const custom = issue.message.startsWith('expected') ? issue.message : undefined;
   switch (issue.code) {
     case 'unrecognized_keys': {

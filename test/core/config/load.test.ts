@@ -84,4 +84,13 @@ describe('config loading', () => {
       'kobza.yaml:6: plugins.ollama.timeouts.idelMs: unknown key; did you mean "idleMs"?',
     ]);
   });
+
+  it('never prints the value of a secret key in a problem', () => {
+    const config = parseConfig(['assistant: { model: m }', 'plugins:', '  bot:', '    token: "12345:SECRET-value"'].join('\n'), { file: 'kobza.yaml', env: {} });
+    const schema = z.strictObject({ token: z.string().regex(/^\d+:[A-Za-z0-9_-]{30,}$/, { error: 'expected a bot token from @BotFather' }) });
+    const problems: ConfigProblem[] = [];
+    validateAt(schema, config.plugins[0].settings, ['plugins', 'bot'], config.file, config, problems);
+    expect(problems.map((p) => p.message)).toEqual(['expected a bot token from @BotFather, got a hidden string of 18 characters']);
+    expect(JSON.stringify(problems)).not.toContain('SECRET');
+  });
 });
