@@ -8,6 +8,7 @@ const BENCHES: { name: string; load: () => Promise<{ run(): Promise<void> }> }[]
   { name: 'ranking', load: () => import('./ranking.js') },
   { name: 'http', load: () => import('./http.js') },
   { name: 'telegram', load: () => import('./telegram.js') },
+  { name: 'cache', load: () => import('./cache.js') },
 ];
 
 const only = process.argv.slice(2);
