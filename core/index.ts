@@ -21,3 +21,4 @@ export type { KobzaConfig, PluginBlock, AssistantSettings, LoggingSettings } fro
 export * as text from './text/index.js';
 /** zod, re-exported so a plugin module outside this package can declare its config schema. */
 export { z } from 'zod';
+export * from './abort.js';

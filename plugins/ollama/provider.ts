@@ -4,7 +4,7 @@
  * retries before the first token, and coded errors for every way the upstream can fail.
  */
 import { Ollama, type ChatRequest as OllamaChatRequest, type ChatResponse, type Message } from 'ollama';
-import { KobzaError, createReplyMeta, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta } from '../../core/index.js';
+import { KobzaError, abortableDelay, createReplyMeta, errorForAbort, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta } from '../../core/index.js';
 import { HostPool, type OllamaHost } from './host-pool.js';
 import { OllamaTransport, type ExchangeReport } from './transport.js';
 import { classifyFailure, pullHint, unreachableHint, type UpstreamFailure } from './upstream-errors.js';
@@ -72,28 +72,7 @@ function sameModel(a: string, b: string): boolean {
   return withTag(a) === withTag(b);
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new KobzaError('ABORTED', 'the request was aborted'));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new KobzaError('ABORTED', 'the request was aborted'));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
-/** The KobzaError an outside abort stands for: its own reason, a time limit, or ABORTED. */
-function abortError(signal: AbortSignal, requestId?: string): KobzaError {
-  const reason = signal.reason;
-  if (reason instanceof KobzaError) return reason;
-  if ((reason as { name?: string })?.name === 'TimeoutError') return new KobzaError('UPSTREAM_TIMEOUT', 'Ollama did not answer within the time limit', { requestId, cause: reason });
-  return new KobzaError('ABORTED', 'the request was aborted', { requestId, cause: reason });
-}
 
 function applyFinalPart(meta: ReplyMeta, part: ChatResponse): void {
   meta.doneReason = part.done_reason || undefined;
@@ -237,7 +216,7 @@ export class OllamaProvider implements LlmProvider {
 
   #openExchange(host: OllamaHost, signal: AbortSignal, requestId?: string): Exchange {
     const controller = new AbortController();
-    const onAbort = () => controller.abort(abortError(signal, requestId));
+    const onAbort = () => controller.abort(errorForAbort(signal, requestId, 'Ollama'));
     const report = this.transport.newReport();
     host.inFlight++;
     this.#live.add(controller);
@@ -279,14 +258,14 @@ export class OllamaProvider implements LlmProvider {
     const failures: { host: OllamaHost; failure: UpstreamFailure }[] = [];
     let round = 0;
     for (;;) {
-      if (signal.aborted) throw abortError(signal, requestId);
+      if (signal.aborted) throw errorForAbort(signal, requestId, 'Ollama');
       let host = this.pool.pick(tried);
       if (!host) {
         const thisRound = failures.slice(-tried.size);
         const allConnection = thisRound.every((f) => f.failure.connection);
         if (!allConnection || round >= this.#settings.retries) throw this.#summarise(failures, requestId);
-        await sleep(this.#settings.retryBackoffMs * 2 ** round, signal).catch(() => {
-          throw abortError(signal, requestId);
+        await abortableDelay(this.#settings.retryBackoffMs * 2 ** round, signal).catch(() => {
+          throw errorForAbort(signal, requestId, 'Ollama');
         });
         round++;
         tried.clear();

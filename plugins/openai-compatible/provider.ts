@@ -5,7 +5,7 @@
  */
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { KobzaError, createReplyMeta, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta } from '../../core/index.js';
+import { KobzaError, abortableDelay, createReplyMeta, errorForAbort, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta } from '../../core/index.js';
 import { classifyFailure, unreachableHint, type UpstreamFailure } from './upstream-errors.js';
 
 export interface OpenAiCompatibleTimeouts {
@@ -72,27 +72,7 @@ function toResponseFormat(format: unknown): Record<string, unknown> | undefined 
   return undefined;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
-function abortError(signal: AbortSignal, requestId?: string): KobzaError {
-  const reason = signal.reason;
-  if (reason instanceof KobzaError) return reason;
-  if ((reason as { name?: string })?.name === 'TimeoutError') return new KobzaError('UPSTREAM_TIMEOUT', 'the upstream did not answer within the time limit', { requestId, cause: reason });
-  return new KobzaError('ABORTED', 'the request was aborted', { requestId, cause: reason });
-}
 
 /** llama.cpp adds `timings` (milliseconds) to its last chunk. */
 interface LlamaCppTimings {
@@ -224,7 +204,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   /** A controller that follows `signal` and is tracked until released. */
   #exchange(signal: AbortSignal, requestId?: string): { controller: AbortController; release(): void } {
     const controller = new AbortController();
-    const onAbort = () => controller.abort(abortError(signal, requestId));
+    const onAbort = () => controller.abort(errorForAbort(signal, requestId));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     const release = () => {
@@ -243,11 +223,11 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     let last: UpstreamFailure | undefined;
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) {
-        await sleep(retryBackoffMs * 2 ** (attempt - 1), signal).catch(() => {
-          throw abortError(signal, requestId);
+        await abortableDelay(retryBackoffMs * 2 ** (attempt - 1), signal).catch(() => {
+          throw errorForAbort(signal, requestId);
         });
       }
-      if (signal.aborted) throw abortError(signal, requestId);
+      if (signal.aborted) throw errorForAbort(signal, requestId);
       const { controller, release } = this.#exchange(signal, requestId);
       try {
         const value = await start(controller);
@@ -292,7 +272,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         }
       }
       // The client ends the stream quietly when aborted: the reason is the signal's.
-      if (controller.signal.aborted) throw controller.signal.reason ?? abortError(requestSignal, meta.requestId);
+      if (controller.signal.aborted) throw controller.signal.reason ?? errorForAbort(requestSignal, meta.requestId);
       if (!finishReason) throw new KobzaError('UPSTREAM_BAD_RESPONSE', `${baseURL} ended the stream without a finish_reason; the answer is incomplete`, { requestId: meta.requestId });
       meta.doneReason = finishReason;
       if (finishReason === 'length') meta.flags.truncated = true;
