@@ -80,7 +80,7 @@ export function register(program: Command): void {
         out.write(`entries     ${stats.entries}\n`);
         out.write(`embedder    ${stats.embedder} (threshold ${stats.threshold})\n`);
         out.write(`blocked     ${stats.blockedQuestions} question(s) made to forget an answer\n`);
-        out.write(`processes   ${stats.writers} sharing this store\n`);
+        out.write(`writers     ${stats.writers} process(es) wrote to this store in the last 24 h\n`);
         if (stats.indexFile) out.write(`index file  ${stats.indexFile}\n`);
         for (const ns of stats.namespaces) out.write(`  ${ns.namespace}  ${String(ns.entries).padStart(7)} entries  ${ns.index.padEnd(5)}  model ${ns.model ?? '?'}\n`);
       }),

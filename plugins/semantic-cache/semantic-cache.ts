@@ -111,6 +111,7 @@ export interface CacheStats {
   embedder: string;
   threshold: number;
   blockedQuestions: number;
+  /** Processes that wrote to this store in the last 24 h. */
   writers: number;
   hits: number;
   misses: number;
@@ -186,6 +187,7 @@ export class SemanticCache {
   #positions = new Map<string, number>();
   #seq = 0;
   #lastHeartbeat = 0;
+  #registered = false;
   #knownFacts = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
   #syncTimer: NodeJS.Timeout | undefined;
@@ -227,7 +229,6 @@ export class SemanticCache {
       await this.#catchUp(registry);
     }
     await this.#loadBlocks();
-    await this.#registerSelf(true);
     if (this.options.syncIntervalMs > 0) {
       this.#syncTimer = setInterval(() => void this.sync().catch((err) => this.#log?.warn({ err }, 'semantic cache: sync failed')), this.options.syncIntervalMs);
       this.#syncTimer.unref();
@@ -267,6 +268,11 @@ export class SemanticCache {
 
   async #appendOp(op: FeedOp): Promise<void> {
     if (this.options.syncIntervalMs <= 0 && !this.options.indexFile) return;
+    // Only processes that write join the registry: `kobza check` or `cache stats` do not.
+    if (!this.#registered) {
+      this.#registered = true;
+      await this.#registerSelf(true);
+    }
     await this.#serial(async () => {
       const seq = ++this.#seq;
       await this.options.store.set(`op:${this.writerId}:${seq}`, op, OP_RETENTION_MS);
@@ -286,6 +292,8 @@ export class SemanticCache {
         const registry = await this.options.store.get<Registry>('registry');
         if (!registry || registry.generation !== this.#generation) {
           // Someone cleared the store: start over from what is there now.
+          this.#seq = 0;
+          this.#registered = false;
           if (!registry) {
             this.#resetStates();
             await this.#writeRegistry((r) => r, true);
@@ -294,12 +302,11 @@ export class SemanticCache {
             await this.#fullScan(registry);
           }
           await this.#loadBlocks();
-          await this.#registerSelf(true);
           return;
         }
         if (((await this.options.store.get<number>('blocks-version')) ?? 0) !== this.#blocksVersion) await this.#loadBlocks();
         await this.#catchUp(registry);
-        await this.#registerSelf(!(this.writerId in registry.writers));
+        if (this.#registered) await this.#registerSelf(!(this.writerId in registry.writers));
         this.#sweepExpired();
       } finally {
         this.#syncing = undefined;
@@ -805,7 +812,7 @@ export class SemanticCache {
     this.#knownFacts.clear();
     await this.#writeRegistry((r) => r, true);
     this.#blocksVersion = 0;
-    await this.#registerSelf(true);
+    this.#registered = false;
     this.#dirty = true;
     this.saveIndex();
     onProgress?.(count, count);
