@@ -36,6 +36,9 @@ export const STOP_WORDS: readonly string[] = [
   'вообще', 'ваще', 'канєшно', 'типу', 'таке', 'такое', 'процедура', 'процедуру', 'порядок', 'ой', 'ага', 'спс',
   'дякс', 'плиз', 'хелп', 'реально', 'ньому', 'ній', 'ним', 'ними', 'нього', 'неї', 'ній', 'такий',
   'така', 'такі', 'туди', 'тоді', 'туда', 'тогда', 'нём', 'нем', 'ней', 'такой', 'такая', 'такие', 'якийсь', 'якась', 'якісь', 'всьо', 'воно', 'нада', 'надо',
+  // "інший" and "весь" point at something without naming it ("з іншого університету" is about the university)
+  'інший', 'інша', 'інше', 'інші', 'іншого', 'іншої', 'іншому', 'іншій', 'іншу', 'іншим', 'іншими', 'іншою', 'інших',
+  'весь', 'вся', 'все', 'всі', 'усі', 'усе', 'всього', 'усього', 'всієї', 'всіх', 'усіх', 'всім', 'усім', 'всіма',
   // ru
   'и', 'но', 'или', 'ли', 'что', 'чо', 'че', 'шо', 'как', 'где', 'когда', 'кто', 'почему', 'зачем',
   'со', 'с', 'от', 'между', 'после', 'кроме', 'чтобы', 'чтоб', 'если', 'то', 'есть',
@@ -50,6 +53,9 @@ export const STOP_WORDS: readonly string[] = [
   'куда', 'откуда', 'котором', 'который', 'которой',
   'подскажите', 'подскажи', 'скажите', 'скажи', 'расскажите', 'пожалуйста', 'пж', 'спасибо', 'привет',
   'здравствуйте', 'добрый', 'узнать', 'посмотреть', 'найти', 'знать', 'интересует', 'вопрос',
+  // Russian-only forms of "другой" (other); the shared forms (другого, других) are the Ukrainian "second"
+  'другой', 'другая', 'другое', 'другие', 'другую', 'иной', 'иная', 'иное', 'иные', 'иного',
+  'всё', 'всех', 'всем', 'всеми', 'всего', 'всей',
   // en
   'a', 'an', 'the', 'is', 'are', 'was', 'were', 'be', 'been', 'being', 'am', 'do', 'does', 'did', 'done',
   'i', 'you', 'we', 'my', 'your', 'our', 'me', 'us', 'it', 'its', 'they', 'them', 'their', 'he', 'she',
@@ -61,7 +67,7 @@ export const STOP_WORDS: readonly string[] = [
   'tell', 'know', 'let', 'any', 'some', 'just', 'also', 'too', 'very', 'really', 'currently', 'now',
   'want', 'wanna', 'like', 'find', 'out', 'see', 'check', 'hi', 'hello', 'thanks', 'thank', 'u', 'ur',
   'someone', 'somebody', 'one', 'anyone', 'possible', 'able', 'going', 'gonna', 'hey', 'lol', 'ok', 'okay',
-  'hmm', 'btw', 'procedure', 'process', 'ever', 'still', 'actually', 'basically',
+  'hmm', 'btw', 'procedure', 'process', 'ever', 'still', 'actually', 'basically', 'other', 'others', 'another', 'else',
 ];
 
 /** Question-intent cues. Each list is matched on normalised tokens (exact) or stems (`~` prefix). */

@@ -18,6 +18,31 @@ describe('detectLanguage', () => {
     expect(detectLanguage(text)).toBe(lang);
   });
 
+  // Russian with none of ы э ё ъ, and Ukrainian with none of і ї є: function words and endings decide.
+  it.each([
+    ['Он работает в деканате', 'ru'],
+    ['Преподаватель не поставил оценку', 'ru'],
+    ['Я хочу перевестись на другую специальность', 'ru'],
+    ['Нужна справка о доходах', 'ru'],
+    ['Сдача экзаменов начинается в январе', 'ru'],
+    ['Стипендия платится каждый месяц', 'ru'],
+    ['Обучение длится четыре года', 'ru'],
+    ['Как оформить академический отпуск', 'ru'],
+    ['Вона навчається на другому курсі', 'uk'],
+    ['Напишіть заяву на ректора', 'uk'],
+    ['Навчання триває чотири роки', 'uk'],
+    ['Ми хочемо подати документи разом', 'uk'],
+    ['Хто може вступати на магістратуру', 'uk'],
+    ['Коли будуть оцінки', 'uk'],
+  ])('without the telling letters: %s → %s', (text, lang) => {
+    expect(detectLanguage(text)).toBe(lang);
+  });
+
+  it('does not count words both languages spell alike', () => {
+    // "до", "бюджет", "контракт" are Russian words too: they alone decide nothing.
+    expect(detectLanguage('бюджет до контракт')).toBe('unknown');
+  });
+
   it('says unknown when nothing decides', () => {
     expect(detectLanguage('12345 ?!')).toBe('unknown');
     expect(detectLanguage('')).toBe('unknown');
@@ -67,6 +92,22 @@ describe('stem', () => {
     expect(stem('documents', 'en')).toBe(stem('document', 'en'));
     expect(stem('studies', 'en')).toBe(stem('studying', 'en'));
     expect(stem('applied', 'en')).toBe(stem('apply', 'en'));
+  });
+
+  it('lets imperatives and present forms meet the infinitive', () => {
+    expect(stem('зверніться')).toBe(stem('звернутися'));
+    expect(stem('звертайтеся')).toBe(stem('звертатися'));
+    expect(stem('подайте')).toBe(stem('подати'));
+    expect(stem('плануйте')).toBe(stem('планувати'));
+    expect(stem('навчаєтеся')).toBe(stem('навчатися'));
+    expect(stem('поступает')).toBe(stem('поступать'));
+    expect(stem('зробіть')).toBe(stem('зробити'));
+  });
+
+  it('keeps nouns whole that only look like verb forms', () => {
+    expect(stem('деканат')).not.toBe(stem('декан'));
+    expect(stem('бюджет')).toBe('бюджет');
+    expect(stem('вартість')).not.toBe(stem('варта'));
   });
 
   it('does not cut short words to nothing', () => {

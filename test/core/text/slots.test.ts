@@ -140,6 +140,18 @@ describe('contentWords', () => {
     expect(contentWords('de biblioteka')).toEqual(contentWords('де бібліотека'));
   });
 
+  it('drops "other" and "all", which point at a topic without naming it', () => {
+    expect(contentWords('Як перевестися з іншого факультету?')).toEqual(contentWords('Як перевестися з факультету?'));
+    expect(contentWords('Можно ли перевестись на другую кафедру')).toEqual(contentWords('Можно ли перевестись на кафедру'));
+    expect(contentWords('Скільки всього місць у гуртожитку?')).toEqual(contentWords('Скільки місць у гуртожитку?'));
+    expect(contentWords('Are there other sports clubs?')).toEqual(contentWords('Are there sports clubs?'));
+  });
+
+  it('does not read the Russian "другую" (other) as the number two', () => {
+    expect(extractSlots('Можно перевестись на другую кафедру?').numbers).toEqual([]);
+    expect(extractSlots('Чи можна перевестися на другий курс?').numbers).toEqual(['2']);
+  });
+
   it('works for English', () => {
     const words = contentWords('Where can I find the library schedule?');
     expect(words).toHaveLength(2);
