@@ -55,7 +55,9 @@ export async function openKeyvStore(url: string, namespace: string, baseDir = pr
     const absolute = file === ':memory:' ? file : path.resolve(baseDir, file);
     if (absolute !== ':memory:') mkdirSync(path.dirname(absolute), { recursive: true });
     const { default: KeyvSqlite } = await import('@keyv/sqlite');
-    const store = new KeyvSqlite({ uri: `sqlite://${absolute}`, table: 'kobza', busyTimeout: 5000 });
+    // @keyv/sqlite lists entries 10 rows per query by default, recursively: listing 100k
+    // entries (a cache rebuilding its index) would take minutes instead of seconds.
+    const store = new KeyvSqlite({ uri: `sqlite://${absolute}`, table: 'kobza', busyTimeout: 5000, iterationLimit: 1000 });
     const keyv = new Keyv({ store, namespace });
     return wrapKeyv(keyv, async () => {
       await keyv.disconnect();
