@@ -145,6 +145,7 @@ export interface SemanticCacheOptions {
 
 const ENTRY = 'e:';
 const OP_RETENTION_MS = 6 * 3_600_000;
+const SWEEP_INTERVAL_MS = 60_000;
 const WRITER_STALE_MS = 24 * 3_600_000;
 const HEARTBEAT_MS = 60_000;
 const MAX_CATCH_UP_OPS = 2000;
@@ -191,6 +192,9 @@ export class SemanticCache {
   #knownFacts = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
   #syncTimer: NodeJS.Timeout | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  /** This process's feed records: [seq, written at], oldest first. */
+  #ownOps: [number, number][] = [];
   #saveTimer: NodeJS.Timeout | undefined;
   #syncing: Promise<void> | undefined;
   #dirty = false;
@@ -233,6 +237,8 @@ export class SemanticCache {
       this.#syncTimer = setInterval(() => void this.sync().catch((err) => this.#log?.warn({ err }, 'semantic cache: sync failed')), this.options.syncIntervalMs);
       this.#syncTimer.unref();
     }
+    this.#sweepTimer = setInterval(() => void this.sweep().catch((err) => this.#log?.warn({ err }, 'semantic cache: sweep failed')), SWEEP_INTERVAL_MS);
+    this.#sweepTimer.unref();
   }
 
   /** Serialises read-modify-write sequences of this process (registry, feed, blocks). */
@@ -278,6 +284,7 @@ export class SemanticCache {
       await this.options.store.set(`op:${this.writerId}:${seq}`, op, OP_RETENTION_MS);
       await this.options.store.set(`head:${this.writerId}`, seq, WRITER_STALE_MS);
       this.#positions.set(this.writerId, seq);
+      this.#ownOps.push([seq, Date.now()]);
     });
   }
 
@@ -293,6 +300,7 @@ export class SemanticCache {
         if (!registry || registry.generation !== this.#generation) {
           // Someone cleared the store: start over from what is there now.
           this.#seq = 0;
+          this.#ownOps = [];
           this.#registered = false;
           if (!registry) {
             this.#resetStates();
@@ -307,7 +315,6 @@ export class SemanticCache {
         if (((await this.options.store.get<number>('blocks-version')) ?? 0) !== this.#blocksVersion) await this.#loadBlocks();
         await this.#catchUp(registry);
         if (this.#registered) await this.#registerSelf(!(this.writerId in registry.writers));
-        this.#sweepExpired();
       } finally {
         this.#syncing = undefined;
       }
@@ -444,13 +451,26 @@ export class SemanticCache {
     return true;
   }
 
-  #sweepExpired(): void {
+  /**
+   * Drops expired entries from the index and the store, and this process's feed records
+   * past their retention. Stores that expire keys only when read (memory, SQLite) would
+   * otherwise keep them forever.
+   */
+  async sweep(): Promise<number> {
     const now = Date.now();
-    for (const state of this.#states.values()) {
-      for (const entry of [...state.byLabel.values()]) {
-        if (entry.expiresAt !== 0 && entry.expiresAt <= now) this.#removeFromIndex(state.namespace, entry.id);
-      }
+    let removed = 0;
+    for (const state of [...this.#states.values()]) {
+      const expired = [...state.byLabel.values()].filter((e) => e.expiresAt !== 0 && e.expiresAt <= now).map((e) => e.id);
+      for (const id of expired) this.#removeFromIndex(state.namespace, id);
+      await Promise.all(expired.map((id) => this.options.store.delete(`${ENTRY}${id}`)));
+      removed += expired.length;
     }
+    while (this.#ownOps.length && now - this.#ownOps[0][1] > OP_RETENTION_MS) {
+      const [seq] = this.#ownOps.shift()!;
+      await this.options.store.delete(`op:${this.writerId}:${seq}`);
+    }
+    if (removed) this.#scheduleSave();
+    return removed;
   }
 
   // Snapshot files: `<base>.json` (manifest) + `<base>.<namespace>.<snapshot>.vec`.
@@ -809,6 +829,7 @@ export class SemanticCache {
     this.#blockRecords = {};
     this.#positions = new Map();
     this.#seq = 0;
+    this.#ownOps = [];
     this.#knownFacts.clear();
     await this.#writeRegistry((r) => r, true);
     this.#blocksVersion = 0;
@@ -885,6 +906,7 @@ export class SemanticCache {
   async close(): Promise<void> {
     if (this.#closed) return;
     clearInterval(this.#syncTimer);
+    clearInterval(this.#sweepTimer);
     clearTimeout(this.#saveTimer);
     this.#saveTimer = undefined;
     await this.#syncing?.catch(() => undefined);

@@ -164,6 +164,21 @@ describe('semantic cache: lifetime', () => {
     expect(ollama.count('/api/chat')).toBe(2);
   });
 
+  it('the periodic sweep drops expired entries from the index and the store', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-01-01T10:00:00Z'));
+    const { ask, cache } = await bootCache({ ollamaUrl: ollama.url, cache: { ttlMs: 60_000 } });
+    await ask('Де приймальна комісія?');
+    await ask('Де бібліотека?', { options: { seed: 3 } });
+    expect(cache.size).toBe(2);
+    vi.setSystemTime(new Date('2026-01-01T10:00:30Z'));
+    await ask('Де деканат?');
+    vi.setSystemTime(new Date('2026-01-01T10:01:10Z'));
+    expect(await cache.sweep()).toBe(2);
+    expect(cache.size).toBe(1);
+    expect((await cache.stats()).namespaces.map((n) => n.entries)).toEqual([1]);
+  });
+
   it('evicts the least recently used entries beyond maxEntries', async () => {
     const { ask, cache } = await bootCache({ ollamaUrl: ollama.url, cache: { maxEntries: 3 } });
     const questions = ['Де бібліотека?', 'Де їдальня?', 'Де спортзал?'];
