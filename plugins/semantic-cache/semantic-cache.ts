@@ -358,17 +358,19 @@ export class SemanticCache {
     // Heads first: ops written during the scan are applied again later, which is harmless.
     const heads = new Map<string, number>();
     for (const writer of Object.keys(registry.writers)) heads.set(writer, (await store.get<number>(`head:${writer}`)) ?? 0);
-    this.#resetStates();
+    // Built aside and swapped in at the end, so lookups meanwhile use the old index.
+    const states = new Map<string, NamespaceState>();
     let batch: EntryRecord[] = [];
     for await (const [key, value] of store.entries(ENTRY)) {
       if (!key.startsWith(ENTRY) || !isRecord(value)) continue;
       batch.push(value);
       if (batch.length >= 256) {
-        await this.#indexRecords(batch);
+        await this.#indexRecords(batch, states);
         batch = [];
       }
     }
-    await this.#indexRecords(batch);
+    await this.#indexRecords(batch, states);
+    this.#states = states;
     this.#positions = heads;
     this.#positions.set(this.writerId, this.#seq);
     this.#generation = registry.generation;
@@ -387,11 +389,11 @@ export class SemanticCache {
     this.#states = new Map();
   }
 
-  #state(namespace: string): NamespaceState {
-    let state = this.#states.get(namespace);
+  #state(namespace: string, states = this.#states): NamespaceState {
+    let state = states.get(namespace);
     if (!state) {
       state = { namespace, vectors: undefined, byLabel: new Map(), byId: new Map(), nextLabel: 1 };
-      this.#states.set(namespace, state);
+      states.set(namespace, state);
     }
     return state;
   }
@@ -403,7 +405,7 @@ export class SemanticCache {
   }
 
   /** Puts records into the in-memory index, re-embedding those made by another embedder. */
-  async #indexRecords(records: EntryRecord[]): Promise<void> {
+  async #indexRecords(records: EntryRecord[], states = this.#states): Promise<void> {
     const now = Date.now();
     const live = records.filter((r) => r.expiresAt === 0 || r.expiresAt > now);
     const foreign = live.filter((r) => r.embedder !== this.options.embedder.id || !r.vector);
@@ -412,7 +414,7 @@ export class SemanticCache {
     const grouped = new Map<string, { labels: number[]; vectors: Float32Array[] }>();
     for (const record of live) {
       const vector = vectors.get(record) ?? decodeVector(record.vector);
-      const state = this.#state(record.namespace);
+      const state = this.#state(record.namespace, states);
       const existing = state.byId.get(record.id);
       if (existing !== undefined) {
         state.byLabel.delete(existing);
@@ -435,7 +437,7 @@ export class SemanticCache {
       grouped.set(record.namespace, group);
     }
     for (const [namespace, group] of grouped) {
-      this.#vectorsOf(this.#state(namespace), group.vectors[0].length).addMany(group.labels, group.vectors);
+      this.#vectorsOf(this.#state(namespace, states), group.vectors[0].length).addMany(group.labels, group.vectors);
     }
     if (live.length) this.#dirty = true;
   }
