@@ -10,7 +10,7 @@
  * compute the exact text it expects.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback, readBody } from './loopback.js';
 
 /**
  * Ways the stand-in misbehaves.
@@ -209,7 +209,6 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
   let options: StandInOptions = { ...initial };
   const calls: StandInCall[] = [];
   const perPath = new Map<string, number>();
-  const sockets = new Set<Socket>();
   const openResponses = new Set<http.ServerResponse>();
   const waiting: { start: () => void; cancel: () => void }[] = [];
   const idleWaiters = new Set<() => void>();
@@ -517,20 +516,11 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
     res.end('404 page not found');
   }
 
-  const server = http.createServer((req, res) => {
-    route(req, res).catch((err) => {
-      if (!res.headersSent) sendJson(res, 500, { error: String((err as Error)?.message ?? err) });
-      else res.destroy();
-    });
+  const loopback = await listenOnLoopback(route, (err, res) => {
+    if (!res.headersSent) sendJson(res, 500, { error: String((err as Error)?.message ?? err) });
+    else res.destroy();
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  // Clients abort by closing the socket; the stand-in just ignores such errors.
-  server.on('clientError', (_err, socket) => socket.destroy());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port } = loopback;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -549,7 +539,7 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
     get openResponses() {
       return openResponses.size;
     },
-    openSockets: () => sockets.size,
+    openSockets: () => loopback.openSockets(),
     idle(timeoutMs = 2000) {
       if (openResponses.size === 0 && active === 0) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
@@ -573,18 +563,8 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
       if (closed) return;
       closed = true;
       for (const entry of waiting.splice(0)) entry.cancel();
-      const done = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await done;
+      await loopback.close();
     },
   };
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (part: Buffer) => parts.push(part));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}

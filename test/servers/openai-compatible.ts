@@ -8,8 +8,8 @@
  * mapped (`max_tokens` → `num_predict`), so `expectedOpenAiReply(body)` gives the text.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { defaultReply, expectedReply, standInEmbedding, tokenize, type Fault, type StandInRequest } from './ollama.js';
+import { listenOnLoopback, readBody } from './loopback.js';
 
 export type OpenAiFault = Fault | 'unauthorized';
 
@@ -70,7 +70,6 @@ export async function startOpenAiStandIn(initial: OpenAiStandInOptions = {}): Pr
   let options: OpenAiStandInOptions = { ...initial };
   const calls: OpenAiStandIn['calls'] = [];
   const perPath = new Map<string, number>();
-  const sockets = new Set<Socket>();
   const open = new Set<http.ServerResponse>();
   const idleWaiters = new Set<() => void>();
   let closed = false;
@@ -232,16 +231,8 @@ export async function startOpenAiStandIn(initial: OpenAiStandInOptions = {}): Pr
     sendJson(res, 404, openAiError(`Unknown request URL: ${req.method} ${path}`, 'invalid_request_error', 'unknown_url'));
   }
 
-  const server = http.createServer((req, res) => {
-    route(req, res).catch(() => res.destroy());
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.on('clientError', (_err, socket) => socket.destroy());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const loopback = await listenOnLoopback(route);
+  const { port } = loopback;
 
   return {
     url: `http://127.0.0.1:${port}/v1`,
@@ -250,7 +241,7 @@ export async function startOpenAiStandIn(initial: OpenAiStandInOptions = {}): Pr
     get openResponses() {
       return open.size;
     },
-    openSockets: () => sockets.size,
+    openSockets: () => loopback.openSockets(),
     idle(timeoutMs = 2000) {
       if (open.size === 0) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
@@ -272,9 +263,7 @@ export async function startOpenAiStandIn(initial: OpenAiStandInOptions = {}): Pr
     async close() {
       if (closed) return;
       closed = true;
-      const done = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await done;
+      await loopback.close();
     },
   };
 }

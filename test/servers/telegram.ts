@@ -17,7 +17,7 @@
  * so tests can check spacing, final texts and frames.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback, readBody } from './loopback.js';
 
 export type ChatType = 'private' | 'group' | 'supergroup' | 'channel';
 
@@ -369,11 +369,6 @@ function userEntities(text: string): MessageEntity[] {
   return entities;
 }
 
-async function readBody(req: http.IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString('utf8');
-}
 
 function parseParams(req: http.IncomingMessage, raw: string): Record<string, any> {
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -421,7 +416,6 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
   const lastMessageCall = new Map<number, number>();
   const updates: { update_id: number; [key: string]: unknown }[] = [];
   const deliveries: { updateId: number; status: number; at: number }[] = [];
-  const sockets = new Set<Socket>();
   let webhook: { url: string; secretToken?: string } | undefined;
   let nextUpdateId = 100_000;
   let poller: { wake: () => void; cancel: (error: ApiError) => void } | undefined;
@@ -675,16 +669,8 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
     });
   }
 
-  const server = http.createServer((req, res) => {
-    route(req, res).catch(() => res.destroy());
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.on('clientError', (_err, socket) => socket.destroy());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const loopback = await listenOnLoopback(route);
+  const { port } = loopback;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -745,9 +731,7 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
       if (closed) return;
       closed = true;
       poller?.cancel(new ApiError(502, 'Bad Gateway'));
-      const done = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await done;
+      await loopback.close();
       await deliveryChain.catch(() => undefined);
     },
   };
