@@ -50,6 +50,15 @@ describe('semantic-cache config', () => {
     expect(ollama.count('/api/embed')).toBeGreaterThanOrEqual(2);
   });
 
+  it('embedder: ollama without a url embeds through the ollama provider plugin (its hosts and failover)', async () => {
+    const { ask } = await bootCache({ ollamaUrl: ollama.url, cache: { embedder: { type: 'ollama', model: 'bge-m3' } } });
+    await ask('Коли початок сесії?');
+    const embeds = ollama.calls.filter((c) => c.path === '/api/embed');
+    expect(embeds).toHaveLength(1);
+    expect(embeds[0].body).toMatchObject({ model: 'bge-m3' });
+    expect((await ask('Коли кінець сесії?')).meta.source).toBe('provider');
+  });
+
   it('when the embedder is down, lookups degrade to misses and the model still answers', async () => {
     const { ask, misses } = await bootCache({ ollamaUrl: ollama.url, cache: { embedder: { type: 'ollama', model: 'bge-m3', url: ollama.url } } });
     await ask('Коли початок сесії?');
