@@ -7,7 +7,7 @@
  */
 
 import {
-  ANAPHORA_WORDS, CALENDAR_GROUPS, CONTINUATION_OPENERS, CONTINUATION_PHRASES, COST_CUES, DATE_CUES, DEGREE_WORDS,
+  ANAPHORA_WORDS, CALENDAR_GROUPS, CATEGORY_GROUPS, CONTINUATION_OPENERS, CONTINUATION_PHRASES, COST_CUES, DATE_CUES, DEGREE_WORDS,
   ADDRESSEE_WORDS, DURATION_CUES, ENTITY_GROUPS, IMPLIED_WORDS, MODALITY_WORDS, MONEY_CUES, SPEAKER_WORDS, INFO_SEEKING_WORDS, INTENT_WORDS, LIGHT_WORDS, NEGATION_WORDS, NUMBER_WORDS, OPTIONAL_WORDS, ORDER_FIRST_WORDS,
   ORDER_LAST_WORDS, PERIOD_WORDS, PLACE_CUES, POLITE_AFTER_NEGATION, RELATIVE_NEXT_WORDS, RELATIVE_PREVIOUS_WORDS,
   RELATIVE_THIS_WORDS, STOP_WORDS, SYNONYM_GROUPS, TIME_END_WORDS, TIME_START_WORDS,
@@ -127,6 +127,10 @@ export interface TextModel {
   readonly conceptMemo: Map<string, readonly number[]>;
   /** Stem of an implied word → concepts that imply it ("проживання" ← гуртожиток). */
   readonly impliedBy: Map<string, number[]>;
+  /** Stem of a category word ("документи") → its categories (ids into the lexicon's category list). */
+  readonly categoryByStem: Map<string, number[]>;
+  /** Stem of a member word ("паспорт") → the categories it belongs to. */
+  readonly memberByStem: Map<string, number[]>;
   readonly cache: Map<string, QuestionAnalysis>;
 }
 
@@ -289,6 +293,16 @@ export function compileTextModel(options: TextOptions = {}): TextModel {
       for (const t of normalize(w).split(' ').filter(Boolean)) for (const id of ids) push(impliedBy, modelStem(t), id);
     }
   }
+  const categoryByStem = new Map<string, number[]>();
+  const memberByStem = new Map<string, number[]>();
+  CATEGORY_GROUPS.forEach(([categoryWords, members], id) => {
+    for (const w of categoryWords) for (const t of normalize(w).split(' ').filter(Boolean)) push(categoryByStem, modelStem(t), id);
+    for (const w of members) {
+      const tokens = normalize(w).split(' ').filter(Boolean);
+      // Members are matched word by word, so a phrase member would be too loose.
+      if (tokens.length === 1) push(memberByStem, modelStem(tokens[0]), id);
+    }
+  });
   const cueSet = (cues: Set<string>) => {
     const out = new Set<number>();
     for (const c of cues) for (const id of conceptsByStem.get(c) ?? []) out.add(id);
@@ -299,7 +313,7 @@ export function compileTextModel(options: TextOptions = {}): TextModel {
     stop, conceptsByStem, conceptsByWord, conceptsByKey, stemsByInitial, optionalConcepts, optionalStems, lightStems, lightKeys,
     phrasesByFirstStem, entityByStem, degreeByStem, numberByStem,
     cueConcepts: { cost: cueSet(COST), duration: cueSet(DURATION), date: cueSet(DATE), place: cueSet(PLACE) },
-    conceptMemo: new Map(), impliedBy, cache: new Map(),
+    conceptMemo: new Map(), impliedBy, categoryByStem, memberByStem, cache: new Map(),
   };
 }
 
@@ -688,6 +702,28 @@ function resolveIntent(
     return first;
   }
   return first;
+}
+
+/**
+ * The words of a text that name members of the category a question word names: for
+ * "документи", the "паспорт", "довідка", "фото" of an answer. Empty when the word is not a
+ * category word. Not used by {@link compareQuestions} (a member is not a synonym); meant for
+ * judging whether an answer covers a question.
+ *
+ * @example
+ * const m = modelFor();
+ * const word = analyzeQuestion('Які документи потрібні?', m).content[0];
+ * categoryMembersIn(word, analyzeQuestion('Паспорт, атестат і два фото.', m), m) // ['паспорт', 'атестат', 'фото']
+ */
+export function categoryMembersIn(word: ContentWord, text: QuestionAnalysis, model: TextModel = modelFor()): string[] {
+  const categories = model.categoryByStem.get(word.stem);
+  if (!categories) return [];
+  const found: string[] = [];
+  for (const w of text.content) {
+    const of = model.memberByStem.get(w.stem);
+    if (of && of.some((id) => categories.includes(id)) && !found.includes(w.token)) found.push(w.token);
+  }
+  return found;
 }
 
 /**

@@ -23,7 +23,7 @@ export type {
 } from './analysis.js';
 export type { QuestionComparison } from './compare.js';
 export { compareQuestions, slotDifference, wordPartnerScore } from './compare.js';
-export { analyzeQuestion, compileTextModel, modelFor } from './analysis.js';
+export { analyzeQuestion, categoryMembersIn, compileTextModel, modelFor } from './analysis.js';
 export { detectLanguage, guessLanguage } from './language.js';
 export { spellingKey } from './transliterate.js';
 export { editDistanceWithin } from './normalize.js';

@@ -367,6 +367,46 @@ export const IMPLIED_WORDS: readonly (readonly [readonly string[], readonly stri
   [['форма', 'формі', 'форму', 'форма навчання', 'form', 'mode'], ['заочна форма', 'денна форма', 'дистанційне навчання']],
 ];
 
+/**
+ * Category words and their members: a question about "документи" is answered by naming
+ * documents (паспорт, атестат, довідка), one about "контакти" by a phone, an e-mail or a
+ * chat. Not synonyms — "паспорт" is not "документи", so the semantic cache never pairs them;
+ * the ranking's coverage uses this to see that an answer listing documents covers the word
+ * "documents". Each entry: [category words, member words] (any language, any form).
+ */
+export const CATEGORY_GROUPS: readonly (readonly [readonly string[], readonly string[]])[] = [
+  [
+    ['документи', 'документ', 'документів', 'документы', 'документов', 'document', 'documents', 'docs', 'papers', 'paperwork'],
+    [
+      'паспорт', 'паспорта', 'паспорту', 'passport', 'id', 'айді', 'атестат', 'атестата', 'аттестат', 'аттестата', 'certificate',
+      'certificates', 'сертифікат', 'сертифіката', 'сертификат', 'диплом', 'диплома', 'diploma', 'довідка', 'довідку', 'довідки',
+      'справка', 'справку', 'справки', 'фото', 'фотографії', 'фотографія', 'фотографии', 'photo', 'photos', 'заява', 'заяву',
+      'заявление', 'application', 'копія', 'копію', 'копии', 'копия', 'copy', 'copies', 'transcript', 'додаток', 'додатком',
+      'свідоцтво', 'свідоцтва', 'свидетельство', 'договір', 'договору', 'договор', 'contract', 'направлення', 'направление',
+      'квиток', 'билет', 'полис', 'поліс', 'страховка', 'страховий', 'insurance', 'policy', 'виписка', 'выписка', 'посвідчення',
+      'удостоверение', 'ідентифікаційний', 'идентификационный', 'іпн', 'інн', 'рнокпп', 'visa', 'віза', 'виза', 'скани', 'scans',
+      'оригінали', 'оригиналы', 'originals',
+    ],
+  ],
+  [
+    ['контакти', 'контакт', 'контактів', 'контакты', 'контактов', 'contact', 'contacts', "зв'язатися", "зв'язатись", 'связаться', 'reach'],
+    [
+      'телефон', 'телефону', 'телефоном', 'phone', 'тел', 'email', 'e-mail', 'mail', 'пошта', 'пошту', 'поштою', 'почта', 'почту',
+      'telegram', 'телеграм', 'viber', 'вайбер', 'whatsapp', 'чат', 'chat', 'адреса', 'адресою', 'адрес', 'address', 'кабінет',
+      'кабинет', 'room', 'особисто', 'лично',
+    ],
+  ],
+  [
+    ['предмети', 'предметів', 'предмет', 'предметы', 'предметов', 'subjects', 'subject', 'дисципліни', 'дисциплины', 'екзамени', 'экзамены', 'exams'],
+    [
+      'математика', 'математики', 'математику', 'mathematics', 'math', 'maths', 'історія', 'історії', 'история', 'истории', 'history',
+      'біологія', 'біології', 'биология', 'biology', 'хімія', 'хімії', 'химия', 'chemistry', 'фізика', 'фізики', 'физика', 'physics',
+      'географія', 'географії', 'география', 'geography', 'англійська', 'англійської', 'английский', 'english', 'українська',
+      'української', 'украинский', 'ukrainian', 'література', 'літератури', 'литература', 'literature',
+    ],
+  ],
+];
+
 /** Words that ask where to find information: "як дізнатися" and "де подивитися" ask the same. */
 export const INFO_SEEKING_WORDS: readonly string[] = [
   'дізнатися', 'дізнатись', 'подивитися', 'подивитись', 'глянути', 'переглянути', 'знайти', 'перевірити',

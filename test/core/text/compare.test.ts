@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compareQuestions, type TextOptions } from '../../../core/text/index.js';
+import { analyzeQuestion, categoryMembersIn, compareQuestions, modelFor, type TextOptions } from '../../../core/text/index.js';
 
 /** Pairs that ask the same thing: the cached answer may be served. */
 const SAME: [kind: string, a: string, b: string][] = [
@@ -125,5 +125,23 @@ describe('compareQuestions: properties', () => {
 
   it('the verdict does not depend on the order of arguments', () => {
     fc.assert(fc.property(question, question, (a, b) => compareQuestions(a, b).same === compareQuestions(b, a).same));
+  });
+});
+
+describe('categoryMembersIn', () => {
+  it('finds the members of a category word in another text', () => {
+    const model = modelFor();
+    const [documents] = analyzeQuestion('Які документи треба принести?', model).content;
+    expect(categoryMembersIn(documents, analyzeQuestion('Паспорт, атестат і дві фотографії 3×4.', model), model)).toEqual(['паспорт', 'атестат', 'фотографії']);
+    const [contacts] = analyzeQuestion('Where are the contacts of the library?', model).content;
+    expect(categoryMembersIn(contacts, analyzeQuestion('Email library@uni.example or phone 123.', model), model)).toContain('phone');
+  });
+  it('is empty for a word that is not a category', () => {
+    const model = modelFor();
+    const [passport] = analyzeQuestion('паспорт', model).content;
+    expect(categoryMembersIn(passport, analyzeQuestion('Потрібні документи.', model), model)).toEqual([]);
+  });
+  it('never makes a member a synonym of its category for the cache', () => {
+    expect(compareQuestions('Які документи потрібні для гуртожитку?', 'Чи потрібен паспорт для гуртожитку?').same).toBe(false);
   });
 });
