@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_COMPARISON_WORDS } from './policy.js';
 import { consensusScorerSchema } from './scorers/consensus.js';
 import { coverageScorerSchema } from './scorers/coverage.js';
+import { directnessScorerSchema } from './scorers/directness.js';
 import { forbiddenScorerSchema } from './scorers/forbidden.js';
 import { languageScorerSchema } from './scorers/language.js';
 import { lengthScorerSchema } from './scorers/length.js';
@@ -76,6 +77,7 @@ export const rankingConfigSchema = z
         forbidden: forbiddenScorerSchema.prefault({}),
         substance: substanceScorerSchema.prefault({}),
         overclaim: overclaimScorerSchema.prefault({}),
+        directness: directnessScorerSchema.prefault({}),
       })
       .prefault({}),
   });

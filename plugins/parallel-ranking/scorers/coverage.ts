@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { lastUserText, type Scorer } from '../../../core/index.js';
-import { analyzeQuestion, modelFor, wordPartnerScore, type QuestionAnalysis, type QuestionSlots, type TextOptions } from '../../../core/text/index.js';
+import { analyzeQuestion, categoryMembersIn, modelFor, wordPartnerScore, type QuestionAnalysis, type QuestionSlots, type TextModel, type TextOptions } from '../../../core/text/index.js';
 import { scorerBase, unit } from './common.js';
 
 const factor = (fallback: number) => z.number({ error: 'expected a factor between 0 and 1' }).min(0).max(1, { error: 'expected a factor between 0 and 1' }).default(fallback);
@@ -67,13 +67,18 @@ export function sharedRoot(a: string, b: string): number {
   return common >= minimum && common >= 0.6 * short.length ? 0.6 : 0;
 }
 
+/** Credit for a category word ("документи", "contacts") covered by naming its members (паспорт, e-mail). */
+const MEMBER_CREDIT = 0.8;
+
 /**
  * The share of the question's content words that the answer covers (0..1), by the best
- * partner of each word, plus the degree levels, entities and years the question names.
+ * partner of each word, plus the degree levels, entities and years the question names. A
+ * category word is covered by its members too: "What documents …?" is answered by
+ * "a passport, a certificate and photos" without the word "documents".
  * @example
  * wordCoverage(analyzeQuestion('Скільки коштує гуртожиток?'), analyzeQuestion('Гуртожиток коштує 950 грн.'), 0.3) // 1
  */
-export function wordCoverage(question: QuestionAnalysis, answer: QuestionAnalysis, optionalWeight: number): { share: number; missing: string[] } {
+export function wordCoverage(question: QuestionAnalysis, answer: QuestionAnalysis, optionalWeight: number, model: TextModel = modelFor()): { share: number; missing: string[] } {
   let total = 0;
   let covered = 0;
   const missing: string[] = [];
@@ -87,6 +92,7 @@ export function wordCoverage(question: QuestionAnalysis, answer: QuestionAnalysi
       best = Math.max(best, wordPartnerScore(word, other), sharedRoot(word.stem, other.stem));
       if (best === 1) break;
     }
+    if (best < MEMBER_CREDIT && categoryMembersIn(word, answer, model).length > 0) best = MEMBER_CREDIT;
     total += weight;
     covered += weight * best;
     if (best === 0 && !word.optional) missing.push(word.token);
@@ -145,7 +151,7 @@ export function createCoverageScorer(config: CoverageScorerConfig): Scorer {
     score(candidate, request) {
       const question = analyzeQuestion(lastUserText(request), model);
       const answer = analyzeQuestion(candidate.text, model);
-      const { share, missing } = wordCoverage(question, answer, config.optionalWeight);
+      const { share, missing } = wordCoverage(question, answer, config.optionalWeight, model);
       const reasons: string[] = [];
       if (missing.length) reasons.push(`missing ${missing.slice(0, 4).join(', ')}`);
       let score = share;

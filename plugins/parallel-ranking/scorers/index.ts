@@ -5,6 +5,7 @@ import type { Scorer } from '../../../core/index.js';
 import type { RankingConfig } from '../config.js';
 import { createConsensusScorer } from './consensus.js';
 import { createCoverageScorer } from './coverage.js';
+import { createDirectnessScorer } from './directness.js';
 import { createForbiddenScorer } from './forbidden.js';
 import { createLanguageScorer } from './language.js';
 import { createLengthScorer } from './length.js';
@@ -14,7 +15,7 @@ import { createRepetitionScorer } from './repetition.js';
 import { createSubstanceScorer } from './substance.js';
 import { createTruncationScorer } from './truncation.js';
 
-export { createConsensusScorer, createCoverageScorer, createForbiddenScorer, createLanguageScorer, createLengthScorer, createOverclaimScorer, createRefusalScorer, createRepetitionScorer, createSubstanceScorer, createTruncationScorer };
+export { createConsensusScorer, createCoverageScorer, createDirectnessScorer, createForbiddenScorer, createLanguageScorer, createLengthScorer, createOverclaimScorer, createRefusalScorer, createRepetitionScorer, createSubstanceScorer, createTruncationScorer };
 
 /**
  * Every enabled built-in scorer, in a fixed order.
@@ -33,5 +34,6 @@ export function builtinScorers(config: RankingConfig['scorers']): Scorer[] {
   if (config.forbidden.enabled) scorers.push(createForbiddenScorer(config.forbidden));
   if (config.substance.enabled) scorers.push(createSubstanceScorer(config.substance));
   if (config.overclaim.enabled) scorers.push(createOverclaimScorer(config.overclaim));
+  if (config.directness.enabled) scorers.push(createDirectnessScorer(config.directness));
   return scorers;
 }

@@ -3,6 +3,7 @@ import { createReplyMeta, createRequest, type Candidate, type ChatRequest, type 
 import { rankingConfigSchema, rankCandidates, builtinScorers, normalizeScore } from '../../../plugins/parallel-ranking/index.js';
 import { createConsensusScorer, agreement, consensusScorerSchema } from '../../../plugins/parallel-ranking/scorers/consensus.js';
 import { createCoverageScorer, coverageScorerSchema } from '../../../plugins/parallel-ranking/scorers/coverage.js';
+import { createDirectnessScorer, directnessScorerSchema, firstSentence, opensWithAnswer } from '../../../plugins/parallel-ranking/scorers/directness.js';
 import { createForbiddenScorer, forbiddenScorerSchema } from '../../../plugins/parallel-ranking/scorers/forbidden.js';
 import { createLanguageScorer, languageScorerSchema } from '../../../plugins/parallel-ranking/scorers/language.js';
 import { createLengthScorer, lengthScorerSchema } from '../../../plugins/parallel-ranking/scorers/length.js';
@@ -163,9 +164,55 @@ describe('coverage scorer', () => {
     expect(judged.reason).toMatch(/журналістика/);
   });
 
+  it('counts a category word as covered when the answer names its members', async () => {
+    const question = 'What papers should I bring to enrol?';
+    const list = await judge(scorer, 'Bring your passport, the school certificate with its transcript and two photos.', question);
+    const vague = await judge(scorer, 'Enrolment is an exciting time, and many things have to be prepared in advance.', question);
+    expect(list.score).toBeGreaterThan(vague.score);
+    expect(list.reason ?? '').not.toMatch(/papers/);
+    // A member is not its category: the word "документи" does not cover a question about the passport.
+    const passport = await judge(scorer, 'Потрібні документи: звертайтеся до відділу кадрів.', 'Чи потрібен закордонний паспорт для практики?');
+    expect(passport.reason).toMatch(/паспорт/);
+  });
+
   it('can veto slot disagreements when configured', async () => {
     const strict = createCoverageScorer(coverageScorerSchema.parse({ slotVeto: true }));
     expect((await judge(strict, 'Навчання на бакалавраті триває 4 роки.', 'Скільки триває навчання на магістратурі?')).veto).toBe(true);
+  });
+});
+
+describe('directness scorer', () => {
+  const scorer = createDirectnessScorer(directnessScorerSchema.parse({}));
+  it('wants a yes or no first for a yes/no question', async () => {
+    const question = 'Чи працює спортзал у вихідні?';
+    expect((await judge(scorer, 'Так, у суботу з 10:00 до 16:00; у неділю зал зачинено.', question)).score).toBe(1);
+    expect((await judge(scorer, '**Ні.** У вихідні спортзал не працює.', question)).score).toBe(1);
+    expect((await judge(scorer, 'На жаль, ні: зал відкритий лише в будні.', question)).score).toBe(1);
+    const ramble = await judge(scorer, 'Спорт — важлива частина студентського життя, і в університеті є багато секцій.', question);
+    expect(ramble.score).toBe(0.5);
+    expect(ramble.reason).toMatch(/yes or no/);
+  });
+  it('accepts an answer that restates the predicate', () => {
+    expect(opensWithAnswer('Чи можна перескласти екзамен двічі?', 'Можна, але друге перескладання приймає комісія.')).toBe(true);
+    expect(opensWithAnswer('Can I pay in instalments?', 'You can pay each semester or each month.')).toBe(true);
+    expect(opensWithAnswer('Можно ли жить в общежитии летом?', 'Да, летом общежитие работает.')).toBe(true);
+  });
+  it('wants the figure in the first sentence for how-much, how-long and when questions', async () => {
+    const question = 'Скільки коштує обід у їдальні?';
+    expect((await judge(scorer, 'Комплексний обід коштує близько 90 грн. Меню змінюється щодня.', question)).score).toBe(1);
+    const buried = await judge(scorer, 'Їдальня працює в головному корпусі й пропонує різні страви. Обід коштує близько 90 грн.', question);
+    expect(buried.score).toBe(0.5);
+    expect(buried.reason).toMatch(/cost/);
+    expect(opensWithAnswer('How long is the winter break?', 'Two weeks, from late December.')).toBe(true);
+    expect(opensWithAnswer('Коли відкривається бібліотека?', 'О 8:30 у будні.')).toBe(true);
+  });
+  it('does not judge other kinds of question', async () => {
+    expect(opensWithAnswer('Як записатися на курси англійської?', 'Курси англійської дуже популярні.')).toBeUndefined();
+    expect((await judge(scorer, 'Курси англійської дуже популярні.', 'Як записатися на курси англійської?')).score).toBe(1);
+  });
+  it('reads the first sentence past markdown, list markers and decimals', () => {
+    expect(firstSentence('## 📌 Так.\nДеталі нижче.')).toBe('Так.');
+    expect(firstSentence('- Бал 4.5 достатній. Решта — ні.')).toBe('Бал 4.5 достатній.');
   });
 });
 
