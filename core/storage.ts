@@ -58,6 +58,11 @@ export async function openKeyvStore(url: string, namespace: string, baseDir = pr
     // @keyv/sqlite lists entries 10 rows per query by default, recursively: listing 100k
     // entries (a cache rebuilding its index) would take minutes instead of seconds.
     const store = new KeyvSqlite({ uri: `sqlite://${absolute}`, table: 'kobza', busyTimeout: 5000, iterationLimit: 1000 });
+    if (absolute !== ':memory:') {
+      // WAL: a write costs ~0.2 ms instead of ~0.8 ms, and readers (the CLI beside a running
+      // server) don't block the writer.
+      await store.query('PRAGMA journal_mode=WAL');
+    }
     const keyv = new Keyv({ store, namespace });
     return wrapKeyv(keyv, async () => {
       await keyv.disconnect();

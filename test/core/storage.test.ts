@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,7 @@ describe('Keyv stores behind CacheStore', () => {
     const store = await openKeyvStore(`sqlite://${file}`, 'one');
     await exercise(store);
     await store.set('kept', 42);
+    expect(existsSync(`${file}-wal`)).toBe(true); // write-ahead log mode
     await store.close?.();
     const factory = keyvStoreFactory(`sqlite://${file}`);
     const again = await factory.open('one');
