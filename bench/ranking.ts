@@ -89,6 +89,60 @@ function qualityRow(name: string, report: RankingReport): string {
   return `| ${name} | **${report.top1.toFixed(3)}** (${report.correct}/${report.items}) | ${lang('uk')} | ${lang('en')} | ${byN('3')} | ${byN('4')} | ${byN('5')} |`;
 }
 
+/** A small deterministic generator, so that the joint perturbation is the same on every run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/**
+ * Is the top-1 a property of the rules or of the exact weights? Each scorer's weight ×0.8 and
+ * ×1.2 alone, then every weight jittered at once (uniform ±20 %, 50 seeded draws), plus the
+ * lead of each correctly ranked item's winner over the best rival that is not vetoed.
+ */
+async function sensitivity(items: readonly RankingItem[]): Promise<void> {
+  const { kernel, config } = await rankingKernel();
+  const scorers = kernel.resolveAll('Scorer');
+  const base = weightScorers(scorers, config.weights);
+  const top1 = async (weights: Record<string, number>) => (await evaluateRanking(items, scorerJudge(kernel, weightScorers(scorers, weights), config.scorerTimeoutMs))).correct;
+  const baseWeights = Object.fromEntries(base.map((s) => [s.scorer.name, s.weight]));
+  const baseline = await top1(baseWeights);
+  process.stdout.write(`weight sensitivity (top-1 correct of ${items.length}; baseline ${baseline}):\n\n| scorer (weight) | ×0.8 | ×1.2 |\n| --- | --- | --- |\n`);
+  let lowest = baseline;
+  let highest = baseline;
+  for (const { scorer, weight } of base) {
+    const down = await top1({ ...baseWeights, [scorer.name]: weight * 0.8 });
+    const up = await top1({ ...baseWeights, [scorer.name]: weight * 1.2 });
+    lowest = Math.min(lowest, down, up);
+    highest = Math.max(highest, down, up);
+    process.stdout.write(`| ${scorer.name} (${weight}) | ${down} | ${up} |\n`);
+  }
+  const random = seeded(20261125);
+  const joint = new Map<number, number>();
+  for (let draw = 0; draw < 50; draw++) {
+    const jittered = Object.fromEntries(base.map((s) => [s.scorer.name, s.weight * (0.8 + 0.4 * random())]));
+    const correct = await top1(jittered);
+    joint.set(correct, (joint.get(correct) ?? 0) + 1);
+  }
+  const jointText = [...joint].sort((a, b) => a[0] - b[0]).map(([correct, n]) => `${correct}/${items.length} in ${n}`).join(', ');
+  process.stdout.write(`\nsingle weights ×0.8/×1.2: top-1 between ${lowest} and ${highest} of ${items.length}; all weights jittered ±20 % (50 draws): ${jointText}\n`);
+  // Leads: how far ahead the winner of each correctly ranked item is (weighted mean, 0..1).
+  const judge = scorerJudge(kernel, base, config.scorerTimeoutMs);
+  const leads: number[] = [];
+  for (const item of items) {
+    const judged = await judge(item);
+    if (judged.picked !== item.best) continue;
+    const rivals = judged.scores.filter((_, i) => i !== item.best && judged.vetoed[i].length === 0);
+    leads.push(rivals.length ? judged.scores[item.best] - Math.max(...rivals) : 1);
+  }
+  leads.sort((a, b) => a - b);
+  process.stdout.write(`winner's lead over the best unvetoed rival, correct items: smallest ${leads.slice(0, 3).map((l) => l.toFixed(3)).join(', ')}; median ${median(leads).toFixed(3)}; under 0.02: ${leads.filter((l) => l < 0.02).length}\n\n`);
+  await kernel.stop();
+}
+
 // ── the benchmark ───────────────────────────────────────────────────────────────────────
 
 /** Runs the three measurements and prints markdown tables. */
@@ -112,6 +166,7 @@ export async function run(rounds = 12): Promise<void> {
       process.stdout.write(`${qualityRow(name, report)}\n`);
     }
     process.stdout.write(`\nKobza misses: ${kobza.misses.map((m) => `${m.id} (picked #${m.picked}, best #${m.best})`).join(', ') || 'none'}\n\n`);
+    await sensitivity(items);
   }
 
   // 2. Cost of ranking with 4 upstream slots.

@@ -14,9 +14,9 @@ export const languageScorerSchema = z.strictObject({
   ...scorerBase(2),
   /** An answer in another language loses to any answer that is not vetoed. */
   veto: z.boolean({ error: 'expected true or false' }).default(true),
-  /** Score of an answer whose language cannot be told (too short, no telling letters). */
   /** A Cyrillic answer to a Ukrainian question with this many words and no і ї є ґ is not Ukrainian. */
   minWordsForLetters: z.number({ error: 'expected a number of words' }).int().min(1, { error: 'expected at least 1 word' }).default(6),
+  /** Score of an answer whose language cannot be told (too short, no telling letters). */
   unknownScore: z.number({ error: 'expected a score between 0 and 1' }).min(0).max(1, { error: 'expected a score between 0 and 1' }).default(0.6),
 });
 
