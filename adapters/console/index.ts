@@ -43,6 +43,7 @@ export function createConsoleAdapter(ctx: PluginContext, config: ConsoleConfig, 
   let localHistory: ChatMessage[] = [];
   let current: AbortController | undefined;
   let rl: readline.Interface | undefined;
+  let closed = false;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
@@ -106,6 +107,9 @@ export function createConsoleAdapter(ctx: PluginContext, config: ConsoleConfig, 
     finished,
     async start() {
       rl = readline.createInterface({ input: streams.input, output: streams.interactive ? streams.output : undefined, terminal: streams.interactive, prompt: config.prompt });
+      rl.once('close', () => {
+        closed = true;
+      });
       if (streams.interactive) {
         write(`Kobza — model ${ctx.config.assistant.model}. ${HELP}\n`);
         rl.on('SIGINT', () => {
@@ -122,7 +126,7 @@ export function createConsoleAdapter(ctx: PluginContext, config: ConsoleConfig, 
             if (line) {
               if (!(line.startsWith('/') && (await command(line)))) await ask(line);
             }
-            if (streams.interactive) rl?.prompt();
+            if (streams.interactive && !closed) rl?.prompt();
           }
         } catch (err) {
           if (!isKobzaError(err)) streams.errors.write(`console: ${(err as Error).message}\n`);
