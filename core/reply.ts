@@ -70,6 +70,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  */
 export function replayText(text: string, meta: ReplyMeta, options: ReplayOptions = {}): Reply {
   const chunks = splitIntoChunks(text, options.chunkChars ?? 24);
+  if (!(options.charsPerSecond && options.charsPerSecond > 0)) return { chunks: new InstantReplay(chunks, meta, options.signal), meta };
   async function* replay(): AsyncGenerator<string> {
     const started = Date.now();
     let sent = 0;
@@ -86,6 +87,54 @@ export function replayText(text: string, meta: ReplyMeta, options: ReplayOptions
     meta.complete = true;
   }
   return { chunks: replay(), meta };
+}
+
+/**
+ * An instant replay, iterated by hand rather than by an async generator: a cache hit is
+ * the hot path, and a generator costs several promises and microtask turns per chunk. It
+ * behaves as the generator would: the signal is checked before each chunk, `meta.complete`
+ * is set when the last chunk has been taken, `return()`/`throw()` end it.
+ */
+class InstantReplay implements AsyncIterableIterator<string> {
+  readonly #chunks: string[];
+  readonly #meta: ReplyMeta;
+  readonly #signal: AbortSignal | undefined;
+  #index = 0;
+  #done = false;
+
+  constructor(chunks: string[], meta: ReplyMeta, signal: AbortSignal | undefined) {
+    this.#chunks = chunks;
+    this.#meta = meta;
+    this.#signal = signal;
+  }
+
+  next(): Promise<IteratorResult<string>> {
+    if (this.#done) return Promise.resolve({ value: undefined, done: true });
+    if (this.#index < this.#chunks.length) {
+      if (this.#signal?.aborted) {
+        this.#done = true;
+        return Promise.reject(new KobzaError('ABORTED', 'the request was aborted'));
+      }
+      return Promise.resolve({ value: this.#chunks[this.#index++], done: false });
+    }
+    this.#done = true;
+    this.#meta.complete = true;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  return(value?: unknown): Promise<IteratorResult<string>> {
+    this.#done = true;
+    return Promise.resolve({ value, done: true } as IteratorResult<string>);
+  }
+
+  throw(err?: unknown): Promise<IteratorResult<string>> {
+    this.#done = true;
+    return Promise.reject(err);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 export interface ReplyObserver {
@@ -105,30 +154,213 @@ export interface ReplyObserver {
  */
 export function observeReply(reply: Reply, observer: ReplyObserver): Reply {
   const source = reply.chunks;
-  async function* observed(): AsyncGenerator<string> {
-    const parts: string[] = [];
-    let finished = false;
+  // Anything that is not a plain async iterable keeps the generic for-await path.
+  if (typeof (source as Partial<AsyncIterable<string>>)[Symbol.asyncIterator] !== 'function') return { chunks: observeWithGenerator(reply, observer), meta: reply.meta };
+  return { chunks: new ObservedChunks(reply, observer), meta: reply.meta };
+}
+
+async function* observeWithGenerator(reply: Reply, observer: ReplyObserver): AsyncGenerator<string> {
+  const parts: string[] = [];
+  let finished = false;
+  try {
+    for await (const chunk of reply.chunks) {
+      parts.push(chunk);
+      observer.onChunk?.(chunk, reply.meta);
+      yield chunk;
+    }
+    finished = true;
+  } catch (err) {
+    finished = true;
+    const wrapped = wrapError(err, reply.meta.requestId);
+    observer.onError?.(wrapped, reply.meta);
+    throw wrapped;
+  } finally {
+    if (!finished) {
+      // The consumer stopped iterating early (break / return): treat as aborted.
+      observer.onError?.(new KobzaError('ABORTED', 'the consumer stopped reading the reply', { requestId: reply.meta.requestId }), reply.meta);
+    }
+  }
+  await observer.onComplete?.(parts.join(''), reply.meta);
+}
+
+/**
+ * What `observeWithGenerator` does, as a hand-written async iterator: one `then` per chunk
+ * instead of an async generator's promises and microtask turns (every reply passes
+ * through at least one observer, the kernel's). It keeps the generator's semantics —
+ * the source is opened on the first `next()`; a failing source is wrapped and reported
+ * once; `return()`/`throw()` mid-way close the source, then report (ABORTED for an early
+ * stop); the end is returned only after `onComplete` has settled; calls made while one
+ * is pending wait their turn.
+ */
+class ObservedChunks implements AsyncIterableIterator<string> {
+  readonly #reply: Reply;
+  readonly #observer: ReplyObserver;
+  #source: AsyncIterator<string> | undefined;
+  readonly #parts: string[] = [];
+  #phase: 'new' | 'running' | 'done' = 'new';
+  /** A call is being served; calls made meanwhile wait in `#queue`, as a generator's do. */
+  #busy = false;
+  #queue: { run: () => Promise<IteratorResult<string>>; resolve: (result: IteratorResult<string>) => void; reject: (err: unknown) => void }[] | undefined;
+
+  constructor(reply: Reply, observer: ReplyObserver) {
+    this.#reply = reply;
+    this.#observer = observer;
+  }
+
+  next(): Promise<IteratorResult<string>> {
+    if (this.#busy) return this.#enqueue(() => this.next());
+    if (this.#phase === 'done') return Promise.resolve({ value: undefined, done: true });
+    this.#busy = true;
+    let step: Promise<IteratorResult<string>>;
     try {
-      for await (const chunk of source) {
-        parts.push(chunk);
-        observer.onChunk?.(chunk, reply.meta);
-        yield chunk;
+      if (this.#phase === 'new') {
+        this.#source = this.#reply.chunks[Symbol.asyncIterator]();
+        this.#phase = 'running';
       }
-      finished = true;
+      step = Promise.resolve(this.#source!.next()).then(
+        (result) => this.#onStep(result),
+        (err: unknown) => this.#fail(err),
+      );
     } catch (err) {
-      finished = true;
-      const wrapped = wrapError(err, reply.meta.requestId);
-      observer.onError?.(wrapped, reply.meta);
+      step = new Promise((resolve) => resolve(this.#fail(err)));
+    }
+    return step;
+  }
+
+  return(value?: unknown): Promise<IteratorResult<string>> {
+    if (this.#busy) return this.#enqueue(() => this.return(value));
+    if (this.#phase !== 'running') {
+      this.#phase = 'done';
+      return Promise.resolve({ value, done: true } as IteratorResult<string>);
+    }
+    this.#phase = 'done';
+    this.#busy = true;
+    const closed = this.#closeSource().then(
+      () => {
+        try {
+          // The consumer stopped iterating early (break / return): treat as aborted.
+          const meta = this.#reply.meta;
+          this.#observer.onError?.(new KobzaError('ABORTED', 'the consumer stopped reading the reply', { requestId: meta.requestId }), meta);
+        } finally {
+          this.#idle();
+        }
+        return { value, done: true } as IteratorResult<string>;
+      },
+      (err: unknown) => this.#fail(err),
+    );
+    return closed;
+  }
+
+  throw(err?: unknown): Promise<IteratorResult<string>> {
+    if (this.#busy) return this.#enqueue(() => this.throw(err));
+    if (this.#phase !== 'running') {
+      this.#phase = 'done';
+      return Promise.reject(err);
+    }
+    this.#phase = 'done';
+    this.#busy = true;
+    const failed = this.#closeSource().then(
+      () => this.#fail(err),
+      () => this.#fail(err),
+    );
+    return failed;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  #onStep(result: IteratorResult<string>): IteratorResult<string> | Promise<IteratorResult<string>> {
+    if (result === null || typeof result !== 'object') return this.#fail(new TypeError(`Iterator result ${String(result)} is not an object`));
+    if (result.done) {
+      this.#phase = 'done';
+      const observer = this.#observer;
+      if (observer.onComplete === undefined) {
+        this.#idle();
+        return { value: undefined, done: true };
+      }
+      let completing: Promise<void>;
+      try {
+        completing = Promise.resolve(observer.onComplete(this.#parts.join(''), this.#reply.meta));
+      } catch (err) {
+        this.#idle();
+        throw err;
+      }
+      return completing.then(
+        () => {
+          this.#idle();
+          return { value: undefined, done: true };
+        },
+        (err: unknown) => {
+          this.#idle();
+          throw err;
+        },
+      );
+    }
+    const chunk = result.value;
+    this.#parts.push(chunk);
+    try {
+      this.#observer.onChunk?.(chunk, this.#reply.meta);
+    } catch (err) {
+      this.#phase = 'done';
+      return this.#closeSource().then(
+        () => this.#fail(err),
+        () => this.#fail(err),
+      );
+    }
+    this.#idle();
+    return { value: chunk, done: false };
+  }
+
+  /** Reports a failure once and rethrows it as a KobzaError tied to the request. */
+  #fail(err: unknown): never {
+    this.#phase = 'done';
+    try {
+      const meta = this.#reply.meta;
+      const wrapped = wrapError(err, meta.requestId);
+      this.#observer.onError?.(wrapped, meta);
       throw wrapped;
     } finally {
-      if (!finished) {
-        // The consumer stopped iterating early (break / return): treat as aborted.
-        observer.onError?.(new KobzaError('ABORTED', 'the consumer stopped reading the reply', { requestId: reply.meta.requestId }), reply.meta);
-      }
+      this.#idle();
     }
-    await observer.onComplete?.(parts.join(''), reply.meta);
   }
-  return { chunks: observed(), meta: reply.meta };
+
+  /** Closes the source as `for await` does when its loop is left early. */
+  #closeSource(): Promise<void> {
+    const source = this.#source!;
+    try {
+      const close = source.return;
+      if (close === undefined) return Promise.resolve();
+      return Promise.resolve(close.call(source)).then((result) => {
+        if (result === null || typeof result !== 'object') throw new TypeError(`Iterator result ${String(result)} is not an object`);
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #enqueue(run: () => Promise<IteratorResult<string>>): Promise<IteratorResult<string>> {
+    return new Promise((resolve, reject) => (this.#queue ??= []).push({ run, resolve, reject }));
+  }
+
+  /**
+   * The current call is served. Like a generator, start the next waiting call at once while
+   * running; once done, answer every waiting call after the current one has settled.
+   */
+  #idle(): void {
+    this.#busy = false;
+    const queue = this.#queue;
+    if (queue === undefined || queue.length === 0) return;
+    if (this.#phase !== 'done') {
+      const waiting = queue.shift()!;
+      waiting.run().then(waiting.resolve, waiting.reject);
+      return;
+    }
+    this.#queue = undefined;
+    queueMicrotask(() => {
+      for (const waiting of queue) waiting.run().then(waiting.resolve, waiting.reject);
+    });
+  }
 }
 
 /**

@@ -1,0 +1,220 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createReplyMeta, KobzaError, observeReply, replayText, wrapError, type Reply, type ReplyMeta, type ReplyObserver } from '../../core/index.js';
+
+// observeReply and the instant replayText are hand-written iterators for speed; these tests
+// hold them to the async generators they replaced (written out here as the reference).
+
+async function* referenceObserve(reply: Reply, observer: ReplyObserver): AsyncGenerator<string> {
+  const parts: string[] = [];
+  let finished = false;
+  try {
+    for await (const chunk of reply.chunks) {
+      parts.push(chunk);
+      observer.onChunk?.(chunk, reply.meta);
+      yield chunk;
+    }
+    finished = true;
+  } catch (err) {
+    finished = true;
+    const wrapped = wrapError(err, reply.meta.requestId);
+    observer.onError?.(wrapped, reply.meta);
+    throw wrapped;
+  } finally {
+    if (!finished) {
+      observer.onError?.(new KobzaError('ABORTED', 'the consumer stopped reading the reply', { requestId: reply.meta.requestId }), reply.meta);
+    }
+  }
+  await observer.onComplete?.(parts.join(''), reply.meta);
+}
+
+interface Scenario {
+  chunks: string[];
+  /** The source fails instead of giving chunk N (rejects, or throws synchronously). */
+  sourceFailsAt?: { index: number; sync: boolean };
+  sourceReturn: 'absent' | 'resolves' | 'rejects' | 'non-object';
+  onChunk: 'absent' | 'ok' | { throwsAt: number };
+  onComplete: 'absent' | 'sync' | 'async' | 'rejects';
+  onError: boolean;
+  /** What the consumer does after taking N results. */
+  consumer: { take: number; then: 'drain' | 'return' | 'throw' | 'next-twice' };
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof KobzaError) return `KobzaError:${err.code}:${err.message}:${err.requestId}`;
+  return `${(err as Error)?.name}:${(err as Error)?.message}`;
+}
+
+async function run(scenario: Scenario, observe: (reply: Reply, observer: ReplyObserver) => AsyncIterator<string>): Promise<string[]> {
+  const log: string[] = [];
+  let index = 0;
+  const source: AsyncIterator<string> & AsyncIterable<string> = {
+    next() {
+      log.push('source.next');
+      const at = index++;
+      if (scenario.sourceFailsAt?.index === at) {
+        if (scenario.sourceFailsAt.sync) throw new Error(`sync failure at ${at}`);
+        return Promise.reject(new Error(`failure at ${at}`));
+      }
+      if (at < scenario.chunks.length) return Promise.resolve({ value: scenario.chunks[at], done: false });
+      return Promise.resolve({ value: undefined, done: true });
+    },
+    [Symbol.asyncIterator]() {
+      log.push('source.open');
+      return this;
+    },
+  };
+  if (scenario.sourceReturn !== 'absent') {
+    source.return = () => {
+      log.push('source.return');
+      if (scenario.sourceReturn === 'rejects') return Promise.reject(new Error('return failed'));
+      if (scenario.sourceReturn === 'non-object') return Promise.resolve(42 as unknown as IteratorResult<string>);
+      return Promise.resolve({ value: undefined, done: true });
+    };
+  }
+  const observer: ReplyObserver = {};
+  let chunkCalls = 0;
+  if (scenario.onChunk !== 'absent') {
+    const plan = scenario.onChunk;
+    observer.onChunk = (chunk) => {
+      log.push(`onChunk:${chunk}`);
+      if (typeof plan === 'object' && plan.throwsAt === chunkCalls++) throw new Error('onChunk failed');
+    };
+  }
+  if (scenario.onComplete !== 'absent') {
+    observer.onComplete = (text) => {
+      log.push(`onComplete:${text}`);
+      if (scenario.onComplete === 'async') return new Promise<void>((resolve) => setTimeout(resolve, 1));
+      if (scenario.onComplete === 'rejects') return Promise.reject(new Error('store failed'));
+    };
+  }
+  if (scenario.onError) observer.onError = (error) => log.push(`onError:${describeError(error)}`);
+  const meta: ReplyMeta = createReplyMeta({ requestId: 'req-1', source: 'provider', model: 'm' });
+  const iterator = observe({ chunks: source, meta }, observer);
+  const record = async (what: string, step: () => Promise<IteratorResult<string>>) => {
+    try {
+      const result = await step();
+      log.push(`${what} → ${result.done ? 'done' : 'value'}:${String(result.value)}`);
+      return result;
+    } catch (err) {
+      log.push(`${what} ✗ ${describeError(err)}`);
+      return undefined;
+    }
+  };
+  let taken = 0;
+  while (taken < scenario.consumer.take) {
+    const result = await record('next', () => iterator.next());
+    taken++;
+    if (!result || result.done) break;
+  }
+  const after = scenario.consumer.then;
+  if (after === 'return') await record('return', () => iterator.return!('bye'));
+  else if (after === 'throw') await record('throw', () => iterator.throw!(new Error('consumer threw')));
+  else if (after === 'next-twice') {
+    // Two calls at once: the second waits for the first.
+    await Promise.all([record('next#1', () => iterator.next()), record('next#2', () => iterator.next())]);
+  }
+  for (let i = 0; i < 6; i++) {
+    const result = await record('next', () => iterator.next());
+    if (!result || result.done) break;
+  }
+  await record('next-after-end', () => iterator.next());
+  return log;
+}
+
+const scenarios = fc.record<Scenario>({
+  chunks: fc.array(fc.constantFrom('а', 'b', 'cc', ' '), { maxLength: 4 }),
+  sourceFailsAt: fc.option(fc.record({ index: fc.nat(5), sync: fc.boolean() }), { nil: undefined }),
+  sourceReturn: fc.constantFrom('absent', 'resolves', 'rejects', 'non-object'),
+  onChunk: fc.oneof(fc.constantFrom<'absent' | 'ok'>('absent', 'ok'), fc.record({ throwsAt: fc.nat(4) })),
+  onComplete: fc.constantFrom('absent', 'sync', 'async', 'rejects'),
+  onError: fc.boolean(),
+  consumer: fc.record({ take: fc.nat(6), then: fc.constantFrom('drain', 'return', 'throw', 'next-twice') }),
+});
+
+describe('observeReply', () => {
+  it('behaves exactly like the for-await generator it replaced', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarios, async (scenario) => {
+        const expected = await run(scenario, (reply, observer) => referenceObserve(reply, observer));
+        const actual = await run(scenario, (reply, observer) => observeReply(reply, observer).chunks[Symbol.asyncIterator]());
+        if (scenario.consumer.then !== 'next-twice') expect(actual).toEqual(expected);
+        else {
+          // With two calls in flight, how the consumer's results interleave with the
+          // source's and observer's calls is a matter of microtask turns; each side's own
+          // order is not.
+          const consumerSide = (log: string[]) => log.filter((entry) => / [→✗] /.test(entry));
+          expect(consumerSide(actual)).toEqual(consumerSide(expected));
+          expect(actual.filter((entry) => !consumerSide([entry]).length)).toEqual(expected.filter((entry) => !consumerSide([entry]).length));
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('passes the chunks through and reports the whole text once', async () => {
+    const seen: string[] = [];
+    let completed = '';
+    const reply = observeReply(replayText('Вступна кампанія починається 1 липня.', createReplyMeta({ requestId: 'r', source: 'cache', model: 'm' }), { chunkChars: 8 }), {
+      onChunk: (chunk) => seen.push(chunk),
+      onComplete: (text) => {
+        completed = text;
+      },
+    });
+    let text = '';
+    for await (const chunk of reply.chunks) text += chunk;
+    expect(text).toBe('Вступна кампанія починається 1 липня.');
+    expect(seen.length).toBeGreaterThan(1);
+    expect(completed).toBe(text);
+    expect(reply.meta.complete).toBe(true);
+  });
+});
+
+describe('replayText (instant)', () => {
+  async function* referenceReplay(chunks: string[], meta: ReplyMeta, signal?: AbortSignal): AsyncGenerator<string> {
+    for (const chunk of chunks) {
+      if (signal?.aborted) throw new KobzaError('ABORTED', 'the request was aborted');
+      yield chunk;
+    }
+    meta.complete = true;
+  }
+
+  async function drive(iterator: AsyncIterator<string>, meta: ReplyMeta, controller: AbortController, plan: { abortAfter?: number; stopAfter?: number; throwAfter?: number }): Promise<string[]> {
+    const log: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      if (plan.abortAfter === i) controller.abort();
+      try {
+        let result: IteratorResult<string>;
+        if (plan.stopAfter === i) result = await iterator.return!();
+        else if (plan.throwAfter === i) result = await iterator.throw!(new Error('consumer threw'));
+        else result = await iterator.next();
+        log.push(`${result.done ? 'done' : 'value'}:${String(result.value)}:${meta.complete}`);
+      } catch (err) {
+        log.push(`✗ ${describeError(err)}:${meta.complete}`);
+      }
+    }
+    return log;
+  }
+
+  it('behaves exactly like the generator it replaced', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ maxLength: 80 }),
+        fc.record({ abortAfter: fc.option(fc.nat(6), { nil: undefined }), stopAfter: fc.option(fc.nat(6), { nil: undefined }), throwAfter: fc.option(fc.nat(6), { nil: undefined }) }),
+        async (text, plan) => {
+          const expectedMeta = createReplyMeta({ requestId: 'r', source: 'cache', model: 'm' });
+          const expectedController = new AbortController();
+          const { chunks } = replayText(text, createReplyMeta({ requestId: 'r', source: 'cache', model: 'm' }), { chunkChars: 12 });
+          const parts: string[] = [];
+          for await (const chunk of chunks) parts.push(chunk);
+          const expected = await drive(referenceReplay(parts, expectedMeta, expectedController.signal), expectedMeta, expectedController, plan);
+          const actualMeta = createReplyMeta({ requestId: 'r', source: 'cache', model: 'm' });
+          const actualController = new AbortController();
+          const actual = await drive(replayText(text, actualMeta, { chunkChars: 12, signal: actualController.signal }).chunks[Symbol.asyncIterator](), actualMeta, actualController, plan);
+          expect(actual).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
