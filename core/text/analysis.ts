@@ -30,7 +30,8 @@ export type DegreeLevel = 'junior-bachelor' | 'bachelor' | 'master' | 'phd' | 'd
 
 /** What kind of answer a question asks for. */
 export type QuestionIntent =
-  | 'cost' | 'amount' | 'duration' | 'count' | 'when' | 'where' | 'who' | 'why' | 'how' | 'what' | 'list' | 'yesno' | 'frequency';
+  | 'cost' | 'amount' | 'duration' | 'count' | 'when' | 'where' | 'who' | 'why' | 'how' | 'what' | 'list' | 'yesno' | 'frequency'
+  | 'definition' | 'quality' | 'degree';
 
 /** Answer-changing details of a question. Two questions that differ in any of them differ. */
 export interface QuestionSlots {
@@ -94,6 +95,11 @@ export interface QuestionAnalysis {
   anaphora: number;
   /** Asks where to find information ("як дізнатися", "де подивитися", "how to check"). */
   infoSeeking: boolean;
+  /**
+   * Points at something outside the text: "this picture", "these symptoms", "the code below".
+   * Two people asking "what is this plant?" may mean different plants.
+   */
+  deictic: boolean;
   /** Per token: a word that relates two others in English ("X to Y", "X than Y", "X are Y"), for order checks. */
   relation: boolean[];
 }
@@ -200,7 +206,7 @@ const STOP_KEYS = (() => {
   for (const [w, intent] of INTENT_BY_TOKEN) if (w.length >= 3) map.set(spellingKey(w), intent);
   return map;
 })();
-const YESNO_OPENERS = new Set(['is', 'are', 'do', 'does', 'did', 'can', 'could', 'will', 'would', 'should', 'was', 'were', 'has', 'have', 'may', 'must', 'можна', 'можно', 'чи', 'ли']);
+const YESNO_OPENERS = new Set(['is', 'are', 'am', 'do', 'does', 'did', 'can', 'could', 'will', 'would', 'should', 'shall', 'was', 'were', 'has', 'have', 'had', 'may', 'might', 'must', 'можна', 'можно', 'чи', 'ли']);
 
 /**
  * Compile the lexicon with deployment options. Cheap enough to call at plugin start; the
@@ -448,6 +454,34 @@ function symbolsOf(text: string): string[] {
   return [...new Set(found)].sort();
 }
 
+/** Words inside quotation marks (not apostrophes): "…", “…”, „…“, «…». */
+function quotedWordsOf(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const match of text.matchAll(/["“”„«»]+([^"“”„«»]{1,80}?)["“”„«»]+/gu)) {
+    for (const t of normalize(match[1]).split(' ')) if (t && !/^\d/.test(t)) out.add(t);
+  }
+  return out;
+}
+
+/**
+ * Latin words written in capitals (2–5 letters) that would otherwise read as function words:
+ * "IT", "US", "AM", "OR". Only when the text is not shouted in capitals as a whole.
+ */
+function acronymsOf(text: string): Set<string> {
+  const words = text.match(/\p{L}+/gu) ?? [];
+  const caps = words.filter((w) => w.length >= 2 && w.length <= 5 && /^[A-Z]+$/.test(w));
+  if (caps.length === 0 || caps.length * 2 > words.length) return new Set();
+  return new Set(caps.map((w) => w.toLowerCase()).filter((w) => STOP_WORD_SET.has(w) && !SHOUTED_AUXILIARIES.has(w)));
+}
+const STOP_WORD_SET = new Set(STOP_WORDS);
+/** Demonstratives that point at a thing ("this photo") and words that point at text not in the question. */
+const DEMONSTRATIVES = new Set(['this', 'these', 'those']);
+const POINTERS = new Set(['below', 'above', 'attached', 'following']);
+/** "this world", "this life" are everyone's: not a pointer. */
+const SHARED_REFERENTS = new Set(['world', 'life', 'universe', 'earth', 'planet', 'century', 'generation', 'era', 'age', 'society']);
+/** Auxiliaries typed in capitals are emphasis ("CAN it be cured?"), not names. */
+const SHOUTED_AUXILIARIES = new Set(['can', 'to', 'do', 'does', 'did', 'will', 'would', 'should', 'could', 'must', 'have', 'has']);
+
 function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
   const normalized = normalize(text);
   let tokens = normalized ? normalized.split(' ') : [];
@@ -488,6 +522,9 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
   const modalities: string[] = [];
   let anaphora = 0;
   const consumed = new Array<boolean>(tokens.length).fill(false);
+  const acronyms = acronymsOf(text);
+  const quoted = quotedWordsOf(text);
+  let deictic = false;
 
   for (let i = 0; i < tokens.length; i++) {
     if (consumed[i]) continue;
@@ -517,6 +554,23 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
       if (consumed[i]) continue;
     }
 
+    // "IT company", "in the US", "full form of AM": a capitalised acronym that spells a
+    // function word is a name, not the function word.
+    if (acronyms.has(token) && i > 0) {
+      candidates.push({ token, stem: token, extraConcepts: phraseConcepts[i], position: i });
+      continue;
+    }
+    // Words in quotation marks are the subject itself ("why I have" vs "why have I"): every
+    // word counts, function words too.
+    // "get out of a job" is leaving it, not getting it ("find out" stays a stop-word).
+    if (token === 'out' && (next === 'of' || next === 'from')) {
+      candidates.push({ token, stem: token, extraConcepts: phraseConcepts[i], position: i });
+      continue;
+    }
+    if (quoted.has(token) && model.stop.has(token)) {
+      candidates.push({ token, stem: s, extraConcepts: phraseConcepts[i], position: i });
+      continue;
+    }
     if (/^\d/.test(token)) {
       const { year, number } = numberFromDigits(token.replace(/\.$/, ''));
       // "у 2026 році", "2026 р.", "in the 2026 year": the period word only repeats the year.
@@ -597,6 +651,7 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
       }
     }
     // "is there", "there are" are existential, not a pointer to an earlier place.
+    if (!deictic && ((DEMONSTRATIVES.has(token) && next !== undefined && !model.stop.has(next) && !PERIOD.has(next) && !TIME_UNITS.has(next) && !SHARED_REFERENTS.has(next) && !/^\d/.test(next)) || POINTERS.has(token))) deictic = true;
     const existential = token === 'there' && (/^(is|are|was|were|be)$/.test(tokens[i - 1] ?? '') || /^(is|are|was|were)$/.test(next ?? ''));
     if (ANAPHORA.has(token) && !existential) anaphora++;
     if (person === undefined && SPEAKER.has(token)) person = 'speaker';
@@ -634,7 +689,8 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
     if (cue === 'date') cues.hasDate = true;
     if (cue === 'place') cues.hasPlace = true;
     cueOf.push(cue);
-    const optional = model.optionalStems.has(c.stem) || model.lightStems.has(c.stem) || model.lightKeys.has(key) ||
+    // Spelling keys catch typed variants of Cyrillic light verbs; an English word is never one ("dad" is not "дадуть").
+    const optional = model.optionalStems.has(c.stem) || model.lightStems.has(c.stem) || (scriptOf(c.token) === 'cyrillic' && model.lightKeys.has(key)) ||
       concepts.some((id) => model.optionalConcepts.has(id));
     content.push({ token: c.token, stem: c.stem, key, concepts, conceptsExact: found.exact || c.extraConcepts.length > 0, optional, position: c.position });
   }
@@ -646,7 +702,9 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
   const roles = content.map(roleOf);
   if (roles.includes('source') && roles.includes('target')) content.forEach((w, k) => { if (roles[k]) w.role = roles[k]; });
   if (durationByUnit) cues.hasDuration = true;
-  const intent = resolveIntent(tokens, firstIntent, intentTokenIndex, cues);
+  const intent = asksDefinition(tokens, model) ? 'definition' : resolveIntent(tokens, firstIntent, intentTokenIndex, cues);
+  // "What is meant by X", "what does X mean", "the meaning of X": the definition words are the intent.
+  if (intent === 'definition') for (let k = content.length - 1; k >= 0; k--) if (DEFINITION_WORDS.has(content[k].token)) { content.splice(k, 1); cueOf.splice(k, 1); }
   // A word that only restates the intent ("яка *вартість*" = "скільки коштує", "якого *числа*"
   // = "коли", "де *знаходиться*") is part of the intent, not of the topic.
   const restated: Record<string, string> = { cost: 'cost', duration: 'duration', when: 'date', where: 'place' };
@@ -670,7 +728,56 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
     lang: guess.lang,
   };
   const relation = tokens.map((t) => RELATION_WORDS.has(t));
-  return { normalized, tokens, content: topical, slots, anaphora, infoSeeking, relation };
+  return { normalized, tokens, content: topical, slots, anaphora, infoSeeking, deictic, relation };
+}
+
+const ARTICLES = new Set(['a', 'an', 'the']);
+const PARTICIPLE = /^[a-z]{3,}ed$/;
+const IRREGULAR_PARTICIPLES = new Set(['taken', 'given', 'written', 'eaten', 'chosen', 'broken', 'spoken', 'forgotten', 'hidden', 'driven', 'seen', 'been', 'beaten', 'fallen', 'ridden', 'risen', 'stolen', 'woken', 'frozen', 'proven', 'made', 'done', 'built', 'sold', 'told', 'paid', 'taught', 'bought', 'brought', 'thought', 'caught', 'found', 'held', 'kept', 'left', 'lost', 'meant', 'met', 'put', 'read', 'run', 'said', 'sent', 'set', 'spent', 'won', 'shot', 'cut', 'hit', 'born', 'grown', 'known', 'shown', 'drawn', 'thrown', 'worn', 'torn', 'sworn', 'flown', 'spun', 'dug', 'hung', 'stuck', 'struck', 'led', 'fed', 'bred', 'spread', 'calculated', 'formed', 'measured']);
+/** Adjective endings and common adjectives, for "how + adjective" (a degree: "how safe", "how successful"). */
+const ADJECTIVE_SUFFIX = /^[a-z]{2,}(?:ful|ous|ive|able|ible|ical|less|ant|ent|ary|ory|ish)$/;
+const COMMON_ADJECTIVES = new Set([
+  'good', 'bad', 'big', 'small', 'old', 'young', 'safe', 'hard', 'easy', 'true', 'real', 'accurate', 'strong', 'weak', 'smart',
+  'rich', 'poor', 'tall', 'short', 'deep', 'high', 'low', 'fast', 'slow', 'hot', 'cold', 'far', 'close', 'common', 'popular',
+  'expensive', 'cheap', 'likely', 'healthy', 'secure', 'reliable', 'difficult', 'tough', 'bright', 'heavy', 'large', 'wide', 'free',
+  'sanitary', 'legit', 'legal', 'reliable', 'credible', 'worth', 'busy', 'rare', 'sure', 'happy', 'sad', 'hard',
+]);
+const DEFINITION_VERBS = new Set(['означає', 'означають', 'значить', 'значит', 'означает', 'означают']);
+const DEFINITION_WORDS = new Set([...DEFINITION_VERBS, 'mean', 'means', 'meant', 'meaning', 'definition', 'define']);
+const COPULA = new Set(['is', 'are', 'was', 'were']);
+const PREPOSITIONS = new Set(['behind', 'between', 'among', 'against', 'within', 'without', 'under', 'over', 'through', 'after', 'before', 'during', 'around', 'across', 'toward', 'towards', 'inside', 'outside', 'near', 'beyond', 'versus', 'vs']);
+/** Words that make "what is the X" a request for a pick or an example, not a definition. */
+const EVALUATIVE = new Set([
+  'best', 'worst', 'most', 'least', 'top', 'good', 'great', 'nice', 'bad', 'better', 'worse', 'favorite', 'favourite', 'ideal',
+  'perfect', 'right', 'correct', 'main', 'biggest', 'largest', 'smallest', 'easiest', 'hardest', 'cheapest', 'fastest',
+  'latest', 'newest', 'oldest', 'highest', 'lowest', 'greatest', 'first', 'last', 'next', 'current', 'today', 'now', 'tomorrow',
+  'yesterday', 'here', 'найкращий', 'найкраща', 'найкраще', 'кращий', 'лучший', 'лучшая', 'лучшее',
+]);
+
+/**
+ * "What is X?", "Що таке X?", "What does X mean?", "What is meant by X?": a question that asks
+ * what a term *is*, and nothing else. "What is X about?", "What is your X?", "What is in X?",
+ * "What are some X?", "What is the best X?" ask something else, so the term must be a bare
+ * noun phrase — no pronoun, preposition, verb, number or evaluative word ("best", "top").
+ */
+function asksDefinition(tokens: readonly string[], model: TextModel): boolean {
+  const words = tokens.filter((t, i) => i === 0 || !/^(actually|really|exactly)$/.test(t));
+  const bare = (np: readonly string[]) =>
+    np.length > 0 && np.length <= 4 && !ARTICLES.has(np[np.length - 1]) &&
+    np.every((w) => (ARTICLES.has(w) || !model.stop.has(w)) && !EVALUATIVE.has(w) && !PREPOSITIONS.has(w) && !/\d/.test(w) && !model.numberByStem.has(stem(w)) && !/^\p{L}+iest$/u.test(w));
+  const [w0, w1] = words;
+  if ((w0 === 'what' && COPULA.has(w1)) || ((w0 === 'що' || w0 === 'шо' || w0 === 'что') && (w1 === 'таке' || w1 === 'такое'))) {
+    let rest = words.slice(2);
+    if (rest[0] === 'meant' && rest[1] === 'by') return bare(rest.slice(2));
+    if (rest[0] === 'the') rest = rest.slice(1);
+    if ((rest[0] === 'meaning' || rest[0] === 'definition') && rest[1] === 'of') return bare(rest.slice(2));
+    return bare(rest);
+  }
+  if (w0 === 'what' && (w1 === 'does' || w1 === 'do') && words[words.length - 1] === 'mean') return bare(words.slice(2, -1));
+  if (w0 === 'what' && words.length >= 3 && words[words.length - 1] === 'means') return bare(words.slice(1, -1));
+  if ((w0 === 'що' || w0 === 'что') && w1 && DEFINITION_VERBS.has(w1)) return bare(words.slice(2));
+  if (w0 === 'define' || (w0 === 'meaning' && w1 === 'of')) return bare(words.slice(w0 === 'define' ? 1 : 2));
+  return false;
 }
 
 function resolveIntent(
@@ -682,6 +789,13 @@ function resolveIntent(
   const after = tokens[at + 1];
   if (first === 'how') {
     if (after === 'long' || after === 'довго') return 'duration';
+    // "How is the broadband in Lviv?" asks what it is like; "How is polyester made?" asks how.
+    if (after && COPULA.has(after) && at === 0) {
+      const last = tokens[tokens.length - 1] ?? '';
+      return PARTICIPLE.test(last) || IRREGULAR_PARTICIPLES.has(last) ? 'how' : 'quality';
+    }
+    // "How safe is …", "How successful …": a degree, not a way.
+    if (after && (ADJECTIVE_SUFFIX.test(after) || COMMON_ADJECTIVES.has(after))) return 'degree';
     if (after === 'many') return cues.hasDuration && !cues.hasCost ? 'duration' : 'count';
     if (after === 'much') return cues.hasCost || cues.hasMoney ? 'cost' : cues.hasDuration ? 'duration' : 'amount';
     if (after === 'often' || after === 'часто') return 'frequency';
@@ -689,6 +803,8 @@ function resolveIntent(
   }
   if (first === 'what' && tokens[tokens.length - 1] === 'for' && tokens[0] === 'what') return 'why';
   if (first === 'quantity') return cues.hasCost || cues.hasMoney ? 'cost' : cues.hasDuration ? 'duration' : 'count';
+  // "Is now a good time to …?", "Can I pay the fee online?": an auxiliary first asks yes or no.
+  if (first === undefined && tokens.length > 0 && YESNO_OPENERS.has(tokens[0])) return 'yesno';
   if (first === 'what' || first === 'list' || first === undefined) {
     if (after === 'time' || after === 'годині' || after === 'часу') return 'when';
     if (cues.hasCost) return 'cost';

@@ -17,7 +17,7 @@ export interface QuestionComparison {
   similarity: number;
   /**
    * The check that refused: `number`, `year`, `degree`, `negation`, `time`, `intent`, `entity`,
-   * `person`, `modality`, `symbol`, `order`, `content`.
+   * `person`, `modality`, `symbol`, `context`, `order`, `content`.
    */
   vetoedBy?: string;
   /** A short human-readable explanation, for logs and `cache:miss` events. */
@@ -93,6 +93,8 @@ function intentsCompatible(a: QuestionSlots['intent'], b: QuestionSlots['intent'
   // "скільки балів" / "який бал": a number asked either way; "які документи" / "що потрібно".
   if (pair.has('count') && pair.has('what')) return true;
   if (pair.has('list') && pair.has('what')) return true;
+  // "How is life as a freelancer?" asks what it is like — not how to do something.
+  if (pair.has('quality') && pair.has('what')) return true;
   // A bare "how much is the dorm?" asks for its price.
   if (pair.has('amount') && pair.has('cost')) return true;
   // "як дізнатися розклад" / "де подивитися розклад": both ask where the information is.
@@ -192,6 +194,21 @@ function englishInversion(a: QuestionAnalysis, b: QuestionAnalysis, partnerOfA: 
 }
 
 /**
+ * Two definition questions ask about one term only if the term is the same word, not just the
+ * same stem: "What is a partition?" and "What is partitioning?" (the act) differ, as do
+ * "marketing" and "market". Plurals and possessives still agree.
+ */
+function termMismatch(a: QuestionAnalysis, b: QuestionAnalysis): string | undefined {
+  for (const w of a.content) {
+    for (const v of b.content) {
+      if (w.stem !== v.stem || !/^[a-z]/.test(w.token)) continue;
+      if (w.token.endsWith('ing') !== v.token.endsWith('ing')) return `«${w.token}» and «${v.token}» are different terms`;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Compare two questions: are they the same question, so that one's answer serves the other?
  *
  * @example
@@ -207,6 +224,11 @@ export function compareQuestions(a: string, b: string, options?: TextOptions): Q
   if (qa.normalized === qb.normalized && !diff) return { same: true, similarity: 1, reason: 'identical after normalisation' };
   const pairing = pairContent(qa, qb, model);
   if (diff) return { same: false, similarity: pairing.similarity, vetoedBy: diff.slot, reason: diff.reason };
+  const term = qa.slots.intent === 'definition' && qb.slots.intent === 'definition' ? termMismatch(qa, qb) : undefined;
+  if (term) return { same: false, similarity: pairing.similarity, vetoedBy: 'content', reason: term };
+  if (qa.deictic || qb.deictic) {
+    return { same: false, similarity: pairing.similarity, vetoedBy: 'context', reason: `«${qa.deictic ? a : b}» points at something the question does not contain` };
+  }
   if (pairing.order !== undefined) return { same: false, similarity: pairing.similarity, vetoedBy: 'order', reason: pairing.order };
   if (pairing.unmatched !== undefined) {
     return { same: false, similarity: pairing.similarity, vetoedBy: 'content', reason: `no partner for «${pairing.unmatched}»` };

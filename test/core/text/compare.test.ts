@@ -145,3 +145,48 @@ describe('categoryMembersIn', () => {
     expect(compareQuestions('Які документи потрібні для гуртожитку?', 'Чи потрібен паспорт для гуртожитку?').same).toBe(false);
   });
 });
+
+describe('English question kinds and references', () => {
+  it.each([
+    // a definition is not any other question about the term
+    ['What is a mortgage?', 'What is your mortgage?', 'intent'],
+    ['What is a mortgage?', 'What is a mortgage about?', 'intent'],
+    ['What is a mortgage?', 'What can I do to get a mortgage?', 'intent'],
+    ['Що таке академвідпустка?', 'Як оформити академвідпустку?', 'intent'],
+    ['What is budgeting?', 'What is a budget?', 'content'],
+    // "how is X" asks what X is like; "how + adjective" asks a degree
+    ['How is the food in the canteen?', 'How do I get food in the canteen?', 'intent'],
+    ['What is a safe dorm?', 'How safe are dorms?', 'intent'],
+    // an auxiliary first asks yes or no, whatever nouns follow
+    ['Is now a good time to buy a laptop?', 'When is a good time to buy a laptop?', 'intent'],
+    // a capitalised acronym is a name, not the function word it spells
+    ['Which IT jobs pay best?', 'Which jobs pay best?', 'content'],
+    ['What are the top universities in the US?', 'What are the top universities?', 'content'],
+    // "this bird" is one the asker sees; another asker means another bird
+    ['What is the name of this bird?', 'What is the name of the bird?', 'context'],
+    ['How do I solve the equation below?', 'How do I solve the equation?', 'context'],
+    // words in quotes are the subject, function words too
+    ['What does "as is" mean?', 'What does "is" mean?', 'content'],
+    // "get out of" is leaving
+    ['How do I get out of debt?', 'How do I get debt?', 'content'],
+    // an English word is never a typed variant of a Ukrainian light verb ("dad" ≠ "дадуть")
+    ["Who is Taras's dad?", 'Who does Taras like?', 'content'],
+  ])('%s ≠ %s (%s)', (a, b, vetoedBy) => {
+    const result = compareQuestions(a, b);
+    expect(result.same).toBe(false);
+    expect(result.vetoedBy).toBe(vetoedBy);
+    expect(compareQuestions(b, a).same).toBe(false);
+  });
+
+  it.each([
+    ['What is a mortgage?', 'What is meant by mortgage?'],
+    ['What is a mortgage?', 'What does mortgage mean?'],
+    ['What is the best laptop for students?', 'Which is the best laptop for students?'],
+    ['How is the weather in Lviv today?', 'What is the weather in Lviv today?'],
+    ['What is the meaning of life?', 'What does life mean?'],
+    ['What is a mortgage?', 'What are mortgages?'],
+    ['Скільки коштує навчання цього року?', 'Яка вартість навчання цього року?'],
+  ])('%s = %s', (a, b) => {
+    expect(compareQuestions(a, b)).toMatchObject({ same: true });
+  });
+});
