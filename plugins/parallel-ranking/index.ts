@@ -2,8 +2,9 @@
  * Parallel ranking (stage `generate`): for hard questions, draft several answers at once
  * with spread sampling, judge them with every registered scorer, and return the best as a
  * replayed stream. The judge is pluggable — the built-in scorers (language, refusal,
- * repetition, truncation, coverage, length, consensus, forbidden, substance) are registered
- * with `ctx.addScorer` exactly like a user's, and any scorer another plugin adds is used too.
+ * repetition, truncation, coverage, length, consensus, forbidden, substance, overclaim,
+ * directness) are registered with `ctx.addScorer` exactly like a user's, and any scorer
+ * another plugin adds is used too.
  *
  * `meta.source` is `ranking`; `meta.ranking` lists every draft's scores and why the winner
  * won; `ranking:candidate` and `ranking:chosen` events report the same. A refused or
