@@ -18,7 +18,7 @@ import { createLogger } from './logger.js';
 import { composePipeline, orderMiddleware, type Handler } from './pipeline.js';
 import { isPluginDefinition, type PluginContext, type PluginDefinition } from './plugin.js';
 import { observeReply } from './reply.js';
-import { createRequest, type RequestInit } from './request.js';
+import { createRequest, releaseRequest, type RequestInit } from './request.js';
 import { SINGLE_SLOTS, type Services, type SingleSlot } from './tokens.js';
 import type { ChatRequest, Reply } from './types.js';
 
@@ -303,17 +303,25 @@ export class Kernel {
    * KobzaError with the request id; events mark start, first chunk, end and error.
    */
   async handle(request: ChatRequest): Promise<Reply> {
-    if (this.#stopping) throw new KobzaError('UPSTREAM_UNAVAILABLE', 'Kobza is shutting down', { requestId: request.id });
+    if (this.#stopping) {
+      releaseRequest(request);
+      throw new KobzaError('UPSTREAM_UNAVAILABLE', 'Kobza is shutting down', { requestId: request.id });
+    }
     const startedAt = Date.now();
+    const events = this.events;
     this.#inFlight++;
     let settled = false;
     const settle = () => {
       if (settled) return;
       settled = true;
+      releaseRequest(request);
       this.#inFlight--;
       if (this.#inFlight === 0) for (const wake of this.#drainWaiters.splice(0)) wake();
     };
-    this.events.emit('request:start', { requestId: request.id, conversationId: request.conversationId, model: request.model, adapter: request.metadata.adapter as string | undefined });
+    // Payloads are built only when someone listens: this runs for every request.
+    if (events.listenerCount('request:start') > 0) {
+      events.emit('request:start', { requestId: request.id, conversationId: request.conversationId, model: request.model, adapter: request.metadata.adapter as string | undefined });
+    }
     let reply: Reply;
     try {
       if (request.signal.aborted) throw new KobzaError('ABORTED', 'the request was aborted before it started');
@@ -321,7 +329,7 @@ export class Kernel {
     } catch (err) {
       const error = wrapError(err, request.id);
       this.#logError(error);
-      this.events.emit('request:error', { requestId: request.id, error, durationMs: Date.now() - startedAt });
+      if (events.listenerCount('request:error') > 0) events.emit('request:error', { requestId: request.id, error, durationMs: Date.now() - startedAt });
       settle();
       throw error;
     }
@@ -330,27 +338,32 @@ export class Kernel {
       onChunk: (chunk, meta) => {
         if (first && chunk.length > 0) {
           first = false;
-          meta.timings.firstChunkMs ??= Date.now() - startedAt;
-          this.events.emit('reply:first-chunk', { requestId: request.id, ttftMs: Date.now() - startedAt, source: meta.source });
+          const ttftMs = Date.now() - startedAt;
+          meta.timings.firstChunkMs ??= ttftMs;
+          if (events.listenerCount('reply:first-chunk') > 0) events.emit('reply:first-chunk', { requestId: request.id, ttftMs, source: meta.source });
         }
       },
       onComplete: (_text, meta) => {
         meta.timings.totalMs = Date.now() - startedAt;
-        this.events.emit('request:end', { requestId: request.id, durationMs: meta.timings.totalMs, meta });
+        if (events.listenerCount('request:end') > 0) events.emit('request:end', { requestId: request.id, durationMs: meta.timings.totalMs, meta });
         settle();
       },
       onError: (error) => {
         this.#logError(error);
-        this.events.emit('request:error', { requestId: request.id, error, durationMs: Date.now() - startedAt });
+        if (events.listenerCount('request:error') > 0) events.emit('request:error', { requestId: request.id, error, durationMs: Date.now() - startedAt });
         settle();
       },
     });
   }
 
   #logError(error: KobzaError): void {
+    // Aborts are routine (clients go away) and logged at debug: skip the child logger then.
+    if (error.code === 'ABORTED') {
+      if (this.logger.isLevelEnabled('debug')) this.logger.child({ reqId: error.requestId }).debug({ code: error.code }, error.message);
+      return;
+    }
     const log = this.logger.child({ reqId: error.requestId });
-    if (error.code === 'ABORTED') log.debug({ code: error.code }, error.message);
-    else if (error.code === 'INTERNAL') log.error({ err: error, code: error.code }, error.message);
+    if (error.code === 'INTERNAL') log.error({ err: error, code: error.code }, error.message);
     else log.warn({ code: error.code, cause: error.cause instanceof Error ? error.cause.message : undefined }, error.message);
   }
 
