@@ -457,6 +457,7 @@ function symbolsOf(text: string): string[] {
 /** Words inside quotation marks (not apostrophes): "…", “…”, „…“, «…». */
 function quotedWordsOf(text: string): Set<string> {
   const out = new Set<string>();
+  if (!/["“”„«»]/u.test(text)) return out;
   for (const match of text.matchAll(/["“”„«»]+([^"“”„«»]{1,80}?)["“”„«»]+/gu)) {
     for (const t of normalize(match[1]).split(' ')) if (t && !/^\d/.test(t)) out.add(t);
   }
@@ -467,13 +468,15 @@ function quotedWordsOf(text: string): Set<string> {
  * Latin words written in capitals (2–5 letters) that would otherwise read as function words:
  * "IT", "US", "AM", "OR". Only when the text is not shouted in capitals as a whole.
  */
-function acronymsOf(text: string): Set<string> {
+function acronymsOf(text: string): ReadonlySet<string> {
+  if (!/[A-Z]{2}/.test(text)) return NO_WORDS;
   const words = text.match(/\p{L}+/gu) ?? [];
   const caps = words.filter((w) => w.length >= 2 && w.length <= 5 && /^[A-Z]+$/.test(w));
-  if (caps.length === 0 || caps.length * 2 > words.length) return new Set();
+  if (caps.length === 0 || caps.length * 2 > words.length) return NO_WORDS;
   return new Set(caps.map((w) => w.toLowerCase()).filter((w) => STOP_WORD_SET.has(w) && !SHOUTED_AUXILIARIES.has(w)));
 }
 const STOP_WORD_SET = new Set(STOP_WORDS);
+const NO_WORDS: ReadonlySet<string> = new Set();
 /** Demonstratives that point at a thing ("this photo") and words that point at text not in the question. */
 const DEMONSTRATIVES = new Set(['this', 'these', 'those']);
 const POINTERS = new Set(['below', 'above', 'attached', 'following']);
