@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { analyzeQuestion, categoryMembersIn, compareQuestions, modelFor, type TextOptions } from '../../../core/text/index.js';
+import { analyzeQuestion, categoryMembersIn, compareQuestions, modelFor, wordPartnerScore, type TextOptions } from '../../../core/text/index.js';
 
 /** Pairs that ask the same thing: the cached answer may be served. */
 const SAME: [kind: string, a: string, b: string][] = [
@@ -188,5 +188,15 @@ describe('English question kinds and references', () => {
     ['Скільки коштує навчання цього року?', 'Яка вартість навчання цього року?'],
   ])('%s = %s', (a, b) => {
     expect(compareQuestions(a, b)).toMatchObject({ same: true });
+  });
+});
+
+describe('aspect and mood forms of one verb', () => {
+  it('pairs the imperative with the infinitive exactly, and the other aspect as a close spelling', () => {
+    const [imperfective] = analyzeQuestion('звертатися').content;
+    const [imperative] = analyzeQuestion('зверніться').content;
+    const [perfective] = analyzeQuestion('звернутися').content;
+    expect(wordPartnerScore(imperative, perfective)).toBe(1);
+    expect(wordPartnerScore(imperfective, imperative)).toBeGreaterThanOrEqual(0.8);
   });
 });
