@@ -24,6 +24,9 @@ const HTTP_ADAPTER = Symbol.for('kobza.adapter.http');
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 /** How long stopping waits for a finished answer's last bytes before cutting connections. */
 const CLOSE_GRACE_MS = 1000;
+/** Set on a socket while it carries a request whose answer is not finished. */
+const BUSY = Symbol('kobza.busy');
+type TrackedSocket = Socket & { [BUSY]?: boolean };
 
 /** The HTTP adapter, with what tests and embedders need to reach it. */
 export interface HttpAdapter extends Adapter {
@@ -67,26 +70,30 @@ export function createHttpAdapter(ctx: PluginContext, config: HttpConfig): HttpA
 
   // Node's closeIdleConnections() misses connections that never carried a request (clients
   // open spare ones), so the adapter tracks which sockets are busy and closes the rest.
-  const sockets = new Set<Socket>();
-  const busy = new WeakSet<Socket>();
-  app.server.on('connection', (socket: Socket) => {
+  // A flag on the socket and one shared `close` listener keep this free of per-request
+  // allocations.
+  const sockets = new Set<TrackedSocket>();
+  app.server.on('connection', (socket: TrackedSocket) => {
+    socket[BUSY] = false;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  function onAnswerClosed(this: ServerResponse): void {
+    const socket = this.req.socket as TrackedSocket;
+    socket[BUSY] = false;
+    // While closing, a connection whose answer just ended is not kept alive.
+    if (closing) socket.end();
+  }
   app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    busy.add(request.socket);
-    response.once('close', () => {
-      busy.delete(request.socket);
-      // While closing, a connection whose answer just ended is not kept alive.
-      if (closing) request.socket.end();
-    });
+    (request.socket as TrackedSocket)[BUSY] = true;
+    response.on('close', onAnswerClosed);
   });
 
   const close = () => (closing ??= app.close().then(() => undefined));
 
   ctx.onClose(async function closeHttpServer() {
     const closed = close();
-    for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
+    for (const socket of sockets) if (!socket[BUSY]) socket.destroy();
     // In-flight answers were drained or aborted by now; cut whatever still lingers.
     const timer = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
     try {

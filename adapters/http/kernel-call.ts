@@ -6,7 +6,7 @@
  * the request's signal, which stops the upstream and keeps the partial answer out of the
  * cache.
  */
-import { setMaxListeners } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KobzaError, wrapError, type ChatRequest, type PluginContext, type ReplyMeta, type RequestInit } from '../../core/index.js';
@@ -53,7 +53,73 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-const widened = new WeakSet<AbortSignal>();
+/** The call a response belongs to, for the one shared `close` listener. */
+const CALL = Symbol('kobza.httpCall');
+type CallResponse = ServerResponse & { [CALL]?: HttpCall };
+
+/**
+ * Calls in flight per kernel signal. One listener on each kernel signal (the kernel's
+ * shutdown) aborts them all, instead of one listener added and removed per request.
+ */
+const callsBySignal = new WeakMap<AbortSignal, Set<HttpCall>>();
+
+function callsFollowing(kernelSignal: AbortSignal): Set<HttpCall> {
+  let calls = callsBySignal.get(kernelSignal);
+  if (calls === undefined) {
+    const following = new Set<HttpCall>();
+    kernelSignal.addEventListener(
+      'abort',
+      () => {
+        for (const call of [...following]) call.abort(kernelSignal.reason);
+      },
+      { once: true },
+    );
+    callsBySignal.set(kernelSignal, following);
+    calls = following;
+  }
+  return calls;
+}
+
+/** Shared by every response, so a request costs no listener closure. */
+function onResponseClose(this: CallResponse): void {
+  this[CALL]?.abort();
+}
+
+/**
+ * The state of one call. The request's own signal aborts when the client goes away (the
+ * response closes before the answer is complete) or when the kernel shuts down, until the
+ * call is released.
+ */
+class HttpCall implements KernelCall {
+  readonly request: ChatRequest;
+  meta!: ReplyMeta;
+  first: string | undefined;
+  ended = false;
+  rest!: AsyncIterator<string>;
+  readonly #controller: AbortController;
+  readonly #response: CallResponse;
+  readonly #following: Set<HttpCall>;
+  #released = false;
+
+  constructor(request: ChatRequest, controller: AbortController, response: CallResponse, following: Set<HttpCall>) {
+    this.request = request;
+    this.#controller = controller;
+    this.#response = response;
+    this.#following = following;
+  }
+
+  abort(reason?: unknown): void {
+    if (this.#controller.signal.aborted) return;
+    this.#controller.abort(reason ?? new KobzaError('ABORTED', 'the client closed the connection', { requestId: this.request.id }));
+  }
+
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#following.delete(this);
+    this.#response[CALL] = undefined;
+  }
+}
 
 /**
  * Hands a request to the kernel and waits for its first chunk. Throws a KobzaError (with
@@ -64,60 +130,44 @@ const widened = new WeakSet<AbortSignal>();
  */
 export async function openKernelCall(ctx: PluginContext, init: RequestInit, httpRequest: FastifyRequest, httpReply: FastifyReply): Promise<KernelCall> {
   const controller = new AbortController();
-  const signal = controller.signal;
-  const response = httpReply.raw;
-  const request = ctx.createRequest({ ...init, id: httpRequest.id });
-  // The request's own signal fires when the kernel shuts down. Ours is linked to it by a
-  // listener removed when the call ends, rather than through AbortSignal.any, which costs
-  // several times more per request and keeps every combined signal alive until GC.
+  const response = httpReply.raw as CallResponse;
+  init.id = httpRequest.id;
+  const request = ctx.createRequest(init);
+  // The request's own signal fires when the kernel shuts down. Ours follows it through the
+  // kernel signal's one listener (callsFollowing) rather than through AbortSignal.any,
+  // which costs several times more per request and keeps every combined signal alive until
+  // GC, and rather than a listener per request.
   const kernelSignal = request.signal;
-  const abort = (reason?: unknown) => {
-    if (!signal.aborted) controller.abort(reason ?? new KobzaError('ABORTED', 'the client closed the connection', { requestId: httpRequest.id }));
-  };
-  const onKernelAbort = () => abort(kernelSignal.reason);
-  const onClose = () => abort();
-  let released = false;
-  const release = () => {
-    if (released) return;
-    released = true;
-    kernelSignal.removeEventListener('abort', onKernelAbort);
-    response.off('close', onClose);
-  };
-  if (!widened.has(kernelSignal)) {
-    // One listener per request in flight is expected here, not a leak.
-    setMaxListeners(0, kernelSignal);
-    widened.add(kernelSignal);
-  }
-  kernelSignal.addEventListener('abort', onKernelAbort, { once: true });
-  response.once('close', onClose);
-  request.signal = signal;
-  if (kernelSignal.aborted) abort(kernelSignal.reason);
-  else if (response.destroyed || httpRequest.raw.socket?.destroyed) abort();
+  const following = callsFollowing(kernelSignal);
+  const call = new HttpCall(request, controller, response, following);
+  following.add(call);
+  response[CALL] = call;
+  response.on('close', onResponseClose);
+  request.signal = controller.signal;
+  if (kernelSignal.aborted) call.abort(kernelSignal.reason);
+  else if (response.destroyed || httpRequest.raw.socket?.destroyed) call.abort();
 
-  let first: string | undefined;
-  let ended = false;
-  let iterator: AsyncIterator<string>;
-  let meta: ReplyMeta;
   try {
     const answer = await ctx.handle(request);
-    meta = answer.meta;
-    iterator = answer.chunks[Symbol.asyncIterator]();
+    call.meta = answer.meta;
+    const iterator = answer.chunks[Symbol.asyncIterator]();
+    call.rest = iterator;
     for (;;) {
       const step = await iterator.next();
       if (step.done) {
-        ended = true;
+        call.ended = true;
         break;
       }
       if (step.value) {
-        first = step.value;
+        call.first = step.value;
         break;
       }
     }
   } catch (err) {
-    release();
+    call.release();
     throw wrapError(err, request.id);
   }
-  return { request, meta, first, ended, rest: iterator, abort, release };
+  return call;
 }
 
 /** Drains the rest of a call into the whole answer. */

@@ -47,9 +47,11 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
   const keys = new ApiKeySet(config.apiKeys);
   const keyIndex = new WeakMap<FastifyRequest, number>();
   const callerKey = (request: FastifyRequest): number => {
+    // Without keys there is nothing to remember (a WeakMap entry per request is not free).
+    if (!keys.required) return -1;
     let index = keyIndex.get(request);
     if (index === undefined) {
-      index = keys.required ? keys.match(bearerToken(request.headers.authorization)) : -1;
+      index = keys.match(bearerToken(request.headers.authorization));
       keyIndex.set(request, index);
     }
     return index;
