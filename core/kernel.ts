@@ -335,6 +335,7 @@ export class Kernel {
     }
     let first = true;
     return observeReply(reply, {
+      wantsText: false,
       onChunk: (chunk, meta) => {
         if (first && chunk.length > 0) {
           first = false;

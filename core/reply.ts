@@ -144,6 +144,11 @@ export interface ReplyObserver {
   onComplete?(text: string, meta: ReplyMeta): void | Promise<void>;
   /** The stream failed or the consumer stopped early (`ABORTED`). */
   onError?(error: KobzaError, meta: ReplyMeta): void;
+  /**
+   * `false` when `onComplete` does not read `text` (it then gets ''): the chunks are not
+   * kept to be joined. The kernel's own observer, on every reply, needs only the end.
+   */
+  wantsText?: boolean;
 }
 
 /**
@@ -180,7 +185,7 @@ async function* observeWithGenerator(reply: Reply, observer: ReplyObserver): Asy
       observer.onError?.(new KobzaError('ABORTED', 'the consumer stopped reading the reply', { requestId: reply.meta.requestId }), reply.meta);
     }
   }
-  await observer.onComplete?.(parts.join(''), reply.meta);
+  await observer.onComplete?.(observer.wantsText === false ? '' : parts.join(''), reply.meta);
 }
 
 /**
@@ -196,7 +201,11 @@ class ObservedChunks implements AsyncIterableIterator<string> {
   readonly #reply: Reply;
   readonly #observer: ReplyObserver;
   #source: AsyncIterator<string> | undefined;
-  readonly #parts: string[] = [];
+  /** Undefined when the observer does not want the text. */
+  readonly #parts: string[] | undefined;
+  // Bound once per reply rather than once per chunk.
+  readonly #onStepBound = (result: IteratorResult<string>) => this.#onStep(result);
+  readonly #failBound = (err: unknown): never => this.#fail(err);
   #phase: 'new' | 'running' | 'done' = 'new';
   /** A call is being served; calls made meanwhile wait in `#queue`, as a generator's do. */
   #busy = false;
@@ -205,6 +214,7 @@ class ObservedChunks implements AsyncIterableIterator<string> {
   constructor(reply: Reply, observer: ReplyObserver) {
     this.#reply = reply;
     this.#observer = observer;
+    this.#parts = observer.wantsText === false ? undefined : [];
   }
 
   next(): Promise<IteratorResult<string>> {
@@ -217,10 +227,7 @@ class ObservedChunks implements AsyncIterableIterator<string> {
         this.#source = this.#reply.chunks[Symbol.asyncIterator]();
         this.#phase = 'running';
       }
-      step = Promise.resolve(this.#source!.next()).then(
-        (result) => this.#onStep(result),
-        (err: unknown) => this.#fail(err),
-      );
+      step = Promise.resolve(this.#source!.next()).then(this.#onStepBound, this.#failBound);
     } catch (err) {
       step = new Promise((resolve) => resolve(this.#fail(err)));
     }
@@ -246,7 +253,7 @@ class ObservedChunks implements AsyncIterableIterator<string> {
         }
         return { value, done: true } as IteratorResult<string>;
       },
-      (err: unknown) => this.#fail(err),
+      this.#failBound,
     );
     return closed;
   }
@@ -281,7 +288,7 @@ class ObservedChunks implements AsyncIterableIterator<string> {
       }
       let completing: Promise<void>;
       try {
-        completing = Promise.resolve(observer.onComplete(this.#parts.join(''), this.#reply.meta));
+        completing = Promise.resolve(observer.onComplete(this.#parts === undefined ? '' : this.#parts.join(''), this.#reply.meta));
       } catch (err) {
         this.#idle();
         throw err;
@@ -298,7 +305,7 @@ class ObservedChunks implements AsyncIterableIterator<string> {
       );
     }
     const chunk = result.value;
-    this.#parts.push(chunk);
+    this.#parts?.push(chunk);
     try {
       this.#observer.onChunk?.(chunk, this.#reply.meta);
     } catch (err) {

@@ -101,6 +101,85 @@ export const chatCompletionSchema = z.looseObject({
 
 export type ChatCompletionBody = z.output<typeof chatCompletionSchema>;
 
+const CHAT_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
+
+function isFiniteIn(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** Text-only messages with nothing but a role, a content and a name. */
+function isPlainMessageList(value: unknown): boolean {
+  if (!Array.isArray(value) || value.length === 0) return false;
+  for (const message of value) {
+    if (!isPlainObject(message)) return false;
+    for (const key in message) {
+      const field = message[key];
+      if (key === 'role') {
+        if (typeof field !== 'string' || !CHAT_ROLES.has(field)) return false;
+      } else if (key === 'content') {
+        if (field !== null && typeof field !== 'string') return false;
+      } else if (key === 'name') {
+        if (typeof field !== 'string') return false;
+      } else return false;
+    }
+    if (!('role' in message)) return false;
+  }
+  return true;
+}
+
+/**
+ * True for the body nearly every chat client sends — a model, text messages, and a few
+ * plain sampling fields — when every field holds a value the schema accepts unchanged.
+ * Such a body is what `chatCompletionSchema` would return (it transforms nothing), so the
+ * route skips the schema, which allocates several kilobytes per request. Anything else,
+ * including anything wrong, goes through the schema and its error messages.
+ * @example
+ * isPlainChatCompletionBody({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: 'Привіт' }] }) // true
+ */
+export function isPlainChatCompletionBody(body: unknown): body is ChatCompletionBody {
+  if (!isPlainObject(body) || typeof body.model !== 'string' || !isPlainMessageList(body.messages)) return false;
+  for (const key in body) {
+    const value = body[key];
+    switch (key) {
+      case 'model':
+      case 'messages':
+        break;
+      case 'stream':
+        if (value !== null && typeof value !== 'boolean') return false;
+        break;
+      case 'temperature':
+        if (value !== null && !isFiniteIn(value, 0, 2)) return false;
+        break;
+      case 'top_p':
+        if (value !== null && !isFiniteIn(value, 0, 1)) return false;
+        break;
+      case 'max_tokens':
+      case 'max_completion_tokens':
+        if (value !== null && !(Number.isSafeInteger(value) && (value as number) >= 1)) return false;
+        break;
+      case 'seed':
+        if (value !== null && !Number.isSafeInteger(value)) return false;
+        break;
+      case 'user':
+        if (value !== null && typeof value !== 'string') return false;
+        break;
+      case 'stream_options':
+        if (value !== null) {
+          if (!isPlainObject(value)) return false;
+          for (const option in value) if (option !== 'include_usage' || typeof value[option] !== 'boolean') return false;
+        }
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
 function isNonEmptyArray(value: unknown): boolean {
   return Array.isArray(value) && value.length > 0;
 }
@@ -236,9 +315,13 @@ export function registerOpenAiRoutes(app: FastifyInstance, deps: RouteDeps): voi
   const { ctx } = deps;
 
   app.post('/v1/chat/completions', async function chatCompletions(request, reply) {
-    const parsed = chatCompletionSchema.safeParse(request.body, { reportInput: true });
-    if (!parsed.success) throw validationError(parsed.error, request.id);
-    const body = parsed.data;
+    let body: ChatCompletionBody;
+    if (isPlainChatCompletionBody(request.body)) body = request.body;
+    else {
+      const parsed = chatCompletionSchema.safeParse(request.body, { reportInput: true });
+      if (!parsed.success) throw validationError(parsed.error, request.id);
+      body = parsed.data;
+    }
     refuseMisleading(body, request.id);
     const metadata = metadataFromHeaders(request.headers, 'openai', request.id);
     if (body.response_format?.type === 'json_object') metadata.format = 'json';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createReplyMeta, KobzaError, observeReply, replayText, wrapError, type Reply, type ReplyMeta, type ReplyObserver } from '../../core/index.js';
+import { collectReply, createReplyMeta, KobzaError, observeReply, replayText, wrapError, type Reply, type ReplyMeta, type ReplyObserver } from '../../core/index.js';
 
 // observeReply and the instant replayText are hand-written iterators for speed; these tests
 // hold them to the async generators they replaced (written out here as the reference).
@@ -167,6 +167,24 @@ describe('observeReply', () => {
     expect(seen.length).toBeGreaterThan(1);
     expect(completed).toBe(text);
     expect(reply.meta.complete).toBe(true);
+  });
+});
+
+describe('observeReply without the text', () => {
+  it('still sees every chunk and the end, and gets an empty text', async () => {
+    let chunks = 0;
+    let completed: string | undefined;
+    const reply = observeReply(replayText('раз два три чотири пʼять', createReplyMeta({ requestId: 'r', source: 'cache', model: 'm' }), { chunkChars: 5 }), {
+      wantsText: false,
+      onChunk: () => chunks++,
+      onComplete: (text) => {
+        completed = text;
+      },
+    });
+    const { text } = await collectReply(reply);
+    expect(text).toBe('раз два три чотири пʼять');
+    expect(chunks).toBeGreaterThan(2);
+    expect(completed).toBe('');
   });
 });
 
