@@ -208,37 +208,127 @@ export interface StreamFormat {
  * return reply.type('application/x-ndjson').send(streamBody(call, ndjsonFormat));
  */
 export function streamBody(call: KernelCall, format: StreamFormat): Readable {
-  async function* frames(): AsyncGenerator<string> {
-    let finished = false;
-    let text = call.first ?? '';
-    try {
-      if (format.start) yield format.start();
-      if (call.first !== undefined) yield format.chunk(call.first);
-      if (!call.ended) {
-        for (;;) {
-          const step = await call.rest.next();
-          if (step.done) break;
-          if (!step.value) continue;
-          text += step.value;
-          yield format.chunk(step.value);
+  return new StreamBody(call, format);
+}
+
+/**
+ * What an async generator fed to Readable.from would do, pulled by hand: a generator and
+ * Readable.from each add promises and microtask turns to every chunk of every stream.
+ */
+class StreamBody extends Readable {
+  readonly #call: KernelCall;
+  readonly #format: StreamFormat;
+  #text: string;
+  #started = false;
+  #waiting = false;
+  #finished = false;
+  readonly #onStep = (step: IteratorResult<string>) => this.#step(step);
+  readonly #onFailure = (err: unknown) => this.#fail(err);
+
+  constructor(call: KernelCall, format: StreamFormat) {
+    super();
+    this.#call = call;
+    this.#format = format;
+    this.#text = call.first ?? '';
+  }
+
+  override _read(): void {
+    if (this.#finished || this.#waiting) return;
+    if (!this.#started) {
+      this.#started = true;
+      // The opening frames and the first chunk go out in one write.
+      let head = '';
+      try {
+        const format = this.#format;
+        const call = this.#call;
+        if (format.start) head = format.start();
+        if (call.first !== undefined) head += format.chunk(call.first);
+        if (call.ended) {
+          this.#end(head);
+          return;
         }
+      } catch (err) {
+        this.#fail(err, head);
+        return;
       }
-      finished = true;
-      yield format.end(call.meta, text);
+      if (head && !this.push(head)) return;
+    }
+    this.#pull();
+  }
+
+  #pull(): void {
+    this.#waiting = true;
+    let next: Promise<IteratorResult<string>>;
+    try {
+      next = Promise.resolve(this.#call.rest.next());
     } catch (err) {
-      finished = true;
-      yield format.error(wrapError(err, call.request.id));
-    } finally {
-      if (!finished) {
-        // The client went away (the body stream was destroyed): stop the upstream and
-        // close the kernel's iterator so the request is settled as aborted.
-        call.abort();
-        await call.rest.return?.().catch(() => undefined);
+      this.#waiting = false;
+      this.#fail(err);
+      return;
+    }
+    next.then(this.#onStep, this.#onFailure);
+  }
+
+  #step(step: IteratorResult<string>): void {
+    this.#waiting = false;
+    if (this.destroyed) return;
+    try {
+      if (step.done) {
+        this.#end('');
+        return;
       }
-      call.release();
+      if (!step.value) {
+        this.#pull();
+        return;
+      }
+      this.#text += step.value;
+      if (this.push(this.#format.chunk(step.value))) this.#pull();
+    } catch (err) {
+      this.#fail(err);
     }
   }
-  return Readable.from(frames(), { objectMode: false });
+
+  /** The answer is complete: the closing frames, then the end of the body. */
+  #end(before: string): void {
+    this.#finished = true;
+    let closing: string;
+    try {
+      closing = before + this.#format.end(this.#call.meta, this.#text);
+    } catch (err) {
+      this.#finished = false;
+      this.#fail(err, before);
+      return;
+    }
+    this.push(closing);
+    this.push(null);
+    this.#call.release();
+  }
+
+  /** The answer failed after the stream started: an error frame ends it, never a hang. */
+  #fail(err: unknown, before = ''): void {
+    this.#waiting = false;
+    if (this.#finished || this.destroyed) return;
+    this.#finished = true;
+    this.push(before + this.#format.error(wrapError(err, this.#call.request.id)));
+    this.push(null);
+    this.#call.release();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.#finished) {
+      // The client went away (the body stream was destroyed): stop the upstream and close
+      // the kernel's iterator so the request is settled as aborted.
+      this.#finished = true;
+      this.#call.abort();
+      try {
+        void Promise.resolve(this.#call.rest.return?.()).catch(() => undefined);
+      } catch {
+        // A failing return() changes nothing for a client that is gone.
+      }
+    }
+    this.#call.release();
+    callback(error);
+  }
 }
 
 /** A signal that fires when the client of a plain (non-chat) request goes away. */
