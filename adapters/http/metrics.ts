@@ -11,6 +11,29 @@ const TTFT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 /**
+ * Counts kept in plain maps on the request path and added to a prom-client Counter when it
+ * is read (a scrape): a Counter's own inc() hashes its labels and validates them on every
+ * call, several of which happen per request.
+ */
+class PendingCounts<L extends string> {
+  readonly #pending = new Map<string, { labels: Record<L, string>; count: number }>();
+
+  add(key: string, labels: () => Record<L, string>): void {
+    const entry = this.#pending.get(key);
+    if (entry) entry.count++;
+    else this.#pending.set(key, { labels: labels(), count: 1 });
+  }
+
+  flushInto(counter: Counter<L>): void {
+    for (const entry of this.#pending.values()) {
+      if (entry.count === 0) continue;
+      counter.inc(entry.labels, entry.count);
+      entry.count = 0;
+    }
+  }
+}
+
+/**
  * The metrics and their subscriptions.
  * @example
  * const metrics = new HttpMetrics(ctx.events, { process: true });
@@ -21,92 +44,140 @@ export class HttpMetrics {
   readonly registry = new Registry();
   readonly #unsubscribe: (() => void)[] = [];
   readonly #inFlight = new Set<string>();
+  readonly #pending = {
+    http: new PendingCounts<'method' | 'route' | 'status'>(),
+    requests: new PendingCounts<'adapter'>(),
+    errors: new PendingCounts<'code'>(),
+    cacheHits: new PendingCounts<'kind'>(),
+    cacheMisses: new PendingCounts<'reason'>(),
+    ranking: new PendingCounts<'outcome'>(),
+  };
 
-  readonly httpRequests = new Counter({
-    name: 'kobza_http_requests_total',
-    help: 'HTTP requests answered, by method, route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-  });
-  readonly requests = new Counter({
-    name: 'kobza_requests_total',
-    help: 'Chat requests that entered the kernel, by front door',
-    labelNames: ['adapter'] as const,
-    registers: [this.registry],
-  });
-  readonly errors = new Counter({
-    name: 'kobza_request_errors_total',
-    help: 'Chat requests that failed, by Kobza error code',
-    labelNames: ['code'] as const,
-    registers: [this.registry],
-  });
-  readonly cacheHits = new Counter({
-    name: 'kobza_cache_hits_total',
-    help: 'Semantic cache hits, exact or by similarity',
-    labelNames: ['kind'] as const,
-    registers: [this.registry],
-  });
-  readonly cacheMisses = new Counter({
-    name: 'kobza_cache_misses_total',
-    help: 'Semantic cache misses, by reason',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  });
-  readonly rankingCandidates = new Counter({
-    name: 'kobza_ranking_candidates_total',
-    help: 'Candidate answers scored by parallel ranking, by outcome',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly ttft = new Histogram({
-    name: 'kobza_ttft_seconds',
-    help: 'Time to the first chunk of an answer, by source',
-    labelNames: ['source'] as const,
-    buckets: TTFT_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly duration = new Histogram({
-    name: 'kobza_request_duration_seconds',
-    help: 'Time from accepting a chat request to the end of its answer, by source',
-    labelNames: ['source'] as const,
-    buckets: DURATION_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly inFlight = new Gauge({
-    name: 'kobza_requests_in_flight',
-    help: 'Chat requests being answered now',
-    registers: [this.registry],
-  });
+  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly requests: Counter<'adapter'>;
+  readonly errors: Counter<'code'>;
+  readonly cacheHits: Counter<'kind'>;
+  readonly cacheMisses: Counter<'reason'>;
+  readonly rankingCandidates: Counter<'outcome'>;
+  readonly ttft: Histogram<'source'>;
+  readonly duration: Histogram<'source'>;
+  readonly inFlight: Gauge;
 
   constructor(events: EventBus, options: { process: boolean }) {
+    const pending = this.#pending;
+    const inFlight = this.#inFlight;
+    this.httpRequests = new Counter({
+      name: 'kobza_http_requests_total',
+      help: 'HTTP requests answered, by method, route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [this.registry],
+      collect() {
+        pending.http.flushInto(this);
+      },
+    });
+    this.requests = new Counter({
+      name: 'kobza_requests_total',
+      help: 'Chat requests that entered the kernel, by front door',
+      labelNames: ['adapter'] as const,
+      registers: [this.registry],
+      collect() {
+        pending.requests.flushInto(this);
+      },
+    });
+    this.errors = new Counter({
+      name: 'kobza_request_errors_total',
+      help: 'Chat requests that failed, by Kobza error code',
+      labelNames: ['code'] as const,
+      registers: [this.registry],
+      collect() {
+        pending.errors.flushInto(this);
+      },
+    });
+    this.cacheHits = new Counter({
+      name: 'kobza_cache_hits_total',
+      help: 'Semantic cache hits, exact or by similarity',
+      labelNames: ['kind'] as const,
+      registers: [this.registry],
+      collect() {
+        pending.cacheHits.flushInto(this);
+      },
+    });
+    this.cacheMisses = new Counter({
+      name: 'kobza_cache_misses_total',
+      help: 'Semantic cache misses, by reason',
+      labelNames: ['reason'] as const,
+      registers: [this.registry],
+      collect() {
+        pending.cacheMisses.flushInto(this);
+      },
+    });
+    this.rankingCandidates = new Counter({
+      name: 'kobza_ranking_candidates_total',
+      help: 'Candidate answers scored by parallel ranking, by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [this.registry],
+      collect() {
+        pending.ranking.flushInto(this);
+      },
+    });
+    this.ttft = new Histogram({
+      name: 'kobza_ttft_seconds',
+      help: 'Time to the first chunk of an answer, by source',
+      labelNames: ['source'] as const,
+      buckets: TTFT_BUCKETS,
+      registers: [this.registry],
+    });
+    this.duration = new Histogram({
+      name: 'kobza_request_duration_seconds',
+      help: 'Time from accepting a chat request to the end of its answer, by source',
+      labelNames: ['source'] as const,
+      buckets: DURATION_BUCKETS,
+      registers: [this.registry],
+    });
+    this.inFlight = new Gauge({
+      name: 'kobza_requests_in_flight',
+      help: 'Chat requests being answered now',
+      registers: [this.registry],
+      // Read when scraped rather than set twice per request.
+      collect() {
+        this.set(inFlight.size);
+      },
+    });
     if (options.process) collectDefaultMetrics({ register: this.registry, prefix: 'kobza_' });
-    const settle = (requestId: string) => {
-      if (this.#inFlight.delete(requestId)) this.inFlight.set(this.#inFlight.size);
-    };
     this.#unsubscribe.push(
       events.on('request:start', (e) => {
-        this.requests.inc({ adapter: e.adapter ?? 'unknown' });
-        this.#inFlight.add(e.requestId);
-        this.inFlight.set(this.#inFlight.size);
+        const adapter = e.adapter ?? 'unknown';
+        pending.requests.add(adapter, () => ({ adapter }));
+        inFlight.add(e.requestId);
       }),
       events.on('request:end', (e) => {
         this.duration.observe({ source: e.meta.source }, e.durationMs / 1000);
-        settle(e.requestId);
+        inFlight.delete(e.requestId);
       }),
       events.on('request:error', (e) => {
-        this.errors.inc({ code: e.error.code });
-        settle(e.requestId);
+        const code = e.error.code;
+        pending.errors.add(code, () => ({ code }));
+        inFlight.delete(e.requestId);
       }),
       events.on('reply:first-chunk', (e) => this.ttft.observe({ source: e.source }, e.ttftMs / 1000)),
-      events.on('cache:hit', (e) => this.cacheHits.inc({ kind: e.exact ? 'exact' : 'semantic' })),
-      events.on('cache:miss', (e) => this.cacheMisses.inc({ reason: e.reason })),
-      events.on('ranking:candidate', (e) => this.rankingCandidates.inc({ outcome: e.error ? 'failed' : e.vetoedBy ? 'vetoed' : 'scored' })),
+      events.on('cache:hit', (e) => {
+        const kind = e.exact ? 'exact' : 'semantic';
+        pending.cacheHits.add(kind, () => ({ kind }));
+      }),
+      events.on('cache:miss', (e) => {
+        const reason = e.reason;
+        pending.cacheMisses.add(reason, () => ({ reason }));
+      }),
+      events.on('ranking:candidate', (e) => {
+        const outcome = e.error ? 'failed' : e.vetoedBy ? 'vetoed' : 'scored';
+        pending.ranking.add(outcome, () => ({ outcome }));
+      }),
     );
   }
 
   /** Counts one answered HTTP request. */
   observeHttp(method: string, route: string, status: number): void {
-    this.httpRequests.inc({ method, route, status: String(status) });
+    this.#pending.http.add(`${method} ${route} ${status}`, () => ({ method, route, status: String(status) }));
   }
 
   /** Stops listening to the event bus. */
