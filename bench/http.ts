@@ -9,31 +9,29 @@
  *    a while against the Ollama stand-in: errors (goal 0), TTFT percentiles, and Kobza's
  *    RSS before and after (goal: growth ≤ 10 %).
  *
- * The load generator and the Ollama stand-in run in a child process, so Kobza's process
- * holds only Kobza (its RSS is Kobza's) and the client does not share its event loop.
+ * Three processes: this one orchestrates; the servers (hello-world and the Kobzas) run in
+ * `bench/http-server.ts`, compiled with esbuild and forked with plain `node` — as `kobza
+ * serve` runs from dist/ — so their CPU time and RSS are the servers' alone and tsx does not
+ * inflate them; the load generator and the Ollama stand-in run in a third process, so the
+ * client shares neither an event loop nor a CPU account with the servers.
  *
  * Run alone: `npx tsx bench/http.ts`. Environment:
  * - `KOBZA_BENCH_HTTP_SECONDS`   seconds per side of the requests/s comparison (default 10)
  * - `KOBZA_BENCH_STREAM_SECONDS` seconds of the streaming load (default 60)
  * - `KOBZA_BENCH_STREAM_CLIENTS` concurrent streaming clients (default 200)
+ * - `KOBZA_BENCH_TSX=1`          run the servers under tsx instead (to see what it costs)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import autocannon from 'autocannon';
-import Fastify from 'fastify';
-import { pino } from 'pino';
-import YAML from 'yaml';
-import { createReplyMeta, definePlugin, Kernel, parseConfig, replayText, type LlmProvider } from '../core/index.js';
+import { build } from 'esbuild';
 import { BUILTIN_PLUGINS } from '../cli/builtins.js';
-import { findHttpAdapter } from '../adapters/http/index.js';
+import { MODEL, QUESTION, type ServerCommand } from './http-server.js';
 
-const MODEL = 'qwen2.5:7b';
-const QUESTION = 'Коли починається вступна кампанія і які документи потрібні для вступу на бакалаврат?';
-const ANSWER = 'Вступна кампанія починається 1 липня. Потрібні паспорт, ідентифікаційний код, документ про освіту і сертифікат НМТ.';
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONNECTIONS = 32;
 const NO_RATE_LIMIT = { max: 1_000_000_000, timeWindow: 60_000 };
 
@@ -150,7 +148,7 @@ async function driver(): Promise<void> {
   });
 }
 
-// ---- the parent: Kobza and the hello-world -----------------------------------------------
+// ---- the parent: orchestration ------------------------------------------------------------
 
 interface Driver {
   call<T>(command: DriverCommand): Promise<T>;
@@ -179,40 +177,48 @@ function startDriver(): Driver {
   };
 }
 
-const instantAnswer = definePlugin({
-  name: 'instant-answer',
-  provides: ['LlmProvider'],
-  register(ctx) {
-    const provider: LlmProvider = {
-      id: 'instant-answer',
-      async chat(request) {
-        const meta = createReplyMeta({ requestId: request.id, source: 'provider', model: request.model });
-        meta.doneReason = 'stop';
-        return replayText(ANSWER, meta);
-      },
-    };
-    ctx.provide('LlmProvider', provider);
-  },
-});
-
-async function bootKobza(plugins: Record<string, unknown>): Promise<{ kernel: Kernel; url: string }> {
-  const yaml = YAML.stringify({ assistant: { model: MODEL }, plugins });
-  const kernel = await Kernel.create(parseConfig(yaml, { file: 'bench-http.yaml', env: {} }), {
-    builtins: { ...BUILTIN_PLUGINS, 'instant-answer': async () => instantAnswer },
-    logger: pino({ level: 'silent' }),
-  });
-  await kernel.start();
-  return { kernel, url: findHttpAdapter(kernel)!.url! };
+interface Servers {
+  call<T>(command: ServerCommand): Promise<T>;
+  child: ChildProcess;
+  /** How the servers run, for the report. */
+  runtime: string;
 }
 
-const collectGarbage = (() => {
-  v8.setFlagsFromString('--expose_gc');
-  return vm.runInNewContext('gc') as () => void;
-})();
-
-function rssMiB(): number {
-  collectGarbage();
-  return process.memoryUsage().rss / 1024 / 1024;
+/** Forks the measured server process: bench/http-server.ts compiled to plain JavaScript. */
+async function startServers(): Promise<Servers> {
+  const source = path.join(REPO, 'bench', 'http-server.ts');
+  let child: ChildProcess;
+  let runtime: string;
+  if (process.env.KOBZA_BENCH_TSX === '1') {
+    child = fork(source, ['--bench-http-server'], { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    runtime = 'servers under tsx (KOBZA_BENCH_TSX=1)';
+  } else {
+    // Bundled beside the other benches' compiled children; packages stay external, so
+    // node_modules resolves from there as from dist/.
+    const compiled = path.join(REPO, 'node_modules', '.cache', 'kobza-bench', 'http-server.mjs');
+    await build({ entryPoints: [source], outfile: compiled, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'error' });
+    child = fork(compiled, ['--bench-http-server'], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    runtime = 'servers compiled (esbuild, plain node, as from dist/)';
+  }
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let seq = 0;
+  child.on('message', (message: { seq: number; value?: unknown; error?: string }) => {
+    const waiter = pending.get(message.seq);
+    pending.delete(message.seq);
+    if (message.error) waiter?.reject(new Error(message.error));
+    else waiter?.resolve(message.value);
+  });
+  return {
+    child,
+    runtime,
+    call<T>(command: ServerCommand): Promise<T> {
+      const id = seq++;
+      return new Promise<T>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        child.send({ ...command, seq: id });
+      });
+    },
+  };
 }
 
 interface CannonResult {
@@ -223,62 +229,47 @@ interface CannonResult {
   errors: number;
 }
 
-/** CPU time per request of `kernel.handle` + collecting the answer, in this process. */
-async function kernelMicros(kernel: Kernel, requests = 20_000): Promise<number> {
-  const ask = async () => {
-    const reply = await kernel.handle(kernel.createRequest({ messages: [{ role: 'user', content: QUESTION }], stream: false }));
-    for await (const _chunk of reply.chunks);
-  };
-  for (let i = 0; i < 2000; i++) await ask();
-  const before = process.cpuUsage();
-  for (let i = 0; i < requests; i++) await ask();
-  const cpu = process.cpuUsage(before);
-  return (cpu.user + cpu.system) / requests;
-}
-
-async function requestsPerSecond(driver: Driver, seconds: number): Promise<string[]> {
+async function requestsPerSecond(driver: Driver, servers: Servers, seconds: number): Promise<string[]> {
   const lines: string[] = [];
-  const hello = Fastify({ logger: false });
-  hello.get('/', async () => ({ hello: 'world' }));
-  await hello.listen({ host: '127.0.0.1', port: 0 });
-  const helloUrl = `http://127.0.0.1:${(hello.server.address() as { port: number }).port}/`;
-
-  const instant = await bootKobza({ 'instant-answer': {}, http: { port: 0, rateLimit: NO_RATE_LIMIT } });
+  const hello = await servers.call<{ id: number; url: string }>({ cmd: 'hello' });
+  const instant = await servers.call<{ id: number; url: string }>({ cmd: 'kobza', plugins: { 'instant-answer': {}, http: { port: 0, rateLimit: NO_RATE_LIMIT } } });
   const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: QUESTION }] });
 
   const sides: { name: string; run: () => Promise<CannonResult> }[] = [
-    { name: 'bare Fastify hello-world', run: () => driver.call({ cmd: 'cannon', url: helloUrl, method: 'GET', seconds }) },
+    { name: 'bare Fastify hello-world', run: () => driver.call({ cmd: 'cannon', url: hello.url, method: 'GET', seconds }) },
     { name: 'Kobza, instant provider', run: () => driver.call({ cmd: 'cannon', url: `${instant.url}/v1/chat/completions`, method: 'POST', body, seconds }) },
   ];
 
-  let cache: { kernel: Kernel; url: string } | undefined;
+  let cache: { id: number; url: string } | undefined;
   if (BUILTIN_PLUGINS['semantic-cache']) {
     const { url: ollamaUrl } = await driver.call<{ url: string }>({ cmd: 'stand-in', options: {} });
-    cache = await bootKobza({ ollama: { host: ollamaUrl, probeOnStart: false }, 'semantic-cache': {}, http: { port: 0, rateLimit: NO_RATE_LIMIT } });
+    cache = await servers.call<{ id: number; url: string }>({ cmd: 'kobza', plugins: { ollama: { host: ollamaUrl, probeOnStart: false }, 'semantic-cache': {}, http: { port: 0, rateLimit: NO_RATE_LIMIT } } });
     const first = await fetch(`${cache.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     await first.text();
     const second = await fetch(`${cache.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     await second.text();
     if (second.headers.get('x-kobza-source') !== 'cache') throw new Error(`the repeat was not a cache hit (x-kobza-source: ${second.headers.get('x-kobza-source')})`);
-    sides.push({ name: 'Kobza, semantic-cache hit', run: () => driver.call({ cmd: 'cannon', url: `${cache!.url}/v1/chat/completions`, method: 'POST', body, seconds }) });
+    const cacheUrl = cache.url;
+    sides.push({ name: 'Kobza, semantic-cache hit', run: () => driver.call({ cmd: 'cannon', url: `${cacheUrl}/v1/chat/completions`, method: 'POST', body, seconds }) });
   } else {
     lines.push('semantic-cache is not registered in cli/builtins.ts yet: cache-hit side skipped');
   }
 
-  // Two rounds, rotating the order. Server CPU per request (this process holds only the
-  // servers) is steadier than req/s on a shared machine, so it is reported too.
+  // Two rounds, rotating the order. Server CPU per request (the server process holds only
+  // the servers) is steadier than req/s on a shared machine, so it is reported too.
   const results = new Map<string, (CannonResult & { cpuMicros: number })[]>();
   for (let round = 0; round < 2; round++) {
     const order = round === 0 ? sides : [...sides].reverse();
     for (const side of order) {
-      const before = process.cpuUsage();
+      const before = await servers.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
       const result = await side.run();
-      const cpu = process.cpuUsage(before);
-      results.set(side.name, [...(results.get(side.name) ?? []), { ...result, cpuMicros: (cpu.user + cpu.system) / Math.max(1, result.total) }]);
+      const after = await servers.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
+      const cpuMicros = (after.user - before.user + after.system - before.system) / Math.max(1, result.total);
+      results.set(side.name, [...(results.get(side.name) ?? []), { ...result, cpuMicros }]);
     }
   }
-  const kernelOnly = [`  the kernel alone (no HTTP), CPU per request: instant provider ${(await kernelMicros(instant.kernel)).toFixed(1)} µs`];
-  if (cache) kernelOnly.push(`, semantic-cache hit ${(await kernelMicros(cache.kernel)).toFixed(1)} µs`);
+  const kernelOnly = [`  the kernel alone (no HTTP), CPU per request: instant provider ${(await servers.call<number>({ cmd: 'kernel-micros', id: instant.id, requests: 20_000 })).toFixed(1)} µs`];
+  if (cache) kernelOnly.push(`, semantic-cache hit ${(await servers.call<number>({ cmd: 'kernel-micros', id: cache.id, requests: 20_000 })).toFixed(1)} µs`);
   const upstreamCalls = cache ? await driver.call<number>({ cmd: 'count', path: '/api/chat' }) : 0;
 
   const mean = (name: string, pick: (r: CannonResult & { cpuMicros: number }) => number) => {
@@ -286,7 +277,7 @@ async function requestsPerSecond(driver: Driver, seconds: number): Promise<strin
     return list.reduce((sum, r) => sum + pick(r), 0) / list.length;
   };
   const helloRps = mean(sides[0].name, (r) => r.rps);
-  lines.push(`requests/s: autocannon, ${CONNECTIONS} connections, 2 rounds × ${seconds} s per side, non-streaming POST /v1/chat/completions`);
+  lines.push(`requests/s: autocannon, ${CONNECTIONS} connections, 2 rounds × ${seconds} s per side, non-streaming POST /v1/chat/completions; ${servers.runtime}`);
   for (const side of sides) {
     const rps = mean(side.name, (r) => r.rps);
     const bad = (results.get(side.name) ?? []).reduce((sum, r) => sum + r.non2xx + r.errors, 0);
@@ -295,39 +286,44 @@ async function requestsPerSecond(driver: Driver, seconds: number): Promise<strin
   lines.push(kernelOnly.join(''));
   if (cache) {
     const ratio = mean('Kobza, semantic-cache hit', (r) => r.rps) / helloRps;
-    lines.push(`  cache hit ÷ hello-world = ${ratio.toFixed(3)} (goal ≥ 0.40: ${ratio >= 0.4 ? 'met' : 'NOT met'}); upstream /api/chat calls during the run: ${upstreamCalls} (1 = only the priming miss)`);
+    const cpuRatio = mean(sides[0].name, (r) => r.cpuMicros) / mean('Kobza, semantic-cache hit', (r) => r.cpuMicros);
+    lines.push(`  cache hit ÷ hello-world = ${ratio.toFixed(3)} (goal ≥ 0.40: ${ratio >= 0.4 ? 'met' : 'NOT met'}; by server CPU per request ${cpuRatio.toFixed(3)}); upstream /api/chat calls during the run: ${upstreamCalls} (1 = only the priming miss)`);
   }
-  await hello.close();
-  await instant.kernel.stop();
-  await cache?.kernel.stop();
+  await servers.call({ cmd: 'stop', id: hello.id });
+  await servers.call({ cmd: 'stop', id: instant.id });
+  if (cache) await servers.call({ cmd: 'stop', id: cache.id });
   return lines;
 }
 
-async function streamingLoad(driver: Driver, clients: number, seconds: number): Promise<string[]> {
+async function streamingLoad(driver: Driver, servers: Servers, clients: number, seconds: number): Promise<string[]> {
   const tokenDelayMs = 40;
   const firstTokenDelayMs = 100;
   const { url: ollamaUrl } = await driver.call<{ url: string }>({ cmd: 'stand-in', options: { tokenDelayMs, firstTokenDelayMs } });
   // No streaming plugin: its chunk coalescing would add to TTFT what is not the adapter's.
-  const kobza = await bootKobza({ ollama: { host: ollamaUrl, probeOnStart: false }, http: { port: 0, rateLimit: NO_RATE_LIMIT } });
+  const kobza = await servers.call<{ id: number; url: string }>({ cmd: 'kobza', plugins: { ollama: { host: ollamaUrl, probeOnStart: false }, http: { port: 0, rateLimit: NO_RATE_LIMIT } } });
   type StreamResult = Awaited<ReturnType<typeof runStreams>>;
+  const rssMiB = () => servers.call<number>({ cmd: 'rss' });
   try {
-    const rssStart = rssMiB();
+    const rssStart = await rssMiB();
     const warmSeconds = Math.max(3, Math.min(10, Math.round(seconds / 6)));
     const warm = await driver.call<StreamResult>({ cmd: 'streams', url: kobza.url, clients, seconds: warmSeconds });
-    const rssBefore = rssMiB();
+    const rssBefore = await rssMiB();
+    const cpuBefore = await servers.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
     const load = await driver.call<StreamResult>({ cmd: 'streams', url: kobza.url, clients, seconds });
+    const cpuAfter = await servers.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const rssAfter = rssMiB();
+    const rssAfter = await rssMiB();
+    const cpuPerStream = (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / Math.max(1, load.completed);
     const growth = (rssAfter / rssBefore - 1) * 100;
     const f = (n: number) => n.toFixed(1);
     return [
       `streaming: ${clients} concurrent clients (half OpenAI SSE, half Ollama NDJSON) for ${seconds} s after a ${warmSeconds} s warm-up; stand-in first token ${firstTokenDelayMs} ms, ${tokenDelayMs} ms/token; pipeline: ollama + http`,
       `  completed streams ${load.completed} (${f(load.completed / seconds)}/s), errors ${load.errors}${load.errorKinds.length ? ` ${JSON.stringify(load.errorKinds)}` : ''}; warm-up ${warm.completed} streams, ${warm.errors} errors`,
-      `  TTFT ms: p50 ${f(load.ttft.p50)}   p90 ${f(load.ttft.p90)}   p99 ${f(load.ttft.p99)}   max ${f(load.ttft.max)}`,
+      `  TTFT ms: p50 ${f(load.ttft.p50)}   p90 ${f(load.ttft.p90)}   p99 ${f(load.ttft.p99)}   max ${f(load.ttft.max)}; server CPU per stream ${f(cpuPerStream)} µs`,
       `  Kobza RSS after GC: at start ${f(rssStart)} MiB, after warm-up ${f(rssBefore)} MiB, after the load ${f(rssAfter)} MiB → growth ${f(growth)} % (goal ≤ 10 %: ${growth <= 10 ? 'met' : 'NOT met'}); errors goal 0: ${load.errors === 0 && warm.errors === 0 ? 'met' : 'NOT met'}`,
     ];
   } finally {
-    await kobza.kernel.stop();
+    await servers.call({ cmd: 'stop', id: kobza.id });
   }
 }
 
@@ -337,11 +333,14 @@ export async function run(): Promise<void> {
   const streamSeconds = Number(process.env.KOBZA_BENCH_STREAM_SECONDS) || 60;
   const clients = Number(process.env.KOBZA_BENCH_STREAM_CLIENTS) || 200;
   const driver = startDriver();
+  const servers = await startServers();
   try {
     process.stdout.write(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
-    for (const line of await requestsPerSecond(driver, rpsSeconds)) process.stdout.write(`${line}\n`);
-    for (const line of await streamingLoad(driver, clients, streamSeconds)) process.stdout.write(`${line}\n`);
+    for (const line of await requestsPerSecond(driver, servers, rpsSeconds)) process.stdout.write(`${line}\n`);
+    for (const line of await streamingLoad(driver, servers, clients, streamSeconds)) process.stdout.write(`${line}\n`);
   } finally {
+    await servers.call({ cmd: 'exit' }).catch(() => undefined);
+    servers.child.kill();
     await driver.call({ cmd: 'exit' }).catch(() => undefined);
     driver.child.kill();
   }

@@ -1,0 +1,128 @@
+/**
+ * The measured process of `bench/http.ts`: the bare Fastify hello-world and the Kobzas
+ * under test, nothing else (its CPU time and RSS are the servers'). `bench/http.ts` compiles
+ * this file to plain JavaScript with esbuild and forks it with plain `node`, so the servers
+ * run as `kobza serve` runs them from dist/: under tsx every function created per request
+ * gets a `__name(fn, "…")` wrapper (keepNames), which made the kernel path ~30 % slower.
+ * Driven over IPC; not meant to be run by hand.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import YAML from 'yaml';
+import { findHttpAdapter } from '../adapters/http/index.js';
+import { BUILTIN_PLUGINS } from '../cli/builtins.js';
+import { createReplyMeta, definePlugin, Kernel, parseConfig, replayText, type LlmProvider } from '../core/index.js';
+
+export const MODEL = 'qwen2.5:7b';
+export const QUESTION = 'Коли починається вступна кампанія і які документи потрібні для вступу на бакалаврат?';
+const ANSWER = 'Вступна кампанія починається 1 липня. Потрібні паспорт, ідентифікаційний код, документ про освіту і сертифікат НМТ.';
+
+export type ServerCommand =
+  | { cmd: 'hello' }
+  | { cmd: 'kobza'; plugins: Record<string, unknown> }
+  | { cmd: 'cpu' }
+  | { cmd: 'kernel-micros'; id: number; requests: number }
+  | { cmd: 'rss' }
+  | { cmd: 'stop'; id: number }
+  | { cmd: 'exit' };
+
+const instantAnswer = definePlugin({
+  name: 'instant-answer',
+  provides: ['LlmProvider'],
+  register(ctx) {
+    const provider: LlmProvider = {
+      id: 'instant-answer',
+      async chat(request) {
+        const meta = createReplyMeta({ requestId: request.id, source: 'provider', model: request.model });
+        meta.doneReason = 'stop';
+        return replayText(ANSWER, meta);
+      },
+    };
+    ctx.provide('LlmProvider', provider);
+  },
+});
+
+interface Running {
+  kernel?: Kernel;
+  hello?: FastifyInstance;
+}
+
+const running = new Map<number, Running>();
+let nextId = 1;
+
+async function bootKobza(plugins: Record<string, unknown>): Promise<{ id: number; url: string }> {
+  const yaml = YAML.stringify({ assistant: { model: MODEL }, plugins });
+  const kernel = await Kernel.create(parseConfig(yaml, { file: 'bench-http.yaml', env: {} }), {
+    builtins: { ...BUILTIN_PLUGINS, 'instant-answer': async () => instantAnswer },
+    logger: pino({ level: 'silent' }),
+  });
+  await kernel.start();
+  const id = nextId++;
+  running.set(id, { kernel });
+  return { id, url: findHttpAdapter(kernel)!.url! };
+}
+
+async function startHello(): Promise<{ id: number; url: string }> {
+  const hello = Fastify({ logger: false });
+  hello.get('/', async () => ({ hello: 'world' }));
+  await hello.listen({ host: '127.0.0.1', port: 0 });
+  const id = nextId++;
+  running.set(id, { hello });
+  return { id, url: `http://127.0.0.1:${(hello.server.address() as { port: number }).port}/` };
+}
+
+/** CPU time per request of `kernel.handle` + collecting the answer, in this process. */
+async function kernelMicros(kernel: Kernel, requests: number): Promise<number> {
+  const ask = async () => {
+    const reply = await kernel.handle(kernel.createRequest({ messages: [{ role: 'user', content: QUESTION }], stream: false }));
+    for await (const _chunk of reply.chunks);
+  };
+  for (let i = 0; i < 2000; i++) await ask();
+  const before = process.cpuUsage();
+  for (let i = 0; i < requests; i++) await ask();
+  const cpu = process.cpuUsage(before);
+  return (cpu.user + cpu.system) / requests;
+}
+
+function rssMiB(): number {
+  // Forked with --expose-gc.
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().rss / 1024 / 1024;
+}
+
+async function serve(command: ServerCommand): Promise<unknown> {
+  switch (command.cmd) {
+    case 'hello':
+      return startHello();
+    case 'kobza':
+      return bootKobza(command.plugins);
+    case 'cpu':
+      return process.cpuUsage();
+    case 'kernel-micros':
+      return kernelMicros(running.get(command.id)!.kernel!, command.requests);
+    case 'rss':
+      return rssMiB();
+    case 'stop': {
+      const target = running.get(command.id);
+      running.delete(command.id);
+      await target?.hello?.close();
+      await target?.kernel?.stop();
+      return null;
+    }
+    case 'exit':
+      for (const id of [...running.keys()]) await serve({ cmd: 'stop', id });
+      return null;
+  }
+}
+
+if (process.argv.includes('--bench-http-server')) {
+  process.on('message', (message: ServerCommand & { id?: number; seq: number }) => {
+    serve(message).then(
+      (value) => {
+        process.send!({ seq: message.seq, value });
+        if (message.cmd === 'exit') process.disconnect();
+      },
+      (err: unknown) => process.send!({ seq: message.seq, error: (err as Error).stack ?? String(err) }),
+    );
+  });
+}
