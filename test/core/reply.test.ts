@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { collectReply, createReplyMeta, KobzaError, observeReply, replayText, wrapError, type Reply, type ReplyMeta, type ReplyObserver } from '../../core/index.js';
+import { collectReply, createReplyMeta, KobzaError, observeReply, replayText, splitIntoChunks, wrapError, type Reply, type ReplyMeta, type ReplyObserver } from '../../core/index.js';
 
 // observeReply and the instant replayText are hand-written iterators for speed; these tests
 // hold them to the async generators they replaced (written out here as the reference).
@@ -34,7 +34,7 @@ interface Scenario {
   sourceFailsAt?: { index: number; sync: boolean };
   sourceReturn: 'absent' | 'resolves' | 'rejects' | 'non-object';
   onChunk: 'absent' | 'ok' | { throwsAt: number };
-  onComplete: 'absent' | 'sync' | 'async' | 'rejects';
+  onComplete: 'absent' | 'sync' | 'async' | 'rejects' | 'throws';
   onError: boolean;
   /** What the consumer does after taking N results. */
   consumer: { take: number; then: 'drain' | 'return' | 'throw' | 'next-twice' };
@@ -45,10 +45,11 @@ function describeError(err: unknown): string {
   return `${(err as Error)?.name}:${(err as Error)?.message}`;
 }
 
-async function run(scenario: Scenario, observe: (reply: Reply, observer: ReplyObserver) => AsyncIterator<string>): Promise<string[]> {
+async function run(scenario: Scenario, observe: (reply: Reply, observer: ReplyObserver) => AsyncIterator<string>, instant?: { text: string; abortAt?: number }): Promise<string[]> {
   const log: string[] = [];
   let index = 0;
-  const source: AsyncIterator<string> & AsyncIterable<string> = {
+  const controller = new AbortController();
+  const scripted: AsyncIterator<string> & AsyncIterable<string> = {
     next() {
       log.push('source.next');
       const at = index++;
@@ -65,7 +66,7 @@ async function run(scenario: Scenario, observe: (reply: Reply, observer: ReplyOb
     },
   };
   if (scenario.sourceReturn !== 'absent') {
-    source.return = () => {
+    scripted.return = () => {
       log.push('source.return');
       if (scenario.sourceReturn === 'rejects') return Promise.reject(new Error('return failed'));
       if (scenario.sourceReturn === 'non-object') return Promise.resolve(42 as unknown as IteratorResult<string>);
@@ -86,11 +87,14 @@ async function run(scenario: Scenario, observe: (reply: Reply, observer: ReplyOb
       log.push(`onComplete:${text}`);
       if (scenario.onComplete === 'async') return new Promise<void>((resolve) => setTimeout(resolve, 1));
       if (scenario.onComplete === 'rejects') return Promise.reject(new Error('store failed'));
+      if (scenario.onComplete === 'throws') throw new Error('onComplete threw');
     };
   }
   if (scenario.onError) observer.onError = (error) => log.push(`onError:${describeError(error)}`);
   const meta: ReplyMeta = createReplyMeta({ requestId: 'req-1', source: 'provider', model: 'm' });
-  const iterator = observe({ chunks: source, meta }, observer);
+  // An instant replay (what a cache hit returns) or the scripted source above.
+  const chunks = instant ? replayText(instant.text, meta, { chunkChars: 4, signal: controller.signal }).chunks : scripted;
+  const iterator = observe({ chunks, meta }, observer);
   const record = async (what: string, step: () => Promise<IteratorResult<string>>) => {
     try {
       const result = await step();
@@ -103,7 +107,9 @@ async function run(scenario: Scenario, observe: (reply: Reply, observer: ReplyOb
   };
   let taken = 0;
   while (taken < scenario.consumer.take) {
+    if (instant?.abortAt === taken) controller.abort();
     const result = await record('next', () => iterator.next());
+    log.push(`complete:${meta.complete}`);
     taken++;
     if (!result || result.done) break;
   }
@@ -127,7 +133,7 @@ const scenarios = fc.record<Scenario>({
   sourceFailsAt: fc.option(fc.record({ index: fc.nat(5), sync: fc.boolean() }), { nil: undefined }),
   sourceReturn: fc.constantFrom('absent', 'resolves', 'rejects', 'non-object'),
   onChunk: fc.oneof(fc.constantFrom<'absent' | 'ok'>('absent', 'ok'), fc.record({ throwsAt: fc.nat(4) })),
-  onComplete: fc.constantFrom('absent', 'sync', 'async', 'rejects'),
+  onComplete: fc.constantFrom('absent', 'sync', 'async', 'rejects', 'throws'),
   onError: fc.boolean(),
   consumer: fc.record({ take: fc.nat(6), then: fc.constantFrom('drain', 'return', 'throw', 'next-twice') }),
 });
@@ -144,6 +150,23 @@ describe('observeReply', () => {
           // source's and observer's calls is a matter of microtask turns; each side's own
           // order is not.
           const consumerSide = (log: string[]) => log.filter((entry) => / [→✗] /.test(entry));
+          expect(consumerSide(actual)).toEqual(consumerSide(expected));
+          expect(actual.filter((entry) => !consumerSide([entry]).length)).toEqual(expected.filter((entry) => !consumerSide([entry]).length));
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('behaves like the generator over an instant replay too (the cache-hit fast path)', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarios, fc.string({ maxLength: 30 }), fc.option(fc.nat(5), { nil: undefined }), async (scenario, text, abortAt) => {
+        const instant = { text, abortAt };
+        const expected = await run(scenario, (reply, observer) => referenceObserve(reply, observer), instant);
+        const actual = await run(scenario, (reply, observer) => observeReply(reply, observer).chunks[Symbol.asyncIterator](), instant);
+        const consumerSide = (log: string[]) => log.filter((entry) => / [→✗] /.test(entry));
+        if (scenario.consumer.then !== 'next-twice') expect(actual).toEqual(expected);
+        else {
           expect(consumerSide(actual)).toEqual(consumerSide(expected));
           expect(actual.filter((entry) => !consumerSide([entry]).length)).toEqual(expected.filter((entry) => !consumerSide([entry]).length));
         }
@@ -185,6 +208,36 @@ describe('observeReply without the text', () => {
     expect(text).toBe('раз два три чотири пʼять');
     expect(chunks).toBeGreaterThan(2);
     expect(completed).toBe('');
+  });
+});
+
+describe('splitIntoChunks', () => {
+  function referenceSplit(text: string, size = 24): string[] {
+    if (text.length === 0) return [];
+    const parts = text.match(/\S+\s*|\s+/g) ?? [text];
+    const chunks: string[] = [];
+    let current = '';
+    for (const part of parts) {
+      if (current.length > 0 && current.length + part.length > size) {
+        chunks.push(current);
+        current = '';
+      }
+      current += part;
+    }
+    if (current) chunks.push(current);
+    return chunks;
+  }
+
+  it('cuts exactly where the word-matching version did', () => {
+    const spaces = ['\u0020', '\t', '\n', '\u00a0', '\u2009', '\u3000', '\ufeff', '\u2028', '\u1680', '\u200b'];
+    const piece = fc.oneof(fc.constantFrom(...spaces), fc.string({ minLength: 1, maxLength: 8 }), fc.constantFrom('вступ', 'пʼять', '😀', 'a\u0301'));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }).map((pieces) => pieces.join('')), fc.integer({ min: 0, max: 40 }), (text, size) => {
+        expect(splitIntoChunks(text, size)).toEqual(referenceSplit(text, size));
+        expect(splitIntoChunks(text)).toEqual(referenceSplit(text));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
