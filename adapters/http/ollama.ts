@@ -147,8 +147,19 @@ export function ollamaStats(meta: ReplyMeta, promptText: () => string, text: str
 function ndjsonFormat(kind: 'chat' | 'generate', model: string, promptText: () => string): StreamFormat {
   const modelJson = JSON.stringify(model);
   const piece = (text: string) => (kind === 'chat' ? `"message":{"role":"assistant","content":${JSON.stringify(text)}}` : `"response":${JSON.stringify(text)}`);
+  // Chunks that leave in the same millisecond (a cache replay) share one formatted time.
+  let stampedAt = -1;
+  let stamp = '';
+  const now = () => {
+    const ms = Date.now();
+    if (ms !== stampedAt) {
+      stampedAt = ms;
+      stamp = new Date(ms).toISOString();
+    }
+    return stamp;
+  };
   return {
-    chunk: (text) => `{"model":${modelJson},"created_at":"${new Date().toISOString()}",${piece(text)},"done":false}\n`,
+    chunk: (text) => `{"model":${modelJson},"created_at":"${now()}",${piece(text)},"done":false}\n`,
     end: (meta, text) =>
       `${JSON.stringify({
         model,
