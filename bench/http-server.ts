@@ -19,6 +19,7 @@ const ANSWER = 'Вступна кампанія починається 1 лип�
 
 export type ServerCommand =
   | { cmd: 'hello' }
+  | { cmd: 'bare-post' }
   | { cmd: 'kobza'; plugins: Record<string, unknown> }
   | { cmd: 'cpu' }
   | { cmd: 'kernel-micros'; id: number; requests: number }
@@ -71,6 +72,31 @@ async function startHello(): Promise<{ id: number; url: string }> {
   return { id, url: `http://127.0.0.1:${(hello.server.address() as { port: number }).port}/` };
 }
 
+/**
+ * A reference, not the goal's baseline: bare Fastify doing the HTTP part of the Kobza side
+ * — parse the same JSON body, answer with a completion object of the same size — so the
+ * report shows how much of the gap to the hello-world a POST with JSON costs by itself.
+ */
+async function startBarePost(): Promise<{ id: number; url: string }> {
+  const app = Fastify({ logger: false });
+  app.post('/v1/chat/completions', async (request) => {
+    const body = request.body as { model: string };
+    return {
+      id: 'chatcmpl-00000000-0000-4000-8000-000000000000',
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: body.model,
+      system_fingerprint: 'kobza',
+      choices: [{ index: 0, message: { role: 'assistant', content: ANSWER, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 22, completion_tokens: 30, total_tokens: 52 },
+    };
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const id = nextId++;
+  running.set(id, { hello: app });
+  return { id, url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };
+}
+
 /** CPU time per request of `kernel.handle` + collecting the answer, in this process. */
 async function kernelMicros(kernel: Kernel, requests: number): Promise<number> {
   const ask = async () => {
@@ -94,6 +120,8 @@ async function serve(command: ServerCommand): Promise<unknown> {
   switch (command.cmd) {
     case 'hello':
       return startHello();
+    case 'bare-post':
+      return startBarePost();
     case 'kobza':
       return bootKobza(command.plugins);
     case 'cpu':

@@ -4,7 +4,8 @@
  * 1. Requests/s of the cache-hit path (`POST /v1/chat/completions`, answered by the
  *    semantic cache) ÷ requests/s of a bare Fastify hello-world, both driven by autocannon.
  *    Also shown: an "instant answer" Kobza whose provider answers in-process — the ceiling
- *    of adapter + kernel without any cache work. Goal: cache hit / hello-world ≥ 0.40.
+ *    of adapter + kernel without any cache work — and bare Fastify answering the same POST
+ *    with a same-sized object, the HTTP + JSON floor. Goal: cache hit / hello-world ≥ 0.40.
  * 2. N concurrent streaming clients (default 200; half OpenAI SSE, half Ollama NDJSON) for
  *    a while against the Ollama stand-in: errors (goal 0), TTFT percentiles, and Kobza's
  *    RSS before and after (goal: growth ≤ 10 %).
@@ -232,11 +233,13 @@ interface CannonResult {
 async function requestsPerSecond(driver: Driver, servers: Servers, seconds: number): Promise<string[]> {
   const lines: string[] = [];
   const hello = await servers.call<{ id: number; url: string }>({ cmd: 'hello' });
+  const barePost = await servers.call<{ id: number; url: string }>({ cmd: 'bare-post' });
   const instant = await servers.call<{ id: number; url: string }>({ cmd: 'kobza', plugins: { 'instant-answer': {}, http: { port: 0, rateLimit: NO_RATE_LIMIT } } });
   const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: QUESTION }] });
 
   const sides: { name: string; run: () => Promise<CannonResult> }[] = [
     { name: 'bare Fastify hello-world', run: () => driver.call({ cmd: 'cannon', url: hello.url, method: 'GET', seconds }) },
+    { name: 'bare Fastify POST, same JSON', run: () => driver.call({ cmd: 'cannon', url: `${barePost.url}/v1/chat/completions`, method: 'POST', body, seconds }) },
     { name: 'Kobza, instant provider', run: () => driver.call({ cmd: 'cannon', url: `${instant.url}/v1/chat/completions`, method: 'POST', body, seconds }) },
   ];
 
@@ -290,6 +293,7 @@ async function requestsPerSecond(driver: Driver, servers: Servers, seconds: numb
     lines.push(`  cache hit ÷ hello-world = ${ratio.toFixed(3)} (goal ≥ 0.40: ${ratio >= 0.4 ? 'met' : 'NOT met'}; by server CPU per request ${cpuRatio.toFixed(3)}); upstream /api/chat calls during the run: ${upstreamCalls} (1 = only the priming miss)`);
   }
   await servers.call({ cmd: 'stop', id: hello.id });
+  await servers.call({ cmd: 'stop', id: barePost.id });
   await servers.call({ cmd: 'stop', id: instant.id });
   if (cache) await servers.call({ cmd: 'stop', id: cache.id });
   return lines;
