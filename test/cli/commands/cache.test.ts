@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { collectReply } from '../../../core/index.js';
 import { bootKernel } from '../../../cli/boot.js';
-import { buildProgram } from '../../../cli/kobza.js';
 import { startOllamaStandIn, type OllamaStandIn } from '../../servers/ollama.js';
+import { runKobzaInProcess } from '../../helpers/cli.js';
 
 let ollama: OllamaStandIn;
 let dir: string;
@@ -40,23 +40,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs `kobza …` in-process and returns what it printed on stdout. */
-async function kobza(...args: string[]): Promise<{ stdout: string; exitCode: number }> {
-  let stdout = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'kobza', ...args]);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  const exitCode = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { stdout, exitCode };
-}
+const kobza = runKobzaInProcess;
 
 /** Asks questions through a kernel booted from the same config, the way `kobza serve` would. */
 async function askAll(questions: string[]): Promise<string[]> {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../../cli/kobza.js';
+import { runKobzaInProcess } from '../../helpers/cli.js';
 
 let dir: string;
 
@@ -16,23 +17,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs `kobza …` in-process and returns what it printed on stdout. */
-async function kobza(...args: string[]): Promise<{ stdout: string; exitCode: number }> {
-  let stdout = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'kobza', ...args]);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  const exitCode = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { stdout, exitCode };
-}
+const kobza = runKobzaInProcess;
 
 describe('kobza eval cache', () => {
   it('runs the real plugin on the fixture pairs and prints one JSON object on the last line', async () => {
