@@ -23,7 +23,7 @@ export type ServerCommand =
   | { cmd: 'kobza'; plugins: Record<string, unknown> }
   | { cmd: 'cpu' }
   | { cmd: 'kernel-micros'; id: number; requests: number }
-  | { cmd: 'rss' }
+  | { cmd: 'memory' }
   | { cmd: 'stop'; id: number }
   | { cmd: 'exit' };
 
@@ -110,10 +110,15 @@ async function kernelMicros(kernel: Kernel, requests: number): Promise<number> {
   return (cpu.user + cpu.system) / requests;
 }
 
-function rssMiB(): number {
-  // Forked with --expose-gc.
-  (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().rss / 1024 / 1024;
+/** RSS and V8 heap in MiB after full collections (forked with --expose-gc). */
+async function memoryAfterGc(): Promise<{ rss: number; heap: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const usage = process.memoryUsage();
+  return { rss: usage.rss / 1024 / 1024, heap: usage.heapUsed / 1024 / 1024 };
 }
 
 async function serve(command: ServerCommand): Promise<unknown> {
@@ -128,8 +133,8 @@ async function serve(command: ServerCommand): Promise<unknown> {
       return process.cpuUsage();
     case 'kernel-micros':
       return kernelMicros(running.get(command.id)!.kernel!, command.requests);
-    case 'rss':
-      return rssMiB();
+    case 'memory':
+      return memoryAfterGc();
     case 'stop': {
       const target = running.get(command.id);
       running.delete(command.id);

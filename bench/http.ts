@@ -306,25 +306,25 @@ async function streamingLoad(driver: Driver, servers: Servers, clients: number, 
   // No streaming plugin: its chunk coalescing would add to TTFT what is not the adapter's.
   const kobza = await servers.call<{ id: number; url: string }>({ cmd: 'kobza', plugins: { ollama: { host: ollamaUrl, probeOnStart: false }, http: { port: 0, rateLimit: NO_RATE_LIMIT } } });
   type StreamResult = Awaited<ReturnType<typeof runStreams>>;
-  const rssMiB = () => servers.call<number>({ cmd: 'rss' });
+  const memory = () => servers.call<{ rss: number; heap: number }>({ cmd: 'memory' });
   try {
-    const rssStart = await rssMiB();
+    const atStart = await memory();
     const warmSeconds = Math.max(3, Math.min(10, Math.round(seconds / 6)));
     const warm = await driver.call<StreamResult>({ cmd: 'streams', url: kobza.url, clients, seconds: warmSeconds });
-    const rssBefore = await rssMiB();
+    const before = await memory();
     const cpuBefore = await servers.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
     const load = await driver.call<StreamResult>({ cmd: 'streams', url: kobza.url, clients, seconds });
     const cpuAfter = await servers.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const rssAfter = await rssMiB();
+    const after = await memory();
     const cpuPerStream = (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / Math.max(1, load.completed);
-    const growth = (rssAfter / rssBefore - 1) * 100;
+    const growth = (after.rss / before.rss - 1) * 100;
     const f = (n: number) => n.toFixed(1);
     return [
-      `streaming: ${clients} concurrent clients (half OpenAI SSE, half Ollama NDJSON) for ${seconds} s after a ${warmSeconds} s warm-up; stand-in first token ${firstTokenDelayMs} ms, ${tokenDelayMs} ms/token; pipeline: ollama + http`,
+      `streaming: ${clients} concurrent clients (half OpenAI SSE, half Ollama NDJSON) for ${seconds} s after a ${warmSeconds} s warm-up; stand-in first token ${firstTokenDelayMs} ms, ${tokenDelayMs} ms/token; pipeline: ollama + http; a fresh server process`,
       `  completed streams ${load.completed} (${f(load.completed / seconds)}/s), errors ${load.errors}${load.errorKinds.length ? ` ${JSON.stringify(load.errorKinds)}` : ''}; warm-up ${warm.completed} streams, ${warm.errors} errors`,
       `  TTFT ms: p50 ${f(load.ttft.p50)}   p90 ${f(load.ttft.p90)}   p99 ${f(load.ttft.p99)}   max ${f(load.ttft.max)}; server CPU per stream ${f(cpuPerStream)} µs`,
-      `  Kobza RSS after GC: at start ${f(rssStart)} MiB, after warm-up ${f(rssBefore)} MiB, after the load ${f(rssAfter)} MiB → growth ${f(growth)} % (goal ≤ 10 %: ${growth <= 10 ? 'met' : 'NOT met'}); errors goal 0: ${load.errors === 0 && warm.errors === 0 ? 'met' : 'NOT met'}`,
+      `  Kobza RSS after GC: at start ${f(atStart.rss)} MiB, after warm-up ${f(before.rss)} MiB, after the load ${f(after.rss)} MiB → growth ${f(growth)} % (goal ≤ 10 %: ${growth <= 10 ? 'met' : 'NOT met'}); V8 heap used ${f(atStart.heap)} / ${f(before.heap)} / ${f(after.heap)} MiB; errors goal 0: ${load.errors === 0 && warm.errors === 0 ? 'met' : 'NOT met'}`,
     ];
   } finally {
     await servers.call({ cmd: 'stop', id: kobza.id });
@@ -338,13 +338,21 @@ export async function run(): Promise<void> {
   const clients = Number(process.env.KOBZA_BENCH_STREAM_CLIENTS) || 200;
   const driver = startDriver();
   const servers = await startServers();
+  let streamServers: Servers | undefined;
   try {
     process.stdout.write(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
     for (const line of await requestsPerSecond(driver, servers, rpsSeconds)) process.stdout.write(`${line}\n`);
-    for (const line of await streamingLoad(driver, servers, clients, streamSeconds)) process.stdout.write(`${line}\n`);
-  } finally {
+    // A fresh process, so the memory it reports is the streaming Kobza's alone.
     await servers.call({ cmd: 'exit' }).catch(() => undefined);
     servers.child.kill();
+    streamServers = await startServers();
+    for (const line of await streamingLoad(driver, streamServers, clients, streamSeconds)) process.stdout.write(`${line}\n`);
+  } finally {
+    for (const running of [servers, streamServers]) {
+      if (!running) continue;
+      if (running.child.connected) await running.call({ cmd: 'exit' }).catch(() => undefined);
+      running.child.kill();
+    }
     await driver.call({ cmd: 'exit' }).catch(() => undefined);
     driver.child.kill();
   }
