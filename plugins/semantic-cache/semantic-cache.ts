@@ -63,6 +63,15 @@ interface IndexedEntry {
   expiresAt: number;
   /** In-memory recency for eviction (a hit does not touch the stored TTL). */
   lastUsedAt: number;
+  /** Process-wide use order: breaks ties between uses in the same millisecond. */
+  useOrder?: number;
+}
+
+let useCounter = 0;
+/** Marks an entry as just used. */
+function touch(entry: { lastUsedAt: number; useOrder?: number }, now: number): void {
+  entry.lastUsedAt = now;
+  entry.useOrder = ++useCounter;
 }
 
 interface NamespaceState {
@@ -430,6 +439,7 @@ export class SemanticCache {
         createdAt: record.createdAt,
         expiresAt: record.expiresAt,
         lastUsedAt: record.createdAt,
+        useOrder: ++useCounter,
       });
       const group = grouped.get(record.namespace) ?? { labels: [], vectors: [] };
       group.labels.push(label);
@@ -609,7 +619,7 @@ export class SemanticCache {
       if (verdict && !verdict.same) return { hit: false, reason: 'vetoed', bestSimilarity: 1, vetoedBy: verdict.vetoedBy ?? 'content', detail: verdict.reason };
       const hit = read ? await this.#read(question, state!, exact, veto, now) : exact;
       if (hit) {
-        exact.lastUsedAt = now;
+        touch(exact, now);
         return read ? { hit: true, exact: true, similarity: 1, entry: hit as EntryRecord } : { hit: true, exact: true, similarity: 1, id: exact.id, question: exact.question };
       }
     }
@@ -644,7 +654,7 @@ export class SemanticCache {
       if (!read) return { hit: true, exact: false, similarity: match.similarity, id: entry.id, question: entry.question };
       const record = await this.#read(question, state, entry, veto, now);
       if (!record) continue;
-      entry.lastUsedAt = now;
+      touch(entry, now);
       return { hit: true, exact: false, similarity: match.similarity, entry: record, verification: verdict.reason };
     }
     if (candidates === 0 && !veto.by) return { hit: false, reason: bestSimilarity === undefined ? 'empty' : 'below-threshold', bestSimilarity };
@@ -735,7 +745,7 @@ export class SemanticCache {
     // Evict a little more than needed so a full cache does not sort on every store.
     const target = Math.max(0, max - Math.floor(max * 0.02));
     const all = [...this.#states.values()].flatMap((state) => [...state.byLabel.values()].map((entry) => ({ entry, namespace: state.namespace })));
-    all.sort((a, b) => a.entry.lastUsedAt - b.entry.lastUsedAt || a.entry.createdAt - b.entry.createdAt);
+    all.sort((a, b) => a.entry.lastUsedAt - b.entry.lastUsedAt || (a.entry.useOrder ?? 0) - (b.entry.useOrder ?? 0) || a.entry.createdAt - b.entry.createdAt);
     const victims = new Map<string, string[]>();
     for (const { entry, namespace } of all.slice(0, total - target)) victims.set(namespace, [...(victims.get(namespace) ?? []), entry.id]);
     for (const [namespace, ids] of victims) await this.#delete(namespace, ids);
