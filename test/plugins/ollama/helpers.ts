@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { collectReply, Kernel, parseConfig, type ChatRequest, type KobzaError } from '../../../core/index.js';
 import type { OllamaProvider } from '../../../plugins/ollama/index.js';
+import { startOllamaStandIn, type OllamaStandIn } from '../../servers/ollama.js';
 
 export interface BootedKernel {
   kernel: Kernel;
@@ -67,3 +68,21 @@ export async function closedPortUrl(): Promise<string> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
 }
+
+const standIns: OllamaStandIn[] = [];
+
+/** Starts an Ollama stand-in that `stopAll()` closes. */
+export async function standIn(options: Parameters<typeof startOllamaStandIn>[0] = {}): Promise<OllamaStandIn> {
+  const server = await startOllamaStandIn(options);
+  standIns.push(server);
+  return server;
+}
+
+/** Stops every kernel and stand-in a test started (use in afterEach). */
+export async function stopAll(): Promise<void> {
+  await stopKernels();
+  await Promise.all(standIns.splice(0).map((s) => s.close()));
+}
+
+/** A one-message conversation. */
+export const user = (content: string) => [{ role: 'user' as const, content }];

@@ -7,22 +7,9 @@ import { KobzaError, collectReply } from '../../../core/index.js';
 import { HostPool, normaliseHost } from '../../../plugins/ollama/index.js';
 import { ConnectTimeoutError } from '../../../plugins/ollama/transport.js';
 import { classifyFailure } from '../../../plugins/ollama/upstream-errors.js';
-import { startOllamaStandIn, type OllamaStandIn } from '../../servers/ollama.js';
-import { ask, bootOllama, closedPortUrl, stopKernels } from './helpers.js';
+import { ask, bootOllama, closedPortUrl, standIn, stopAll, user } from './helpers.js';
 
-const standIns: OllamaStandIn[] = [];
-async function standIn(options: Parameters<typeof startOllamaStandIn>[0] = {}): Promise<OllamaStandIn> {
-  const server = await startOllamaStandIn(options);
-  standIns.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await stopKernels();
-  await Promise.all(standIns.splice(0).map((s) => s.close()));
-});
-
-const user = (content: string) => [{ role: 'user' as const, content }];
+afterEach(stopAll);
 
 describe('ollama provider: several hosts', () => {
   it('spreads concurrent requests to the host with the fewest in flight', async () => {

@@ -4,22 +4,10 @@
  * reach the upstream, and nothing left open afterwards.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectedReply, startOllamaStandIn, standInEmbedding, type Fault, type OllamaStandIn } from '../../servers/ollama.js';
-import { ask, bootOllama, closedPortUrl, stopKernels } from './helpers.js';
+import { expectedReply, standInEmbedding, type Fault } from '../../servers/ollama.js';
+import { ask, bootOllama, closedPortUrl, standIn, stopAll, user } from './helpers.js';
 
-const standIns: OllamaStandIn[] = [];
-async function standIn(options: Parameters<typeof startOllamaStandIn>[0] = {}): Promise<OllamaStandIn> {
-  const server = await startOllamaStandIn(options);
-  standIns.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await stopKernels();
-  await Promise.all(standIns.splice(0).map((s) => s.close()));
-});
-
-const user = (content: string) => [{ role: 'user' as const, content }];
+afterEach(stopAll);
 
 describe('ollama provider: streaming', () => {
   it('streams the answer in token-sized chunks and fills the metadata from the final chunk', async () => {
