@@ -122,20 +122,22 @@ export function createTelegramAdapter(ctx: PluginContext, config: TelegramConfig
   const intervalOf = (c: Context) => (c.chat!.type === 'private' ? config.intervals.privateMs : config.intervals.groupMs);
 
   /** Sends a short text of the bot's own, paced like answers. */
+  /** Delivery settings for one chat: its target, interval and pacer, in the given mode. */
+  const deliveryFor = (c: Context, mode: typeof config.streaming) => ({
+    api: bot.api,
+    target: targetOf(c),
+    mode,
+    intervalMs: intervalOf(c),
+    minGrowthChars: config.minGrowthChars,
+    maxMessageChars: config.maxMessageChars,
+    typingMs: config.intervals.typingMs,
+    pacer: pacerFor(c.chat!.id),
+    drafts,
+    logger,
+  });
+
   const say = (c: Context, text: string): Promise<DeliveryResult> =>
-    deliverReply(once(text), {
-      api: bot.api,
-      target: targetOf(c),
-      mode: 'off',
-      showTyping: false,
-      intervalMs: intervalOf(c),
-      minGrowthChars: config.minGrowthChars,
-      maxMessageChars: config.maxMessageChars,
-      typingMs: config.intervals.typingMs,
-      pacer: pacerFor(c.chat!.id),
-      drafts,
-      logger,
-    });
+    deliverReply(once(text), { ...deliveryFor(c, 'off'), showTyping: false });
 
   /** Runs jobs of one conversation one after another (webhook mode has no sequentialize). */
   const enqueue = (key: string, job: () => Promise<void>): Promise<void> => {
@@ -205,18 +207,7 @@ export function createTelegramAdapter(ctx: PluginContext, config: TelegramConfig
     try {
       const reply = ctx.handle(request);
       reply.catch(() => undefined); // surfaced through the stream below
-      const result = await deliverReply(chunksOf(reply), {
-        api: bot.api,
-        target: targetOf(c),
-        mode: config.streaming,
-        intervalMs: intervalOf(c),
-        minGrowthChars: config.minGrowthChars,
-        maxMessageChars: config.maxMessageChars,
-        typingMs: config.intervals.typingMs,
-        pacer: pacerFor(c.chat!.id),
-        drafts,
-        logger,
-      });
+      const result = await deliverReply(chunksOf(reply), deliveryFor(c, config.streaming));
       const error = result.error;
       if (error && error.code !== 'ABORTED') {
         logger.warn({ reqId: request.id, chatId: c.chat!.id, code: error.code, error: describeError(error) }, 'Telegram: the answer failed');
