@@ -58,6 +58,7 @@ function isSpace(code: number): boolean {
 export function splitIntoChunks(text: string, size = 24): string[] {
   const length = text.length;
   if (length === 0) return [];
+  if (length <= size) return [text];
   const chunks: string[] = [];
   let chunkStart = 0;
   let at = 0;

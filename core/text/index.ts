@@ -13,6 +13,7 @@
 
 import { analyzeQuestion, modelFor, needsContextOf, type QuestionSlots, type TextOptions } from './analysis.js';
 import { guessLanguage, type Lang } from './language.js';
+import { memoizeString } from '../bounded-map.js';
 import { normalize as normalizeText, tokenize as tokenizeText } from './normalize.js';
 import { stem as stemWord } from './stem.js';
 import { transliterateToCyrillic as transliterate } from './transliterate.js';
@@ -28,6 +29,9 @@ export { detectLanguage, guessLanguage } from './language.js';
 export { spellingKey } from './transliterate.js';
 export { editDistanceWithin } from './normalize.js';
 
+/** Questions repeat (that is why there is a cache), so their normal form is remembered. */
+const normalizeMemo = memoizeString(normalizeText, 4096);
+
 /**
  * NFC, lowercase, one apostrophe, punctuation and emoji removed, spaces collapsed.
  *
@@ -35,7 +39,7 @@ export { editDistanceWithin } from './normalize.js';
  * normalize('Комп’ютерні  НАУКИ!!! 🎓') // "комп'ютерні науки"
  */
 export function normalize(text: string): string {
-  return normalizeText(text);
+  return normalizeMemo(text);
 }
 
 /**

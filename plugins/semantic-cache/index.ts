@@ -271,7 +271,8 @@ export default definePlugin({
           meta.extra.cachedQuestion = result.entry.question;
           meta.extra.cachedAt = result.entry.createdAt;
           if (result.verification) meta.extra.cacheVerification = result.verification;
-          return replayText(result.entry.answer, meta, { charsPerSecond: replayPace(request, config), signal: request.signal });
+          // A caller that did not ask for a stream gets the answer as one chunk.
+          return replayText(result.entry.answer, meta, request.stream ? { charsPerSecond: replayPace(request, config), signal: request.signal } : { chunkChars: Infinity, signal: request.signal });
         }
         ctx.events.emit('cache:miss', { requestId: request.id, reason: result.reason, bestSimilarity: result.bestSimilarity, vetoedBy: result.vetoedBy });
         const reply = await next();

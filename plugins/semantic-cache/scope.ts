@@ -6,7 +6,7 @@
  * conversation context.
  */
 import { createHash } from 'node:crypto';
-import type { ChatRequest, GenerationOptions } from '../../core/index.js';
+import { BoundedMap, type ChatRequest, type GenerationOptions } from '../../core/index.js';
 import { needsContext, normalize } from '../../core/text/index.js';
 
 /** Options that change what the model answers (keep_alive, for one, does not). */
@@ -66,8 +66,17 @@ function canonicalJson(value: unknown): string {
  * namespaceOf({ model: 'qwen2.5:7b', system: 'Ти — помічник ХДУ', options: { temperature: 0 } }) // 'ns-3f…'
  */
 export function namespaceOf(facts: NamespaceFacts): string {
-  return `ns-${shortHash(canonicalJson(facts), 16)}`;
+  const canonical = canonicalJson(facts);
+  let namespace = namespaces.get(canonical);
+  if (namespace === undefined) {
+    namespace = `ns-${shortHash(canonical, 16)}`;
+    if (canonical.length <= 8192) namespaces.set(canonical, namespace);
+  }
+  return namespace;
 }
+
+/** A deployment has a handful of namespaces; their hashes are remembered. */
+const namespaces = new BoundedMap<string, string>(256);
 
 /** The namespace facts of a request. */
 export function namespaceFactsOf(request: ChatRequest): NamespaceFacts {
@@ -76,13 +85,44 @@ export function namespaceFactsOf(request: ChatRequest): NamespaceFacts {
     const value = request.options[key];
     if (value !== undefined) (options as Record<string, unknown>)[key] = value;
   }
-  const system = request.messages
-    .filter((m) => m.role === 'system')
-    .map((m) => m.content)
-    .join('\n');
-  const facts: NamespaceFacts = { model: request.model, system, options };
+  const facts: NamespaceFacts = { model: request.model, system: systemTextOf(request.messages), options };
   if (request.metadata.format !== undefined) facts.format = request.metadata.format;
   return facts;
+}
+
+/** The system messages' text, joined ('' when none). */
+function systemTextOf(messages: ChatRequest['messages']): string {
+  let system: string | undefined;
+  for (const message of messages) {
+    if (message.role !== 'system') continue;
+    system = system === undefined ? message.content : `${system}\n${message.content}`;
+  }
+  return system ?? '';
+}
+
+/**
+ * Namespaces of requests with a model and a system prompt but no answer-changing option
+ * and no format — nearly every request a deployment sees — remembered by those two.
+ */
+const plainScopes = new BoundedMap<string, { namespace: string; facts: NamespaceFacts }>(256);
+
+/** The namespace (and the facts it is derived from) of a request. */
+function namespaceOfRequest(request: ChatRequest): { namespace: string; facts: NamespaceFacts } {
+  let plain = request.metadata.format === undefined;
+  for (let i = 0; plain && i < ANSWER_CHANGING_OPTIONS.length; i++) if (request.options[ANSWER_CHANGING_OPTIONS[i]] !== undefined) plain = false;
+  if (!plain) {
+    const facts = namespaceFactsOf(request);
+    return { namespace: namespaceOf(facts), facts };
+  }
+  const system = systemTextOf(request.messages);
+  const key = `${request.model}\u0000${system}`;
+  let known = plainScopes.get(key);
+  if (known === undefined) {
+    const facts: NamespaceFacts = { model: request.model, system, options: {} };
+    known = { namespace: namespaceOf(facts), facts };
+    if (key.length <= 8192) plainScopes.set(key, known);
+  }
+  return known;
 }
 
 /**
@@ -113,15 +153,22 @@ export function scopeOf(request: ChatRequest, options: ScopeOptions): ScopeDecis
   const messages = request.messages;
   const last = messages[messages.length - 1];
   if (!last || last.role !== 'user') return { cacheable: false, reason: 'no-user-question' };
-  if (messages.some((m) => m.images && m.images.length > 0)) return { cacheable: false, reason: 'images' };
+  let earlierTurns = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i];
+    if (message.images && message.images.length > 0) return { cacheable: false, reason: 'images' };
+    if (i < messages.length - 1 && message.role !== 'system') earlierTurns++;
+  }
   const question = last.content.trim();
   if (!normalize(question)) return { cacheable: false, reason: 'empty-question' };
-  const earlier = messages.slice(0, -1).filter((m) => m.role !== 'system');
   let contextKey = '';
-  if (earlier.length > 0 && needsContext(question)) {
+  if (earlierTurns > 0 && needsContext(question)) {
     if (options.followUps === 'bypass') return { cacheable: false, reason: 'follow-up' };
-    contextKey = contextKeyOf(earlier, options.contextTurns);
+    contextKey = contextKeyOf(
+      messages.slice(0, -1).filter((m) => m.role !== 'system'),
+      options.contextTurns,
+    );
   }
-  const facts = namespaceFactsOf(request);
-  return { cacheable: true, question, scope: { namespace: namespaceOf(facts), contextKey, facts } };
+  const { namespace, facts } = namespaceOfRequest(request);
+  return { cacheable: true, question, scope: { namespace, contextKey, facts } };
 }

@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { isAbortError, KobzaError, type CacheStore, type Embedder } from '../../core/index.js';
+import { BoundedMap, isAbortError, KobzaError, type CacheStore, type Embedder } from '../../core/index.js';
 import { compareQuestions, normalize, type TextOptions } from '../../core/text/index.js';
 import { shortHash, type CacheScope, type NamespaceFacts } from './scope.js';
 import { VectorIndex, type VectorIndexOptions } from './vector-index.js';
@@ -63,6 +63,12 @@ interface IndexedEntry {
   expiresAt: number;
   /** In-memory recency for eviction (a hit does not touch the stored TTL). */
   lastUsedAt: number;
+  /**
+   * The stored record (its vector dropped) of an entry hit recently, so a repeat hit costs
+   * no store read. It lives and dies with this index entry: a delete, a re-store or a clear
+   * — here, or in another process once the feed is caught up — drops it.
+   */
+  held?: EntryRecord;
   /** Process-wide use order: breaks ties between uses in the same millisecond. */
   useOrder?: number;
 }
@@ -143,6 +149,12 @@ export interface SemanticCacheOptions {
   /** Synonyms and entities for the verifier (and the built-in embedder). Pass one object and keep it. */
   text: TextOptions;
   index: Omit<VectorIndexOptions, 'dimensions'>;
+  /**
+   * How many recently hit answers are kept in memory beside the index (default 1000; 0 =
+   * read the store on every hit). With a store shared by several processes, a change made
+   * elsewhere reaches them within one sync interval, as it reaches the index.
+   */
+  heldAnswers?: number;
   /** Base path of the persisted index (`<path>.json` + vector files); undefined = not persisted. */
   indexFile?: string;
   /** Poll the shared change feed this often; 0 = never (a store only this process uses). */
@@ -170,10 +182,31 @@ function decodeVector(encoded: string): Float32Array {
 
 /** The id (and exact-match key) of a question in a scope. */
 export function entryIdOf(namespace: string, contextKey: string, question: string): string {
-  // Normalisation drops code-like symbols; keep them in the key so "= vs ==" are two entries.
-  const symbols = (question.match(/[()[\]{}<>=+*/\\%~^&|#$@]+/g) ?? []).join(' ');
-  return shortHash(`${namespace}\u0000${contextKey}\u0000${normalize(question)}\u0000${symbols}`, 32);
+  const memoKey = question.length <= 1024 ? `${namespace}\u0000${contextKey}\u0000${question}` : undefined;
+  let id = memoKey === undefined ? undefined : entryIds.get(memoKey);
+  if (id === undefined) {
+    // Normalisation drops code-like symbols; keep them in the key so "= vs ==" are two entries.
+    const symbols = (question.match(/[()[\]{}<>=+*/\\%~^&|#$@]+/g) ?? []).join(' ');
+    id = shortHash(`${namespace}\u0000${contextKey}\u0000${normalize(question)}\u0000${symbols}`, 32);
+    if (memoKey !== undefined) entryIds.set(memoKey, id);
+  }
+  return id;
 }
+
+/** The key of a question's forget block: a hash of its normal form. */
+function blockKeyOf(question: string): string {
+  let key = blockKeys.get(question);
+  if (key === undefined) {
+    key = shortHash(normalize(question));
+    if (question.length <= 1024) blockKeys.set(question, key);
+  }
+  return key;
+}
+
+const blockKeys = new BoundedMap<string, string>(1024);
+
+/** Ids of recently asked questions: the exact-key lookup of a repeat costs one Map read. */
+const entryIds = new BoundedMap<string, string>(4096);
 
 function isRecord(value: unknown): value is EntryRecord {
   return typeof value === 'object' && value !== null && (value as EntryRecord).v === 1 && typeof (value as EntryRecord).question === 'string' && typeof (value as EntryRecord).answer === 'string';
@@ -210,6 +243,8 @@ export class SemanticCache {
   #closed = false;
   #hits = 0;
   #misses = 0;
+  /** Entries holding their record, least recently hit first (see IndexedEntry.held). */
+  #held = new Set<IndexedEntry>();
 
   private constructor(options: SemanticCacheOptions) {
     this.options = options;
@@ -379,6 +414,7 @@ export class SemanticCache {
       }
     }
     await this.#indexRecords(batch, states);
+    this.#dropHeld();
     this.#states = states;
     this.#positions = heads;
     this.#positions.set(this.writerId, this.#seq);
@@ -395,6 +431,7 @@ export class SemanticCache {
   }
 
   #resetStates(): void {
+    this.#dropHeld();
     this.#states = new Map();
   }
 
@@ -426,6 +463,11 @@ export class SemanticCache {
       const state = this.#state(record.namespace, states);
       const existing = state.byId.get(record.id);
       if (existing !== undefined) {
+        const replaced = state.byLabel.get(existing);
+        if (replaced?.held) {
+          replaced.held = undefined;
+          this.#held.delete(replaced);
+        }
         state.byLabel.delete(existing);
         state.vectors?.remove(existing);
       }
@@ -456,6 +498,11 @@ export class SemanticCache {
     const state = this.#states.get(namespace);
     const label = state?.byId.get(id);
     if (!state || label === undefined) return false;
+    const entry = state.byLabel.get(label);
+    if (entry?.held) {
+      entry.held = undefined;
+      this.#held.delete(entry);
+    }
     state.byId.delete(id);
     state.byLabel.delete(label);
     state.vectors?.remove(label);
@@ -581,7 +628,9 @@ export class SemanticCache {
   // ── lookup and store ───────────────────────────────────────────────────────────────────
 
   #blocked(question: string, answerHash: string): boolean {
-    return this.#blocks.get(shortHash(normalize(question)))?.has(answerHash) ?? false;
+    // Nearly always nothing was forgotten: no hashing then.
+    if (this.#blocks.size === 0) return false;
+    return this.#blocks.get(blockKeyOf(question))?.has(answerHash) ?? false;
   }
 
   /**
@@ -663,11 +712,21 @@ export class SemanticCache {
 
   /** Reads a verified candidate's entry; undefined when it is gone, expired or blocked. */
   async #read(question: string, state: NamespaceState, entry: IndexedEntry, veto: Veto, now: number): Promise<EntryRecord | undefined> {
-    const record = await this.options.store.get<EntryRecord>(`${ENTRY}${entry.id}`);
-    if (!isRecord(record)) {
-      // Evicted or forgotten by another process: heal the index.
-      this.#removeFromIndex(state.namespace, entry.id);
-      return undefined;
+    let record = entry.held;
+    if (record === undefined) {
+      const stored = await this.options.store.get<EntryRecord>(`${ENTRY}${entry.id}`);
+      if (!isRecord(stored)) {
+        // Evicted or forgotten by another process: heal the index.
+        this.#removeFromIndex(state.namespace, entry.id);
+        return undefined;
+      }
+      record = stored;
+      // Still the same entry after the await (not deleted or re-stored meanwhile): hold it.
+      if (state.byLabel.get(entry.label) === entry) this.#hold(entry, stored);
+    } else {
+      // Most recently hit last.
+      this.#held.delete(entry);
+      this.#held.add(entry);
     }
     if (record.expiresAt !== 0 && record.expiresAt <= now) return undefined;
     if (this.#blocked(question, record.answerHash)) {
@@ -676,6 +735,23 @@ export class SemanticCache {
       return undefined;
     }
     return record;
+  }
+
+  #hold(entry: IndexedEntry, record: EntryRecord): void {
+    const max = this.options.heldAnswers ?? 1000;
+    if (max <= 0) return;
+    entry.held = { ...record, vector: '' };
+    this.#held.add(entry);
+    if (this.#held.size > max) {
+      const oldest = this.#held.values().next().value!;
+      oldest.held = undefined;
+      this.#held.delete(oldest);
+    }
+  }
+
+  #dropHeld(): void {
+    for (const entry of this.#held) entry.held = undefined;
+    this.#held.clear();
   }
 
   /**

@@ -83,6 +83,20 @@ describe('semantic cache: hits and misses', () => {
     expect(hit.meta.complete).toBe(true);
   });
 
+  it('a caller that did not ask for a stream gets the hit as one chunk', async () => {
+    const long = 'Вартість проживання у гуртожитку становить 1200 гривень на місяць, оплата до десятого числа кожного місяця через банк.';
+    ollama.set({ reply: () => long });
+    const { ask } = await bootCache({ ollamaUrl: ollama.url });
+    await ask('Скільки коштує гуртожиток?');
+    const whole = await ask('Скільки коштує гуртожиток?', { stream: false });
+    expect(whole.meta.source).toBe('cache');
+    expect(whole.chunks).toEqual([long]);
+    expect(whole.meta.complete).toBe(true);
+    const streamed = await ask('Скільки коштує гуртожиток?', { stream: true });
+    expect(streamed.chunks.length).toBeGreaterThan(3);
+    expect(streamed.chunks.join('')).toBe(long);
+  });
+
   it('metadata.cache = off bypasses the cache both ways', async () => {
     const { ask, misses } = await bootCache({ ollamaUrl: ollama.url });
     await ask('Де деканат?', { metadata: { cache: 'off' } });
