@@ -7,7 +7,7 @@
 import OpenAI from 'openai';
 import { Ollama } from 'ollama';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, startKobza, stopKobzas, jsonOf } from './helpers.js';
+import { eventually, startKobza, stopKobzas, jsonOf, type LiveKobza } from './helpers.js';
 
 afterEach(stopKobzas);
 
@@ -60,6 +60,53 @@ describe('client disconnect', () => {
     await pending;
     await eventually(() => kobza.ollama.calls[0].clientClosed);
     await eventually(() => kobza.kernel.inFlight === 0);
+  });
+});
+
+describe('request signals', () => {
+  const ask = (kobza: LiveKobza, content: string) =>
+    new OpenAI({ baseURL: `${kobza.url}/v1`, apiKey: 'x', maxRetries: 0 }).chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content }] });
+
+  it('a completed request’s signal serves a later one only while nothing is attached to it', async () => {
+    const kobza = await startKobza();
+    await ask(kobza, 'one');
+    await ask(kobza, 'two');
+    const [first, second] = kobza.seen.map((r) => r.signal);
+    // Nothing listened to the first signal: the second request got it back, unaborted.
+    expect(second).toBe(first);
+    expect(second.aborted).toBe(false);
+
+    // Someone still listens to it (work started after the reply ended): never handed out again.
+    let woken = 0;
+    second.addEventListener('abort', () => woken++);
+    await ask(kobza, 'three');
+    const third = kobza.seen[2].signal;
+    expect(third).not.toBe(second);
+
+    // A composite made from it (AbortSignal.any) keeps it out of the pool as well.
+    const composite = AbortSignal.any([third]);
+    await ask(kobza, 'four');
+    expect(kobza.seen[3].signal).not.toBe(third);
+    expect(composite.aborted).toBe(false);
+    expect(woken).toBe(0);
+  });
+
+  it('the signal of an aborted request is never reused, and its abort reaches no later request', async () => {
+    const kobza = await startKobza({ standIn: { tokenDelayMs: 20 } });
+    const client = new OpenAI({ baseURL: `${kobza.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const stream = await client.chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: longQuestion }], stream: true });
+    let received = 0;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta.content) received++;
+      if (received === 2) break;
+    }
+    await eventually(() => kobza.kernel.inFlight === 0);
+    const aborted = kobza.seen[0].signal;
+    expect(aborted.aborted).toBe(true);
+    const answer = await ask(kobza, 'after the abort');
+    expect(answer.choices[0].message.content).toBeTruthy();
+    expect(kobza.seen[1].signal).not.toBe(aborted);
+    expect(kobza.seen[1].signal.aborted).toBe(false);
   });
 });
 
