@@ -69,7 +69,7 @@ interface PooledController {
  * a fifth of a cache hit — while a cache hit never uses it. A signal is recycled only
  * when its call completed, it was never aborted, no `abort` listener is left on it and
  * nothing else was attached to it (`AbortSignal.any` dependants, timers: they add own
- * properties) — checked when recycled and again when taken — so code that still holds it is
+ * properties) — checked when it is taken — so code that still holds it is
  * not woken by a later call's abort. Plugins must not start new work with `request.signal`
  * after the reply has ended (see docs/writing-plugins.md).
  */
@@ -83,14 +83,14 @@ function untouched(entry: PooledController): boolean {
 }
 
 function takeController(): PooledController {
-  // Checked again when taken: whoever held it may have attached something meanwhile.
   for (let idle = idleControllers.pop(); idle; idle = idleControllers.pop()) if (untouched(idle)) return idle;
   const controller = new AbortController();
   return { controller, ownKeys: Reflect.ownKeys(controller.signal).length };
 }
 
 function recycle(entry: PooledController): void {
-  if (idleControllers.length < MAX_IDLE_CONTROLLERS && untouched(entry)) idleControllers.push(entry);
+  // Fully checked when taken (a holder may still attach something until then).
+  if (idleControllers.length < MAX_IDLE_CONTROLLERS && !entry.controller.signal.aborted) idleControllers.push(entry);
 }
 
 /** The call a response belongs to, for the one shared `close` listener. */

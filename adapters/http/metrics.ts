@@ -4,7 +4,7 @@
  * from the kernel's event bus, so they count every front door's requests; HTTP-level numbers
  * come from Fastify's `onResponse` hook.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { EventBus } from '../../core/index.js';
 
 const TTFT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
@@ -33,6 +33,73 @@ class PendingCounts<L extends string> {
   }
 }
 
+interface HistogramValue {
+  metricName: string;
+  labels: Record<string, string | number>;
+  value: number;
+}
+
+/**
+ * A histogram with one label, observed on the request path with a few array writes and
+ * exported through the prom-client registry in the text prom-client writes for its own
+ * histograms (cumulative `_bucket` series with `le`, then `_sum` and `_count`).
+ * prom-client's Histogram.observe() validates and hashes the label object on every call;
+ * two happen per request.
+ */
+export class OneLabelHistogram<L extends string> {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  readonly name: string;
+  readonly help: string;
+  readonly #label: L;
+  readonly #bounds: readonly number[];
+  readonly #series = new Map<string, { counts: number[]; sum: number; count: number }>();
+
+  constructor(options: { name: string; help: string; labelName: L; buckets: readonly number[]; registry: Registry }) {
+    this.name = options.name;
+    this.help = options.help;
+    this.#label = options.labelName;
+    this.#bounds = [...options.buckets].sort((a, b) => a - b);
+    options.registry.registerMetric(this as unknown as Metric<L>);
+  }
+
+  /** Counts one observation of `value` for the label value `labelValue`. */
+  observe(labelValue: string, value: number): void {
+    if (!Number.isFinite(value)) return;
+    let series = this.#series.get(labelValue);
+    if (series === undefined) {
+      series = { counts: new Array<number>(this.#bounds.length + 1).fill(0), sum: 0, count: 0 };
+      this.#series.set(labelValue, series);
+    }
+    const bounds = this.#bounds;
+    let i = 0;
+    while (i < bounds.length && value > bounds[i]) i++;
+    series.counts[i]++;
+    series.sum += value;
+    series.count++;
+  }
+
+  /** What the registry reads (prom-client's text format is written from it). */
+  async get(): Promise<{ name: string; help: string; type: 'histogram'; aggregator: 'sum'; values: HistogramValue[] }> {
+    const values: HistogramValue[] = [];
+    for (const [labelValue, series] of this.#series) {
+      let cumulative = 0;
+      this.#bounds.forEach((bound, i) => {
+        cumulative += series.counts[i];
+        values.push({ metricName: `${this.name}_bucket`, labels: { le: bound, [this.#label]: labelValue }, value: cumulative });
+      });
+      values.push({ metricName: `${this.name}_bucket`, labels: { le: '+Inf', [this.#label]: labelValue }, value: series.count });
+      values.push({ metricName: `${this.name}_sum`, labels: { [this.#label]: labelValue }, value: series.sum });
+      values.push({ metricName: `${this.name}_count`, labels: { [this.#label]: labelValue }, value: series.count });
+    }
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+
+  reset(): void {
+    this.#series.clear();
+  }
+}
+
 /**
  * The metrics and their subscriptions.
  * @example
@@ -43,7 +110,8 @@ class PendingCounts<L extends string> {
 export class HttpMetrics {
   readonly registry = new Registry();
   readonly #unsubscribe: (() => void)[] = [];
-  readonly #inFlight = new Set<string>();
+  /** Chat requests started and not yet ended or failed. */
+  #inFlight = 0;
   readonly #pending = {
     http: new PendingCounts<'method' | 'route' | 'status'>(),
     requests: new PendingCounts<'adapter'>(),
@@ -59,13 +127,12 @@ export class HttpMetrics {
   readonly cacheHits: Counter<'kind'>;
   readonly cacheMisses: Counter<'reason'>;
   readonly rankingCandidates: Counter<'outcome'>;
-  readonly ttft: Histogram<'source'>;
-  readonly duration: Histogram<'source'>;
+  readonly ttft: OneLabelHistogram<'source'>;
+  readonly duration: OneLabelHistogram<'source'>;
   readonly inFlight: Gauge;
 
   constructor(events: EventBus, options: { process: boolean }) {
     const pending = this.#pending;
-    const inFlight = this.#inFlight;
     this.httpRequests = new Counter({
       name: 'kobza_http_requests_total',
       help: 'HTTP requests answered, by method, route and status',
@@ -120,27 +187,28 @@ export class HttpMetrics {
         pending.ranking.flushInto(this);
       },
     });
-    this.ttft = new Histogram({
+    this.ttft = new OneLabelHistogram({
       name: 'kobza_ttft_seconds',
       help: 'Time to the first chunk of an answer, by source',
-      labelNames: ['source'] as const,
+      labelName: 'source',
       buckets: TTFT_BUCKETS,
-      registers: [this.registry],
+      registry: this.registry,
     });
-    this.duration = new Histogram({
+    this.duration = new OneLabelHistogram({
       name: 'kobza_request_duration_seconds',
       help: 'Time from accepting a chat request to the end of its answer, by source',
-      labelNames: ['source'] as const,
+      labelName: 'source',
       buckets: DURATION_BUCKETS,
-      registers: [this.registry],
+      registry: this.registry,
     });
+    const metrics = this;
     this.inFlight = new Gauge({
       name: 'kobza_requests_in_flight',
       help: 'Chat requests being answered now',
       registers: [this.registry],
       // Read when scraped rather than set twice per request.
       collect() {
-        this.set(inFlight.size);
+        this.set(metrics.#inFlight);
       },
     });
     if (options.process) collectDefaultMetrics({ register: this.registry, prefix: 'kobza_' });
@@ -148,18 +216,18 @@ export class HttpMetrics {
       events.on('request:start', (e) => {
         const adapter = e.adapter ?? 'unknown';
         pending.requests.add(adapter, () => ({ adapter }));
-        inFlight.add(e.requestId);
+        this.#inFlight++;
       }),
       events.on('request:end', (e) => {
-        this.duration.observe({ source: e.meta.source }, e.durationMs / 1000);
-        inFlight.delete(e.requestId);
+        this.duration.observe(e.meta.source, e.durationMs / 1000);
+        this.#inFlight--;
       }),
       events.on('request:error', (e) => {
         const code = e.error.code;
         pending.errors.add(code, () => ({ code }));
-        inFlight.delete(e.requestId);
+        this.#inFlight--;
       }),
-      events.on('reply:first-chunk', (e) => this.ttft.observe({ source: e.source }, e.ttftMs / 1000)),
+      events.on('reply:first-chunk', (e) => this.ttft.observe(e.source, e.ttftMs / 1000)),
       events.on('cache:hit', (e) => {
         const kind = e.exact ? 'exact' : 'semantic';
         pending.cacheHits.add(kind, () => ({ kind }));
@@ -183,6 +251,6 @@ export class HttpMetrics {
   /** Stops listening to the event bus. */
   close(): void {
     for (const off of this.#unsubscribe.splice(0)) off();
-    this.#inFlight.clear();
+    this.#inFlight = 0;
   }
 }
