@@ -254,7 +254,7 @@ export default definePlugin({
           ctx.events.emit('cache:miss', { requestId: request.id, reason: `bypass:${decision.reason}` });
           return next();
         }
-        const semantic = await open();
+        const semantic = cache ?? (await open());
         let result;
         try {
           result = await semantic.lookup(decision.question, decision.scope, request.signal);

@@ -100,29 +100,42 @@ function systemTextOf(messages: ChatRequest['messages']): string {
   return system ?? '';
 }
 
+/** The namespace of a request, the facts it is derived from, and its scope as a self-contained question. */
+interface KnownNamespace {
+  namespace: string;
+  facts: NamespaceFacts;
+  plainScope: CacheScope;
+}
+
 /**
  * Namespaces of requests with a model and a system prompt but no answer-changing option
- * and no format — nearly every request a deployment sees — remembered by those two.
+ * and no format — nearly every request a deployment sees — remembered by model, then by
+ * system prompt (no key string is built per request).
  */
-const plainScopes = new BoundedMap<string, { namespace: string; facts: NamespaceFacts }>(256);
+const plainNamespaces = new BoundedMap<string, BoundedMap<string, KnownNamespace>>(64);
 
-/** The namespace (and the facts it is derived from) of a request. */
-function namespaceOfRequest(request: ChatRequest): { namespace: string; facts: NamespaceFacts } {
+function known(facts: NamespaceFacts): KnownNamespace {
+  const namespace = namespaceOf(facts);
+  return { namespace, facts, plainScope: { namespace, contextKey: '', facts } };
+}
+
+/** The namespace of a request. */
+function namespaceOfRequest(request: ChatRequest): KnownNamespace {
   let plain = request.metadata.format === undefined;
   for (let i = 0; plain && i < ANSWER_CHANGING_OPTIONS.length; i++) if (request.options[ANSWER_CHANGING_OPTIONS[i]] !== undefined) plain = false;
-  if (!plain) {
-    const facts = namespaceFactsOf(request);
-    return { namespace: namespaceOf(facts), facts };
-  }
+  if (!plain) return known(namespaceFactsOf(request));
   const system = systemTextOf(request.messages);
-  const key = `${request.model}\u0000${system}`;
-  let known = plainScopes.get(key);
-  if (known === undefined) {
-    const facts: NamespaceFacts = { model: request.model, system, options: {} };
-    known = { namespace: namespaceOf(facts), facts };
-    if (key.length <= 8192) plainScopes.set(key, known);
+  let bySystem = plainNamespaces.get(request.model);
+  if (bySystem === undefined) {
+    bySystem = new BoundedMap<string, KnownNamespace>(64);
+    plainNamespaces.set(request.model, bySystem);
   }
-  return known;
+  let entry = bySystem.get(system);
+  if (entry === undefined) {
+    entry = known({ model: request.model, system, options: {} });
+    bySystem.set(system, entry);
+  }
+  return entry;
 }
 
 /**
@@ -169,6 +182,7 @@ export function scopeOf(request: ChatRequest, options: ScopeOptions): ScopeDecis
       options.contextTurns,
     );
   }
-  const { namespace, facts } = namespaceOfRequest(request);
-  return { cacheable: true, question, scope: { namespace, contextKey, facts } };
+  const namespace = namespaceOfRequest(request);
+  // A self-contained question shares its namespace's one scope object (scopes are not changed).
+  return { cacheable: true, question, scope: contextKey === '' ? namespace.plainScope : { namespace: namespace.namespace, contextKey, facts: namespace.facts } };
 }

@@ -182,13 +182,15 @@ function decodeVector(encoded: string): Float32Array {
 
 /** The id (and exact-match key) of a question in a scope. */
 export function entryIdOf(namespace: string, contextKey: string, question: string): string {
-  const memoKey = question.length <= 1024 ? `${namespace}\u0000${contextKey}\u0000${question}` : undefined;
-  let id = memoKey === undefined ? undefined : entryIds.get(memoKey);
+  // Self-contained questions (no context key) are remembered per namespace, keyed by the
+  // question itself: no key string is built, and the question's hash is computed once.
+  const memo = contextKey === '' && question.length <= 1024 ? entryIdMemo(namespace) : undefined;
+  let id = memo?.get(question);
   if (id === undefined) {
     // Normalisation drops code-like symbols; keep them in the key so "= vs ==" are two entries.
     const symbols = (question.match(/[()[\]{}<>=+*/\\%~^&|#$@]+/g) ?? []).join(' ');
     id = shortHash(`${namespace}\u0000${contextKey}\u0000${normalize(question)}\u0000${symbols}`, 32);
-    if (memoKey !== undefined) entryIds.set(memoKey, id);
+    memo?.set(question, id);
   }
   return id;
 }
@@ -205,8 +207,17 @@ function blockKeyOf(question: string): string {
 
 const blockKeys = new BoundedMap<string, string>(1024);
 
-/** Ids of recently asked questions: the exact-key lookup of a repeat costs one Map read. */
-const entryIds = new BoundedMap<string, string>(4096);
+/** Ids of recently asked questions, by namespace: a repeat's exact key costs two Map reads. */
+const entryIds = new BoundedMap<string, BoundedMap<string, string>>(64);
+
+function entryIdMemo(namespace: string): BoundedMap<string, string> {
+  let memo = entryIds.get(namespace);
+  if (memo === undefined) {
+    memo = new BoundedMap<string, string>(4096);
+    entryIds.set(namespace, memo);
+  }
+  return memo;
+}
 
 function isRecord(value: unknown): value is EntryRecord {
   return typeof value === 'object' && value !== null && (value as EntryRecord).v === 1 && typeof (value as EntryRecord).question === 'string' && typeof (value as EntryRecord).answer === 'string';
@@ -637,11 +648,38 @@ export class SemanticCache {
    * Finds an answer for `question` in `scope`: exact normalised match first, then index
    * candidates above the threshold, each verified by `compareQuestions`.
    */
-  async lookup(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {
+  lookup(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {
+    const held = this.#heldRepeat(question, scope);
+    if (held) {
+      this.#hits++;
+      return Promise.resolve(held);
+    }
+    return this.#lookup(question, scope, signal);
+  }
+
+  async #lookup(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {
     const result = await this.#decide(question, scope, signal, true);
     if (result.hit) this.#hits++;
     else this.#misses++;
     return result as LookupResult;
+  }
+
+  /**
+   * The most common hit, decided without a promise turn: the very same question text as a
+   * live entry whose answer is held. What `#decide` would return for it.
+   */
+  #heldRepeat(question: string, scope: CacheScope): LookupResult | undefined {
+    const state = this.#states.get(scope.namespace);
+    const label = state?.byId.get(entryIdOf(scope.namespace, scope.contextKey, question));
+    const entry = label === undefined ? undefined : state!.byLabel.get(label);
+    const record = entry?.held;
+    if (record === undefined || entry!.question !== question) return undefined;
+    const now = Date.now();
+    if ((entry!.expiresAt !== 0 && entry!.expiresAt <= now) || this.#blocked(question, record.answerHash)) return undefined;
+    touch(entry!, now);
+    this.#held.delete(entry!);
+    this.#held.add(entry!);
+    return { hit: true, exact: true, similarity: 1, entry: record };
   }
 
   /**
