@@ -84,6 +84,8 @@ export const semanticCacheConfigSchema = z.strictObject({
   ttlMs: z.number({ error: 'expected milliseconds' }).int({ error: 'expected whole milliseconds' }).min(0, { error: 'expected 0 or more milliseconds' }).default(7 * 24 * 3_600_000),
   /** Most entries kept; the least recently used are evicted beyond it (0 = unlimited). */
   maxEntries: z.number({ error: 'expected a number of entries' }).int({ error: 'expected a whole number of entries' }).min(0, { error: 'expected 0 or more entries' }).default(50_000),
+  /** Answers of recently hit entries kept in memory, so a repeat hit reads no store (0 = read it every time). */
+  heldAnswers: z.number({ error: 'expected a number of answers' }).int({ error: 'expected a whole number of answers' }).min(0, { error: 'expected 0 or more answers' }).default(1000),
   /** Cosine prefilter; omitted: the calibrated value of the embedder. */
   threshold: z.number({ error: 'expected a similarity between -1 and 1' }).min(-1, { error: 'expected a similarity between -1 and 1' }).max(1, { error: 'expected a similarity between -1 and 1' }).optional(),
   /** Index candidates verified per lookup. */
@@ -224,6 +226,7 @@ export default definePlugin({
           candidateMargin: config.candidateMargin,
           ttlMs: config.ttlMs,
           maxEntries: config.maxEntries,
+          heldAnswers: config.heldAnswers,
           text,
           index: config.index,
           indexFile: indexPathFor(config, ctx.configDir),

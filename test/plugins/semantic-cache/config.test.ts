@@ -24,6 +24,7 @@ describe('semantic-cache config', () => {
       '    followUps: sometimes',
       '    embedder: { type: openai }',
       '    index: { quantisation: f16 }',
+      '    heldAnswers: -1',
       '',
     ].join('\n');
     const config = parseConfig(yaml, { file: 'bad.yaml', env: {} });
@@ -38,6 +39,7 @@ describe('semantic-cache config', () => {
     expect(message).toContain('bad.yaml:6: plugins.semantic-cache.followUps: expected context or bypass, got "sometimes"');
     expect(message).toMatch(/bad\.yaml:7: plugins\.semantic-cache\.embedder(\.type)?: expected embedder\.type: builtin, ollama or provided/);
     expect(message).toContain('bad.yaml:8: plugins.semantic-cache.index.quantisation: unknown key; did you mean "quantization"?');
+    expect(message).toContain('bad.yaml:9: plugins.semantic-cache.heldAnswers: expected 0 or more answers, got -1');
   });
 
   it('embedder: ollama embeds through /api/embed and still verifies every hit', async () => {
@@ -93,5 +95,13 @@ describe('semantic-cache config', () => {
     expect((await provided.ask('Де їдальня?')).meta.source).toBe('provider');
     const named = await bootCache({ ollamaUrl: ollama.url, extra: { 'custom-embedder': custom }, cache: { embedder: { type: 'builtin' } } });
     expect(named.cache.options.embedder.id).toMatch(/^builtin-hash:/);
+  });
+
+  it('heldAnswers reaches the cache: 1000 by default, 0 turns holding off', async () => {
+    expect((await bootCache({ ollamaUrl: ollama.url })).cache.options.heldAnswers).toBe(1000);
+    const off = await bootCache({ ollamaUrl: ollama.url, cache: { heldAnswers: 0 } });
+    expect(off.cache.options.heldAnswers).toBe(0);
+    await off.ask('Де їдальня?');
+    expect((await off.ask('Де їдальня?')).meta.source).toBe('cache');
   });
 });
