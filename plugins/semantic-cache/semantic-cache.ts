@@ -474,11 +474,7 @@ export class SemanticCache {
       const state = this.#state(record.namespace, states);
       const existing = state.byId.get(record.id);
       if (existing !== undefined) {
-        const replaced = state.byLabel.get(existing);
-        if (replaced?.held) {
-          replaced.held = undefined;
-          this.#held.delete(replaced);
-        }
+        this.#unhold(state.byLabel.get(existing));
         state.byLabel.delete(existing);
         state.vectors?.remove(existing);
       }
@@ -509,11 +505,7 @@ export class SemanticCache {
     const state = this.#states.get(namespace);
     const label = state?.byId.get(id);
     if (!state || label === undefined) return false;
-    const entry = state.byLabel.get(label);
-    if (entry?.held) {
-      entry.held = undefined;
-      this.#held.delete(entry);
-    }
+    this.#unhold(state.byLabel.get(label));
     state.byId.delete(id);
     state.byLabel.delete(label);
     state.vectors?.remove(label);
@@ -677,8 +669,7 @@ export class SemanticCache {
     const now = Date.now();
     if ((entry!.expiresAt !== 0 && entry!.expiresAt <= now) || this.#blocked(question, record.answerHash)) return undefined;
     touch(entry!, now);
-    this.#held.delete(entry!);
-    this.#held.add(entry!);
+    this.#heldUsed(entry!);
     return { hit: true, exact: true, similarity: 1, entry: record };
   }
 
@@ -762,9 +753,7 @@ export class SemanticCache {
       // Still the same entry after the await (not deleted or re-stored meanwhile): hold it.
       if (state.byLabel.get(entry.label) === entry) this.#hold(entry, stored);
     } else {
-      // Most recently hit last.
-      this.#held.delete(entry);
-      this.#held.add(entry);
+      this.#heldUsed(entry);
     }
     if (record.expiresAt !== 0 && record.expiresAt <= now) return undefined;
     if (this.#blocked(question, record.answerHash)) {
@@ -785,6 +774,19 @@ export class SemanticCache {
       oldest.held = undefined;
       this.#held.delete(oldest);
     }
+  }
+
+  /** Most recently hit last, so the bound drops the least recently hit. */
+  #heldUsed(entry: IndexedEntry): void {
+    this.#held.delete(entry);
+    this.#held.add(entry);
+  }
+
+  /** Forgets an entry's held answer (the entry leaves the index or is replaced). */
+  #unhold(entry: IndexedEntry | undefined): void {
+    if (entry?.held === undefined) return;
+    entry.held = undefined;
+    this.#held.delete(entry);
   }
 
   #dropHeld(): void {
