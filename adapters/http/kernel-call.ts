@@ -151,7 +151,8 @@ class HttpCall implements KernelCall {
   }
 
   abort(reason?: unknown): void {
-    if (this.#controller.signal.aborted) return;
+    // After release the controller may already serve another call.
+    if (this.#released || this.#controller.signal.aborted) return;
     this.#controller.abort(reason ?? new KobzaError('ABORTED', 'the client closed the connection', { requestId: this.request.id }));
   }
 

@@ -226,7 +226,9 @@ export default definePlugin({
           candidateMargin: config.candidateMargin,
           ttlMs: config.ttlMs,
           maxEntries: config.maxEntries,
-          heldAnswers: config.heldAnswers,
+          // A store others write to (the CLI beside the server, other processes) with its
+          // feed switched off: nothing would tell a held answer that it was forgotten.
+          heldAnswers: !inMemory && config.sync.intervalMs === 0 ? 0 : config.heldAnswers,
           text,
           index: config.index,
           indexFile: indexPathFor(config, ctx.configDir),

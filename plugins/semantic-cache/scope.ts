@@ -125,6 +125,8 @@ function namespaceOfRequest(request: ChatRequest): KnownNamespace {
   for (let i = 0; plain && i < ANSWER_CHANGING_OPTIONS.length; i++) if (request.options[ANSWER_CHANGING_OPTIONS[i]] !== undefined) plain = false;
   if (!plain) return known(namespaceFactsOf(request));
   const system = systemTextOf(request.messages);
+  // Model names and system prompts come from clients: very long ones are not remembered.
+  if (system.length + request.model.length > 8192) return known({ model: request.model, system, options: {} });
   let bySystem = plainNamespaces.get(request.model);
   if (bySystem === undefined) {
     bySystem = new BoundedMap<string, KnownNamespace>(64);

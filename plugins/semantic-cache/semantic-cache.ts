@@ -184,7 +184,7 @@ function decodeVector(encoded: string): Float32Array {
 export function entryIdOf(namespace: string, contextKey: string, question: string): string {
   // Self-contained questions (no context key) are remembered per namespace, keyed by the
   // question itself: no key string is built, and the question's hash is computed once.
-  const memo = contextKey === '' && question.length <= 1024 ? entryIdMemo(namespace) : undefined;
+  const memo = contextKey === '' && question.length <= 512 ? entryIdMemo(namespace) : undefined;
   let id = memo?.get(question);
   if (id === undefined) {
     // Normalisation drops code-like symbols; keep them in the key so "= vs ==" are two entries.
@@ -208,12 +208,12 @@ function blockKeyOf(question: string): string {
 const blockKeys = new BoundedMap<string, string>(1024);
 
 /** Ids of recently asked questions, by namespace: a repeat's exact key costs two Map reads. */
-const entryIds = new BoundedMap<string, BoundedMap<string, string>>(64);
+const entryIds = new BoundedMap<string, BoundedMap<string, string>>(16);
 
 function entryIdMemo(namespace: string): BoundedMap<string, string> {
   let memo = entryIds.get(namespace);
   if (memo === undefined) {
-    memo = new BoundedMap<string, string>(4096);
+    memo = new BoundedMap<string, string>(2048);
     entryIds.set(namespace, memo);
   }
   return memo;
@@ -408,6 +408,9 @@ export class SemanticCache {
   }
 
   async #fullScan(registry: Registry): Promise<void> {
+    // The store changed under us (cleared, or the feed was lost): until the scan is done,
+    // hits read the store again rather than trust an answer held from before.
+    this.#dropHeld();
     const store = this.options.store;
     if (!store.entries) throw new KobzaError('CONFIG_INVALID', 'the semantic cache needs a store that can list its entries (CacheStore.entries)');
     // Heads first: ops written during the scan are applied again later, which is harmless.
@@ -641,7 +644,12 @@ export class SemanticCache {
    * candidates above the threshold, each verified by `compareQuestions`.
    */
   lookup(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {
-    const held = this.#heldRepeat(question, scope);
+    let held: LookupResult | undefined;
+    try {
+      held = this.#heldRepeat(question, scope);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (held) {
       this.#hits++;
       return Promise.resolve(held);
@@ -667,7 +675,10 @@ export class SemanticCache {
     const record = entry?.held;
     if (record === undefined || entry!.question !== question) return undefined;
     const now = Date.now();
-    if ((entry!.expiresAt !== 0 && entry!.expiresAt <= now) || this.#blocked(question, record.answerHash)) return undefined;
+    if (entry!.expiresAt !== 0 && entry!.expiresAt <= now) return undefined;
+    // The record's own expiry too: another writer may have re-stored the id with another
+    // lifetime before this process caught up (#read checks the record, not the entry).
+    if ((record.expiresAt !== 0 && record.expiresAt <= now) || this.#blocked(question, record.answerHash)) return undefined;
     touch(entry!, now);
     this.#heldUsed(entry!);
     return { hit: true, exact: true, similarity: 1, entry: record };

@@ -68,7 +68,7 @@ describe('request signals', () => {
     new OpenAI({ baseURL: `${kobza.url}/v1`, apiKey: 'x', maxRetries: 0 }).chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content }] });
 
   it('a completed request’s signal serves a later one only while nothing is attached to it', async () => {
-    const kobza = await startKobza();
+    const kobza = await startKobza({ standIn: { tokenDelayMs: 5 } });
     await ask(kobza, 'one');
     await ask(kobza, 'two');
     const [first, second] = kobza.seen.map((r) => r.signal);
@@ -87,8 +87,19 @@ describe('request signals', () => {
     const composite = AbortSignal.any([third]);
     await ask(kobza, 'four');
     expect(kobza.seen[3].signal).not.toBe(third);
-    expect(composite.aborted).toBe(false);
+
+    // A later request aborted by its client wakes neither the old listener nor the composite.
+    const client = new OpenAI({ baseURL: `${kobza.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const stream = await client.chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: longQuestion }], stream: true });
+    let received = 0;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta.content) received++;
+      if (received === 2) break;
+    }
+    await eventually(() => kobza.kernel.inFlight === 0);
+    expect(kobza.seen[4].signal.aborted).toBe(true);
     expect(woken).toBe(0);
+    expect(composite.aborted).toBe(false);
   });
 
   it('the signal of an aborted request is never reused, and its abort reaches no later request', async () => {

@@ -45,6 +45,28 @@ describe('semantic cache: persistence', () => {
     expect(ollama.count('/api/chat')).toBe(1);
   });
 
+  it('a forget beside the running server (its CLI on the same SQLite file) is obeyed: at once with sync off, at the next sync with it on', async () => {
+    const question = 'Скільки коштує навчання на контракті?';
+    for (const intervalMs of [0, 60_000]) {
+      const cache = { store: `sqlite://cache-${intervalMs}.sqlite`, sync: { intervalMs: intervalMs === 0 ? 0 : 60_000 } };
+      const server = await bootCache({ ollamaUrl: ollama.url, cache, dir });
+      const calls = ollama.count('/api/chat');
+      await server.ask(question);
+      expect((await server.ask(question)).meta.source).toBe('cache');
+      expect((await server.ask(question)).meta.source).toBe('cache');
+      // With its feed off nothing would tell a held answer it was forgotten: none is held.
+      expect(server.cache.options.heldAnswers).toBe(intervalMs === 0 ? 0 : 1000);
+
+      const cli = await bootCache({ ollamaUrl: ollama.url, cache, dir });
+      expect((await cli.cache.forget(question)).removed).toHaveLength(1);
+      // What the server's feed timer does every intervalMs, done now rather than waited for.
+      if (intervalMs > 0) await server.cache.sync();
+      expect((await server.ask(question)).meta.source).toBe('provider');
+      expect(ollama.count('/api/chat')).toBe(calls + 2);
+      await stopKernels();
+    }
+  });
+
   it('the usearch index is saved beside the SQLite file and loaded on restart', async () => {
     const cache = { store: 'sqlite://data/cache.sqlite', index: { annAbove: 3 } };
     const first = await bootCache({ ollamaUrl: ollama.url, cache, dir });
