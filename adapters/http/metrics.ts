@@ -100,6 +100,19 @@ export class OneLabelHistogram<L extends string> {
   }
 }
 
+/** A prom-client Counter fed from `pending` when the registry is read (a scrape). */
+function pendingCounter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[], pending: PendingCounts<L>): Counter<L> {
+  return new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      pending.flushInto(this);
+    },
+  });
+}
+
 /**
  * The metrics and their subscriptions.
  * @example
@@ -133,60 +146,12 @@ export class HttpMetrics {
 
   constructor(events: EventBus, options: { process: boolean }) {
     const pending = this.#pending;
-    this.httpRequests = new Counter({
-      name: 'kobza_http_requests_total',
-      help: 'HTTP requests answered, by method, route and status',
-      labelNames: ['method', 'route', 'status'] as const,
-      registers: [this.registry],
-      collect() {
-        pending.http.flushInto(this);
-      },
-    });
-    this.requests = new Counter({
-      name: 'kobza_requests_total',
-      help: 'Chat requests that entered the kernel, by front door',
-      labelNames: ['adapter'] as const,
-      registers: [this.registry],
-      collect() {
-        pending.requests.flushInto(this);
-      },
-    });
-    this.errors = new Counter({
-      name: 'kobza_request_errors_total',
-      help: 'Chat requests that failed, by Kobza error code',
-      labelNames: ['code'] as const,
-      registers: [this.registry],
-      collect() {
-        pending.errors.flushInto(this);
-      },
-    });
-    this.cacheHits = new Counter({
-      name: 'kobza_cache_hits_total',
-      help: 'Semantic cache hits, exact or by similarity',
-      labelNames: ['kind'] as const,
-      registers: [this.registry],
-      collect() {
-        pending.cacheHits.flushInto(this);
-      },
-    });
-    this.cacheMisses = new Counter({
-      name: 'kobza_cache_misses_total',
-      help: 'Semantic cache misses, by reason',
-      labelNames: ['reason'] as const,
-      registers: [this.registry],
-      collect() {
-        pending.cacheMisses.flushInto(this);
-      },
-    });
-    this.rankingCandidates = new Counter({
-      name: 'kobza_ranking_candidates_total',
-      help: 'Candidate answers scored by parallel ranking, by outcome',
-      labelNames: ['outcome'] as const,
-      registers: [this.registry],
-      collect() {
-        pending.ranking.flushInto(this);
-      },
-    });
+    this.httpRequests = pendingCounter(this.registry, 'kobza_http_requests_total', 'HTTP requests answered, by method, route and status', ['method', 'route', 'status'] as const, pending.http);
+    this.requests = pendingCounter(this.registry, 'kobza_requests_total', 'Chat requests that entered the kernel, by front door', ['adapter'] as const, pending.requests);
+    this.errors = pendingCounter(this.registry, 'kobza_request_errors_total', 'Chat requests that failed, by Kobza error code', ['code'] as const, pending.errors);
+    this.cacheHits = pendingCounter(this.registry, 'kobza_cache_hits_total', 'Semantic cache hits, exact or by similarity', ['kind'] as const, pending.cacheHits);
+    this.cacheMisses = pendingCounter(this.registry, 'kobza_cache_misses_total', 'Semantic cache misses, by reason', ['reason'] as const, pending.cacheMisses);
+    this.rankingCandidates = pendingCounter(this.registry, 'kobza_ranking_candidates_total', 'Candidate answers scored by parallel ranking, by outcome', ['outcome'] as const, pending.ranking);
     this.ttft = new OneLabelHistogram({
       name: 'kobza_ttft_seconds',
       help: 'Time to the first chunk of an answer, by source',

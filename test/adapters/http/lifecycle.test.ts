@@ -13,18 +13,23 @@ afterEach(stopKobzas);
 
 const longQuestion = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
 
+/** Streams a long answer with the real `openai` client, reads `chunks` text chunks, then stops reading (the connection closes). */
+async function abandonStream(kobza: LiveKobza, chunks: number): Promise<void> {
+  const client = new OpenAI({ baseURL: `${kobza.url}/v1`, apiKey: 'x', maxRetries: 0 });
+  const stream = await client.chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: longQuestion }], stream: true });
+  let received = 0;
+  for await (const chunk of stream) {
+    if (chunk.choices[0]?.delta.content) received++;
+    if (received === chunks) break;
+  }
+}
+
 describe('client disconnect', () => {
   it('aborts the upstream generation when an OpenAI stream is abandoned', async () => {
     const kobza = await startKobza({ standIn: { tokenDelayMs: 20 } });
-    const client = new OpenAI({ baseURL: `${kobza.url}/v1`, apiKey: 'x', maxRetries: 0 });
     const errors: string[] = [];
     kobza.kernel.events.on('request:error', (e) => errors.push(e.error.code));
-    const stream = await client.chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: longQuestion }], stream: true });
-    let received = 0;
-    for await (const chunk of stream) {
-      if (chunk.choices[0]?.delta.content) received++;
-      if (received === 3) break; // the client stops reading and closes the connection
-    }
+    await abandonStream(kobza, 3);
     await eventually(() => kobza.ollama.calls.some((c) => c.path === '/api/chat' && c.clientClosed));
     await kobza.ollama.idle();
     expect(kobza.ollama.calls.find((c) => c.path === '/api/chat')!.finished).toBe(false);
@@ -89,13 +94,7 @@ describe('request signals', () => {
     expect(kobza.seen[3].signal).not.toBe(third);
 
     // A later request aborted by its client wakes neither the old listener nor the composite.
-    const client = new OpenAI({ baseURL: `${kobza.url}/v1`, apiKey: 'x', maxRetries: 0 });
-    const stream = await client.chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: longQuestion }], stream: true });
-    let received = 0;
-    for await (const chunk of stream) {
-      if (chunk.choices[0]?.delta.content) received++;
-      if (received === 2) break;
-    }
+    await abandonStream(kobza, 2);
     await eventually(() => kobza.kernel.inFlight === 0);
     expect(kobza.seen[4].signal.aborted).toBe(true);
     expect(woken).toBe(0);
@@ -104,13 +103,7 @@ describe('request signals', () => {
 
   it('the signal of an aborted request is never reused, and its abort reaches no later request', async () => {
     const kobza = await startKobza({ standIn: { tokenDelayMs: 20 } });
-    const client = new OpenAI({ baseURL: `${kobza.url}/v1`, apiKey: 'x', maxRetries: 0 });
-    const stream = await client.chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: longQuestion }], stream: true });
-    let received = 0;
-    for await (const chunk of stream) {
-      if (chunk.choices[0]?.delta.content) received++;
-      if (received === 2) break;
-    }
+    await abandonStream(kobza, 2);
     await eventually(() => kobza.kernel.inFlight === 0);
     const aborted = kobza.seen[0].signal;
     expect(aborted.aborted).toBe(true);
