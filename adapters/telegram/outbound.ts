@@ -10,7 +10,7 @@
  *   URL, which contains it.
  */
 import { autoRetry } from '@grammyjs/auto-retry';
-import { HttpError, type Transformer } from 'grammy';
+import { GrammyError, HttpError, type Transformer } from 'grammy';
 import type { Logger } from '../../core/index.js';
 
 /** Marks a payload as an intermediate frame. A symbol key never reaches the wire (JSON skips it). */
@@ -132,6 +132,18 @@ function createRateGate(limit: number): RateGate {
       return turn;
     },
   };
+}
+
+/**
+ * One log line for a failed call, with the token taken out.
+ * @example
+ * logger.warn({ error: describeError(err, config.token) }, 'Telegram: setMyCommands failed');
+ */
+export function describeError(err: unknown, token: string): string {
+  redactError(err, token);
+  if (err instanceof GrammyError) return `${err.method}: ${err.error_code} ${err.description}`;
+  if (err instanceof HttpError) return redactToken(`${err.message}: ${(err.error as Error)?.message ?? ''}`, token);
+  return redactToken(err instanceof Error ? err.message : String(err), token);
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

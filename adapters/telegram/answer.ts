@@ -1,0 +1,74 @@
+/**
+ * One answer: a Kobza request for the question (in the chat's conversation, with the
+ * chat's model), streamed into the chat; a failure becomes a short friendly text in the
+ * user's language, with the details only in the log.
+ */
+import type { Context } from 'grammy';
+import type { ErrorCode, Logger, PluginContext, Reply } from '../../core/index.js';
+import type { BotTexts } from './config.js';
+import type { ConversationQueue } from './conversation-queue.js';
+import { conversationOf, type Replies } from './replies.js';
+
+/** Error code → which friendly text the user gets. */
+const FRIENDLY: Partial<Record<ErrorCode, keyof BotTexts>> = {
+  UPSTREAM_UNAVAILABLE: 'errorUnavailable',
+  UPSTREAM_TIMEOUT: 'errorUnavailable',
+  UPSTREAM_BAD_RESPONSE: 'errorUnavailable',
+  MODEL_NOT_FOUND: 'errorModel',
+  RATE_LIMITED: 'errorBusy',
+};
+
+async function* chunksOf(reply: Promise<Reply>): AsyncGenerator<string> {
+  yield* (await reply).chunks;
+}
+
+export interface AnswerOptions {
+  kernel: Pick<PluginContext, 'createRequest' | 'handle'>;
+  queue: ConversationQueue;
+  replies: Replies;
+  /** Per-conversation models chosen with /model. */
+  chatModels: ReadonlyMap<string, string>;
+  /** `plugins.telegram.model`; undefined leaves the choice to the kernel. */
+  model: string | undefined;
+  logger: Logger;
+  describeError(err: unknown): string;
+}
+
+/**
+ * Builds the function that answers one question in a chat.
+ * @example
+ * const answer = createAnswer({ kernel: ctx, queue, replies, chatModels, model: config.model, logger, describeError });
+ * await answer(c, 'Коли вступна кампанія?');
+ */
+export function createAnswer({ kernel, queue, replies, chatModels, model, logger, describeError }: AnswerOptions) {
+  return async function answer(c: Context, question: string): Promise<void> {
+    const key = conversationOf(c);
+    const running = queue.begin(key);
+    const texts = replies.texts(c, question);
+    const request = kernel.createRequest({
+      messages: [{ role: 'user', content: question }],
+      conversationId: key,
+      model: chatModels.get(key) ?? model,
+      stream: true,
+      signal: running.signal,
+      metadata: { adapter: 'telegram', useMemory: true, telegram: { chatId: c.chat!.id, userId: c.from?.id, chatType: c.chat!.type } },
+    });
+    try {
+      const reply = kernel.handle(request);
+      reply.catch(() => undefined); // surfaced through the stream below
+      const result = await replies.deliver(c, chunksOf(reply));
+      const error = result.error;
+      if (error && error.code !== 'ABORTED') {
+        logger.warn({ reqId: request.id, chatId: c.chat!.id, code: error.code, error: describeError(error) }, 'Telegram: the answer failed');
+        await replies.say(c, texts[FRIENDLY[error.code] ?? 'errorGeneric']);
+      } else if (!error && !result.text.trim()) {
+        logger.warn({ reqId: request.id, chatId: c.chat!.id }, 'Telegram: the model gave an empty answer');
+        await replies.say(c, texts.errorGeneric);
+      } else {
+        logger.debug({ reqId: request.id, chatId: c.chat!.id, chars: result.text.length, messages: result.messageIds.length, frames: result.frames }, 'Telegram: answered');
+      }
+    } finally {
+      running.end();
+    }
+  };
+}
