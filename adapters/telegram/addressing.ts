@@ -4,7 +4,7 @@
  * `addressedQuestions` lets through only text meant for the bot — every private
  * message, and in groups a mention of the bot or a reply to it — that is not a command.
  */
-import { Composer, type Context } from 'grammy';
+import { Composer, type Context, type Filter } from 'grammy';
 import type { Logger } from '../../core/index.js';
 import type { Replies } from './replies.js';
 
@@ -63,8 +63,9 @@ export interface AllowlistOptions {
 export function allowlist({ allowedChats, replies, logger }: AllowlistOptions): Composer<Context> {
   const composer = new Composer<Context>();
   if (allowedChats.length === 0) return composer;
-  composer.on('message:text', async function refuseOtherChats(c, next) {
-    if (matches(allowedChats, c.chat.id, 'username' in c.chat ? c.chat.username : undefined)) return next();
+  const allowed = (c: Filter<Context, 'message:text'>) => matches(allowedChats, c.chat.id, 'username' in c.chat ? c.chat.username : undefined);
+  // An allowed chat goes on; any other stops here (its text is not passed on).
+  composer.on('message:text').drop(allowed, async function refuseOtherChats(c) {
     if (c.chat.type === 'private' || startsWithCommand(c) || isAddressed(c)) {
       logger.info({ chatId: c.chat.id }, 'Telegram: refused a chat that is not allowed');
       await replies.say(c, replies.texts(c).notAllowed);
