@@ -23,6 +23,13 @@ import { deliverReply, type ChatPacer, type DeliveryResult, type DeliveryTarget,
 export { telegramConfigSchema, DEFAULT_TEXTS, type TelegramConfig, type BotTexts } from './config.js';
 export { renderTelegramHtml, splitForTelegram, htmlToPlainText, escapeHtml } from './format.js';
 
+declare module '../../core/types.js' {
+  interface RequestMetadata {
+    /** Where a Telegram request came from. */
+    telegram?: { chatId: number; userId?: number; chatType: string };
+  }
+}
+
 /** The running Telegram adapter. */
 export interface TelegramAdapter extends Adapter {
   /** The grammY bot (its `api` goes through the outbound rules). */
@@ -62,7 +69,7 @@ function matches(list: readonly (string | number)[], id: number | undefined, use
 /**
  * Builds the Telegram adapter.
  * @example
- * ctx.addAdapter(createTelegramAdapter(ctx, config));
+ * ctx.provide('Adapter', createTelegramAdapter(ctx, config));
  */
 export function createTelegramAdapter(ctx: PluginContext, config: TelegramConfig): TelegramAdapter {
   const logger = ctx.logger;
@@ -415,6 +422,6 @@ export default definePlugin({
   configSchema: telegramConfigSchema,
   dependsOn: ['LlmProvider'],
   register(ctx, config) {
-    ctx.addAdapter(createTelegramAdapter(ctx, config));
+    ctx.provide('Adapter', createTelegramAdapter(ctx, config));
   },
 });
