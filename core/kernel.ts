@@ -69,7 +69,7 @@ function unwrapModule(mod: unknown): unknown {
  * const reply = await kernel.handle(kernel.createRequest({ messages: [{ role: 'user', content: 'Привіт' }] }));
  */
 export class Kernel {
-  readonly events = new EventBus();
+  readonly events: EventBus;
   readonly container: DependencyContainer;
   readonly logger: Logger;
   readonly config: KobzaConfig;
@@ -95,6 +95,7 @@ export class Kernel {
     this.plugins = plugins;
     this.#options = options;
     this.logger = logger;
+    this.events = new EventBus({ onListenerError: (err, event) => logger.warn({ err, event }, 'an event listener threw; the others still ran') });
     this.container = rootContainer.createChildContainer();
     this.container.register(EventBus, { useValue: this.events });
     this.container.register('Logger', { useValue: logger });
