@@ -28,6 +28,14 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)');
   for (const command of COMMANDS) command.register(program);
+  // `serve` is the default command, so commander would hand it any unknown word
+  // (`kobza init x` → "too many arguments for 'serve'"): refuse the word instead.
+  program.hook('preSubcommand', (parent, chosen) => {
+    const first = parent.args[0];
+    if (first === undefined || first.startsWith('-') || first === 'help' || first === chosen.name() || chosen.aliases().includes(first)) return;
+    const names = parent.commands.map((c) => c.name());
+    parent.error(`error: unknown command '${first}'; the commands are: ${names.join(', ')}`, { code: 'kobza.unknownCommand', exitCode: 1 });
+  });
   return program;
 }
 

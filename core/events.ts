@@ -1,7 +1,8 @@
 /**
- * The kernel's one typed event bus. Metrics and logs listen to it; no plugin calls
- * another through events. `on()` returns its own unsubscribe function.
+ * The kernel's one typed event bus, on eventemitter3. Metrics and logs listen to it; no
+ * plugin calls another through events. `on()` returns its own unsubscribe function.
  */
+import { EventEmitter } from 'eventemitter3';
 import type { KobzaError } from './errors.js';
 import type { ReplyMeta, ReplySource } from './types.js';
 
@@ -26,73 +27,56 @@ export interface KobzaEvents {
 
 export type KobzaEventName = keyof KobzaEvents;
 
-type Listener = (payload: never) => void;
-
-interface Subscription {
-  readonly listener: Listener;
-  readonly once: boolean;
-}
-
-const NO_SUBSCRIPTIONS: readonly Subscription[] = Object.freeze([]);
+/** Told about a listener that threw (the kernel logs it); the emit goes on regardless. */
+export type ListenerErrorHandler = (error: unknown, event: KobzaEventName) => void;
 
 /**
- * Typed event bus. Each event's listeners are kept in an array that is replaced, never
- * changed, when someone subscribes or unsubscribes, so `emit` iterates a stable snapshot
- * without copying it — an emit costs nothing when nobody listens, and no allocation when
- * someone does (the kernel emits several events per request).
+ * Typed event bus (the payload types live here; eventemitter3 below sees names only). Each listener is wrapped so that one that throws is reported to
+ * `onListenerError` and skipped — a listener's bug cannot fail the request it observes or
+ * keep the listeners after it from hearing the event. An emit calls the listeners present
+ * when it began (eventemitter3's semantics): one unsubscribed during an emit still hears
+ * that emit, not the next.
  * @example
  * const off = bus.on('cache:hit', (e) => log.info({ similarity: e.similarity }, 'cache hit'));
  * off();
  */
 export class EventBus {
-  readonly #subscriptions = new Map<KobzaEventName, readonly Subscription[]>();
+  readonly #emitter = new EventEmitter<KobzaEventName>();
+  readonly #onListenerError: ListenerErrorHandler;
+
+  constructor(options: { onListenerError?: ListenerErrorHandler } = {}) {
+    this.#onListenerError = options.onListenerError ?? (() => {});
+  }
 
   on<K extends KobzaEventName>(event: K, listener: (payload: KobzaEvents[K]) => void): () => void {
-    return this.#add(event, listener as Listener, false);
+    const isolated = this.#isolate(event, listener);
+    this.#emitter.on(event, isolated);
+    return () => void this.#emitter.off(event, isolated);
   }
 
-  /** Listens to the next emit of `event` only. */
+  /** Listens to the next emit of `event` only; the returned function cancels that. */
   once<K extends KobzaEventName>(event: K, listener: (payload: KobzaEvents[K]) => void): () => void {
-    return this.#add(event, listener as Listener, true);
+    const isolated = this.#isolate(event, listener);
+    this.#emitter.once(event, isolated);
+    return () => void this.#emitter.off(event, isolated);
   }
 
-  /** Emits to every listener; a throwing listener is isolated so it cannot break a request. */
   emit<K extends KobzaEventName>(event: K, payload: KobzaEvents[K]): void {
-    const subscriptions = this.#subscriptions.get(event);
-    if (subscriptions === undefined) return;
-    for (let i = 0; i < subscriptions.length; i++) {
-      const subscription = subscriptions[i];
-      if (subscription.once) this.#remove(event, subscription);
-      try {
-        (subscription.listener as (p: KobzaEvents[K]) => void)(payload);
-      } catch {
-        // A listener's bug must not fail the request it observes.
-      }
-    }
+    this.#emitter.emit(event, payload);
   }
 
   listenerCount(event: KobzaEventName): number {
-    return this.#subscriptions.get(event)?.length ?? 0;
+    return this.#emitter.listenerCount(event);
   }
 
-  #add(event: KobzaEventName, listener: Listener, once: boolean): () => void {
-    this.#subscriptions.set(event, [...(this.#subscriptions.get(event) ?? NO_SUBSCRIPTIONS), { listener, once }]);
-    return () => {
-      // Like an EventEmitter's off(): every subscription of this listener goes.
-      const current = this.#subscriptions.get(event);
-      if (current === undefined) return;
-      const kept = current.filter((s) => s.listener !== listener);
-      if (kept.length === current.length) return;
-      if (kept.length === 0) this.#subscriptions.delete(event);
-      else this.#subscriptions.set(event, kept);
+  #isolate<K extends KobzaEventName>(event: K, listener: (payload: KobzaEvents[K]) => void): (payload: KobzaEvents[K]) => void {
+    const report = this.#onListenerError;
+    return function isolatedListener(payload) {
+      try {
+        listener(payload);
+      } catch (err) {
+        report(err, event);
+      }
     };
-  }
-
-  #remove(event: KobzaEventName, subscription: Subscription): void {
-    const current = this.#subscriptions.get(event);
-    if (current === undefined || !current.includes(subscription)) return;
-    const kept = current.filter((s) => s !== subscription);
-    if (kept.length === 0) this.#subscriptions.delete(event);
-    else this.#subscriptions.set(event, kept);
   }
 }

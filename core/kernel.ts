@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { didYouMean, throwProblems, validateAt, type ConfigProblem } from './config/load.js';
 import { loadConfigFile } from './config/load.js';
 import type { KobzaConfig, PluginBlock } from './config/schema.js';
-import type { Adapter, Middleware, Scorer } from './contracts.js';
+import type { Adapter, LlmProvider, Middleware } from './contracts.js';
 import { KobzaError, wrapError } from './errors.js';
 import { EventBus } from './events.js';
 import { createLogger } from './logger.js';
@@ -19,7 +19,7 @@ import { composePipeline, orderMiddleware, type Handler } from './pipeline.js';
 import { isPluginDefinition, type PluginContext, type PluginDefinition } from './plugin.js';
 import { observeReply } from './reply.js';
 import { createRequest, releaseRequest, type RequestInit } from './request.js';
-import { SINGLE_SLOTS, type Services, type SingleSlot } from './tokens.js';
+import { isManyToken, type ManyToken, type Services, type SingleToken } from './tokens.js';
 import type { ChatRequest, Reply } from './types.js';
 
 /** Loads a built-in plugin by name (the CLI passes the shipped set). */
@@ -44,7 +44,7 @@ interface LoadedPlugin {
   settings: unknown;
 }
 
-const SLOT_HINTS: Partial<Record<SingleSlot, string>> = {
+const SLOT_HINTS: Partial<Record<string, string>> = {
   LlmProvider: 'enable the `ollama` or `openai-compatible` plugin',
   ConversationMemory: 'enable the `memory` plugin',
 };
@@ -58,23 +58,28 @@ function unwrapModule(mod: unknown): unknown {
 
 /**
  * A running (or ready-to-run) Kobza.
+ *
+ * Its tsyringe container is the one registry: single slots hold one `useValue`
+ * registration, many-valued tokens (Scorer, Middleware, Adapter) one registration per
+ * service, in the order plugins provided them. Each plugin gets a child container whose
+ * private binding is its own `Logger`; its lookups go through that child to the kernel's.
  * @example
  * const kernel = await Kernel.fromFile('config/default.yaml', { builtins });
  * await kernel.start();
  * const reply = await kernel.handle(kernel.createRequest({ messages: [{ role: 'user', content: 'Привіт' }] }));
  */
 export class Kernel {
-  readonly events = new EventBus();
+  readonly events: EventBus;
   readonly container: DependencyContainer;
   readonly logger: Logger;
   readonly config: KobzaConfig;
   readonly plugins: readonly LoadedPlugin[];
 
   readonly #options: KernelOptions;
-  readonly #middleware: Middleware[] = [];
-  readonly #scorers: Scorer[] = [];
-  readonly #adapters: { adapter: Adapter; interactive: boolean; plugin: string }[] = [];
-  readonly #single = new Map<SingleSlot, { plugin: string; service: unknown }>();
+  /** Which plugin filled each single slot — only to name both sides of a PLUGIN_CONFLICT. */
+  readonly #providers = new Map<string, string>();
+  /** Adapters that only `kobza chat` starts (`interactive: true` plugins). */
+  readonly #interactive = new WeakSet<Adapter>();
   readonly #closeHooks: { plugin: string; hook: () => void | Promise<void> }[] = [];
   readonly #readyHooks: (() => void | Promise<void>)[] = [];
   readonly #shutdown = new AbortController();
@@ -90,10 +95,10 @@ export class Kernel {
     this.plugins = plugins;
     this.#options = options;
     this.logger = logger;
+    this.events = new EventBus({ onListenerError: (err, event) => logger.warn({ err, event }, 'an event listener threw; the others still ran') });
     this.container = rootContainer.createChildContainer();
-    this.container.register('EventBus', { useValue: this.events });
+    this.container.register(EventBus, { useValue: this.events });
     this.container.register('Logger', { useValue: logger });
-    this.container.register('Config', { useValue: config });
   }
 
   /** Loads a config file and builds a kernel from it (plugins registered, adapters not started). */
@@ -184,48 +189,53 @@ export class Kernel {
 
   #context(plugin: LoadedPlugin): PluginContext {
     const name = plugin.block.name;
+    const logger = this.logger.child({ plugin: name });
+    const own = this.container.createChildContainer();
+    own.register('Logger', { useValue: logger });
     const kernel = this;
     return {
       name,
       config: this.config,
-      configDir: this.config.dir,
       events: this.events,
-      logger: this.logger.child({ plugin: name }),
-      container: this.container,
-      provide(slot, service) {
-        const existing = kernel.#single.get(slot);
-        if (existing) {
-          throw new KobzaError('PLUGIN_CONFLICT', `plugins "${existing.plugin}" and "${name}" both provide ${slot}; keep one and set enabled: false on the other`, {
-            details: { slot, plugins: [existing.plugin, name] },
-          });
-        }
-        kernel.#single.set(slot, { plugin: name, service });
-        kernel.container.register(slot, { useValue: service });
+      logger,
+      provide(token, service) {
+        kernel.#provide(name, plugin, token, service);
       },
-      use(middleware) {
-        kernel.#middleware.push(middleware);
-        kernel.container.register('Middleware', { useValue: middleware });
-      },
-      addScorer(scorer) {
-        kernel.#scorers.push(scorer);
-        kernel.container.register('Scorer', { useValue: scorer });
-      },
-      addAdapter(adapter) {
-        kernel.#adapters.push({ adapter, interactive: Boolean(plugin.definition.interactive), plugin: name });
-        kernel.container.register('Adapter', { useValue: adapter });
-      },
-      resolve: ((slot: string) => kernel.resolve(slot as SingleSlot)) as PluginContext['resolve'],
-      tryResolve: ((slot: SingleSlot) => kernel.tryResolve(slot)) as PluginContext['tryResolve'],
-      resolveAll: ((slot: 'Scorer' | 'Middleware' | 'Adapter') => kernel.resolveAll(slot)) as PluginContext['resolveAll'],
+      resolve: (token) => kernel.#resolveFrom(own, token),
+      tryResolve: (token) => (own.isRegistered(token, true) ? own.resolve(token) : undefined),
+      resolveAll: (token) => kernel.resolveAll(token),
       handle: (request) => kernel.handle(request),
       createRequest: (init) => kernel.createRequest(init),
-      onClose(hook) {
-        kernel.#closeHooks.push({ plugin: name, hook });
-      },
       onReady(hook) {
         kernel.#readyHooks.push(hook);
       },
+      onClose(hook) {
+        kernel.#closeHooks.push({ plugin: name, hook });
+      },
     };
+  }
+
+  #provide(name: string, plugin: LoadedPlugin, token: string, service: unknown): void {
+    if (isManyToken(token)) {
+      if (token === 'Adapter' && plugin.definition.interactive) this.#interactive.add(service as Adapter);
+      this.container.register(token, { useValue: service });
+      return;
+    }
+    const existing = this.#providers.get(token);
+    if (existing !== undefined) {
+      throw new KobzaError('PLUGIN_CONFLICT', `plugins "${existing}" and "${name}" both provide ${token}; keep one and set enabled: false on the other`, {
+        details: { slot: token, plugins: [existing, name] },
+      });
+    }
+    this.#providers.set(token, name);
+    this.container.register(token, { useValue: service });
+  }
+
+  #resolveFrom<K extends SingleToken>(from: DependencyContainer, token: K): Services[K] {
+    if (!from.isRegistered(token, true)) {
+      throw new KobzaError('PLUGIN_DEPENDENCY', `nothing provides ${token}; ${SLOT_HINTS[token] ?? `enable a plugin that provides ${token}`}`);
+    }
+    return from.resolve<Services[K]>(token);
   }
 
   async #register(): Promise<void> {
@@ -242,46 +252,42 @@ export class Kernel {
     const names = new Set(this.plugins.flatMap((p) => [p.block.name, p.definition.name]));
     for (const plugin of this.plugins) {
       for (const need of plugin.definition.dependsOn ?? []) {
-        const isSlot = (SINGLE_SLOTS as readonly string[]).includes(need);
-        const satisfied = isSlot ? this.#single.has(need as SingleSlot) : names.has(need);
-        if (!satisfied) {
-          const hint = isSlot ? (SLOT_HINTS[need as SingleSlot] ?? `enable a plugin that provides ${need}`) : `add plugins.${need} to the config`;
-          throw new KobzaError('PLUGIN_DEPENDENCY', `${this.config.file}:${plugin.block.line}: plugin "${plugin.block.name}" depends on "${need}", which no enabled plugin provides; ${hint}`, {
-            details: { plugin: plugin.block.name, dependency: need },
-          });
-        }
+        if (names.has(need) || this.container.isRegistered(need)) continue;
+        // Tokens are PascalCase (`LlmProvider`), plugin names kebab-case (`memory`).
+        const isToken = /^[A-Z]/.test(need);
+        const hint = isToken ? (SLOT_HINTS[need] ?? `enable a plugin that provides ${need}`) : `add plugins.${need} to the config`;
+        throw new KobzaError('PLUGIN_DEPENDENCY', `${this.config.file}:${plugin.block.line}: plugin "${plugin.block.name}" depends on "${need}", which no enabled plugin provides; ${hint}`, {
+          details: { plugin: plugin.block.name, dependency: need },
+        });
       }
     }
-    if (this.#options.requireProvider !== false && !this.#single.has('LlmProvider')) {
+    if (this.#options.requireProvider !== false && !this.container.isRegistered('LlmProvider')) {
       throw new KobzaError('PLUGIN_DEPENDENCY', `${this.config.file}: no plugin provides LlmProvider; ${SLOT_HINTS.LlmProvider}`, { details: { dependency: 'LlmProvider' } });
     }
-    this.#pipeline = composePipeline(orderMiddleware(this.#middleware), (request) => {
-      const provider = this.tryResolve('LlmProvider');
+    let provider: LlmProvider | undefined;
+    this.#pipeline = composePipeline(this.resolveAll('Middleware'), (request) => {
+      provider ??= this.tryResolve('LlmProvider');
       if (!provider) return Promise.reject(new KobzaError('UPSTREAM_UNAVAILABLE', 'no LLM provider is configured', { requestId: request.id }));
       return provider.chat(request);
     });
     for (const hook of this.#readyHooks) await hook();
   }
 
-  resolve<K extends SingleSlot | 'EventBus' | 'Logger' | 'Config'>(slot: K): Services[K] {
-    if (slot === 'EventBus') return this.events as Services[K];
-    if (slot === 'Logger') return this.logger as Services[K];
-    if (slot === 'Config') return this.config as Services[K];
-    const entry = this.#single.get(slot as SingleSlot);
-    if (!entry) {
-      throw new KobzaError('PLUGIN_DEPENDENCY', `nothing provides ${slot}; ${SLOT_HINTS[slot as SingleSlot] ?? `enable a plugin that provides ${slot}`}`);
-    }
-    return entry.service as Services[K];
+  /** A registered single-slot service; throws PLUGIN_DEPENDENCY when the slot is empty. */
+  resolve<K extends SingleToken>(token: K): Services[K] {
+    return this.#resolveFrom(this.container, token);
   }
 
-  tryResolve<K extends SingleSlot>(slot: K): Services[K] | undefined {
-    return this.#single.get(slot)?.service as Services[K] | undefined;
+  /** A registered single-slot service, or undefined. */
+  tryResolve<K extends SingleToken>(token: K): Services[K] | undefined {
+    return this.container.isRegistered(token) ? this.container.resolve<Services[K]>(token) : undefined;
   }
 
-  resolveAll<K extends 'Scorer' | 'Middleware' | 'Adapter'>(slot: K): Services[K][] {
-    if (slot === 'Scorer') return [...this.#scorers] as Services[K][];
-    if (slot === 'Middleware') return orderMiddleware(this.#middleware) as Services[K][];
-    return this.#adapters.map((a) => a.adapter) as Services[K][];
+  /** Every scorer / adapter in the order provided; middleware in pipeline order (stage, then YAML order). */
+  resolveAll<K extends ManyToken>(token: K): Services[K][] {
+    if (!this.container.isRegistered(token)) return [];
+    const all = this.container.resolveAll<Services[K]>(token);
+    return (token === 'Middleware' ? orderMiddleware(all as Middleware[]) : all) as Services[K][];
   }
 
   /** Requests currently being served. */
@@ -320,7 +326,7 @@ export class Kernel {
     };
     // Payloads are built only when someone listens: this runs for every request.
     if (events.listenerCount('request:start') > 0) {
-      events.emit('request:start', { requestId: request.id, conversationId: request.conversationId, model: request.model, adapter: request.metadata.adapter as string | undefined });
+      events.emit('request:start', { requestId: request.id, conversationId: request.conversationId, model: request.model, adapter: request.metadata.adapter });
     }
     let reply: Reply;
     try {
@@ -371,8 +377,9 @@ export class Kernel {
   /** Starts the adapters chosen by `options.adapters`. */
   async start(): Promise<void> {
     const which = this.#options.adapters ?? 'all';
-    for (const { adapter, interactive } of this.#adapters) {
+    for (const adapter of this.resolveAll('Adapter')) {
       if (which === 'none') break;
+      const interactive = this.#interactive.has(adapter);
       if (which === 'interactive' && !interactive) continue;
       if (which === 'non-interactive' && interactive) continue;
       await adapter.start();

@@ -5,53 +5,52 @@
  */
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { DependencyContainer } from 'tsyringe';
-import type { Adapter, Middleware, Scorer } from './contracts.js';
 import type { EventBus } from './events.js';
 import type { KobzaConfig } from './config/schema.js';
-import type { Services, SingleSlot } from './tokens.js';
+import type { ManyToken, Services, SingleToken } from './tokens.js';
 import type { ChatRequest, Reply } from './types.js';
 import type { RequestInit } from './request.js';
 
-/** What the kernel offers a plugin while it registers, and later at run time. */
+/**
+ * What the kernel offers a plugin while it registers, and later at run time. Services
+ * live in the kernel's tsyringe container: `provide` puts one there, `resolve` reads one.
+ * @example
+ * ctx.provide('Middleware', { name: 'timing', stage: 'guard', handle: (request, next) => next() });
+ * ctx.provide('Scorer', { name: 'short', score: (c) => (c.text.length < 400 ? 1 : 0.5) });
+ * const provider = ctx.resolve('LlmProvider');
+ */
 export interface PluginContext {
   /** The plugin's key in `plugins:`. */
   readonly name: string;
-  /** The whole loaded config (assistant settings, file, dir). */
+  /** The whole loaded config (assistant settings, `file`, and `dir` to resolve relative paths against). */
   readonly config: KobzaConfig;
-  /** Folder of the config file; resolve relative paths against it. */
-  readonly configDir: string;
-  readonly events: EventBus;
   /** A child logger bound to this plugin. */
   readonly logger: Logger;
-  /** The kernel's tsyringe container, for plugins that want it directly. */
-  readonly container: DependencyContainer;
+  readonly events: EventBus;
 
-  /** Fills a single slot (`LlmProvider`, `Embedder`, `CacheStore`, `ConversationMemory`). */
-  provide<K extends SingleSlot>(slot: K, service: Services[K]): void;
-  /** Adds a pipeline step. */
-  use(middleware: Middleware): void;
-  /** Adds a ranking scorer. */
-  addScorer(scorer: Scorer): void;
-  /** Adds a front door, started after every plugin registered. */
-  addAdapter(adapter: Adapter): void;
-
+  /**
+   * Registers a service. A single slot (`LlmProvider`, `Embedder`, `CacheStore`,
+   * `ConversationMemory`, any augmented token) takes one provider — a second is
+   * PLUGIN_CONFLICT naming both plugins; a many-valued token (`Scorer`, `Middleware`,
+   * `Adapter`) adds one more.
+   */
+  provide<K extends keyof Services>(token: K, service: Services[K]): void;
   /** A registered single-slot service; throws PLUGIN_DEPENDENCY when the slot is empty. */
-  resolve<K extends SingleSlot | 'EventBus' | 'Logger' | 'Config'>(slot: K): Services[K];
+  resolve<K extends SingleToken>(token: K): Services[K];
   /** A registered single-slot service, or undefined. */
-  tryResolve<K extends SingleSlot>(slot: K): Services[K] | undefined;
-  /** Every registered scorer / middleware / adapter. */
-  resolveAll<K extends 'Scorer' | 'Middleware' | 'Adapter'>(slot: K): Services[K][];
+  tryResolve<K extends SingleToken>(token: K): Services[K] | undefined;
+  /** Every registered scorer / middleware (pipeline order) / adapter. */
+  resolveAll<K extends ManyToken>(token: K): Services[K][];
 
   /** Runs a request through the whole pipeline (what adapters call). */
   handle(request: ChatRequest): Promise<Reply>;
   /** Builds a request with defaults (id, model, system prompt, signal). */
   createRequest(init: RequestInit): ChatRequest;
 
-  /** Runs when the kernel stops, in reverse registration order. */
-  onClose(hook: () => void | Promise<void>): void;
   /** Runs after every plugin registered, before adapters start. */
   onReady(hook: () => void | Promise<void>): void;
+  /** Runs when the kernel stops, in reverse registration order. */
+  onClose(hook: () => void | Promise<void>): void;
 }
 
 export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
@@ -64,7 +63,7 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
    */
   dependsOn?: readonly string[];
   /** Single slots this plugin fills; two plugins filling one slot is PLUGIN_CONFLICT. */
-  provides?: readonly SingleSlot[];
+  provides?: readonly SingleToken[];
   /** An adapter that only makes sense in `kobza chat` (started by that command only). */
   interactive?: boolean;
   register(ctx: PluginContext, config: z.output<S>): void | Promise<void>;
@@ -77,7 +76,7 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
  *   name: 'shout',
  *   configSchema: z.strictObject({ weight: z.number().default(1) }),
  *   register(ctx, config) {
- *     ctx.addScorer({ name: 'shout', weight: config.weight, score: (c) => (c.text === c.text.toUpperCase() ? 0 : 1) });
+ *     ctx.provide('Scorer', { name: 'shout', weight: config.weight, score: (c) => (c.text === c.text.toUpperCase() ? 0 : 1) });
  *   },
  * });
  */

@@ -3,7 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { ChatMessage, ChatRequest, GenerationOptions } from './types.js';
+import type { ChatMessage, ChatRequest, GenerationOptions, RequestMetadata } from './types.js';
 
 export interface RequestInit {
   messages: ChatMessage[];
@@ -11,7 +11,7 @@ export interface RequestInit {
   id?: string;
   conversationId?: string;
   options?: GenerationOptions;
-  metadata?: Record<string, unknown>;
+  metadata?: RequestMetadata;
   signal?: AbortSignal;
   stream?: boolean;
 }

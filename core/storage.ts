@@ -82,7 +82,7 @@ export async function openKeyvStore(url: string, namespace: string, baseDir = pr
 /**
  * A CacheStoreFactory over one Keyv URL, one namespace per caller.
  * @example
- * ctx.provide('CacheStore', keyvStoreFactory('sqlite://data/kobza.sqlite', ctx.configDir));
+ * ctx.provide('CacheStore', keyvStoreFactory('sqlite://data/kobza.sqlite', ctx.config.dir));
  */
 export function keyvStoreFactory(url: string, baseDir?: string): CacheStoreFactory {
   return {

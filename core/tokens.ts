@@ -1,27 +1,23 @@
 /**
  * DI tokens. Each names a slot in the kernel's tsyringe container; `Services` maps a
- * token to the type it holds so `ctx.provide` / `ctx.resolve` are typed.
+ * token to the type it holds, so `ctx.provide` / `ctx.resolve` are typed. Both maps are
+ * interfaces so a plugin can add its own token by module augmentation:
+ *
+ * ```ts
+ * declare module 'kobza' {
+ *   interface Services { Glossary: Glossary }
+ * }
+ * ctx.provide('Glossary', glossary);      // typed
+ * ctx.resolve('Glossary').lookup('ЗНО'); // typed
+ * ```
+ *
+ * An added token is a single slot (one provider; a second one is PLUGIN_CONFLICT). The
+ * many-valued tokens are the three the kernel itself consumes: `Scorer`, `Middleware`,
+ * `Adapter`.
  */
-import type { Logger } from 'pino';
 import type { Adapter, CacheStoreFactory, ConversationMemory, Embedder, LlmProvider, Middleware, Scorer } from './contracts.js';
-import type { EventBus } from './events.js';
-import type { KobzaConfig } from './config/schema.js';
 
-export const TOKENS = {
-  LlmProvider: 'LlmProvider',
-  Embedder: 'Embedder',
-  CacheStore: 'CacheStore',
-  ConversationMemory: 'ConversationMemory',
-  Scorer: 'Scorer',
-  Middleware: 'Middleware',
-  Adapter: 'Adapter',
-  EventBus: 'EventBus',
-  Logger: 'Logger',
-  Config: 'Config',
-} as const;
-
-export type Token = keyof typeof TOKENS;
-
+/** Token → the type of what it holds. Open to module augmentation (added tokens are single slots). */
 export interface Services {
   LlmProvider: LlmProvider;
   Embedder: Embedder;
@@ -30,15 +26,16 @@ export interface Services {
   Scorer: Scorer;
   Middleware: Middleware;
   Adapter: Adapter;
-  EventBus: EventBus;
-  Logger: Logger;
-  Config: KobzaConfig;
 }
 
-/** Slots that hold exactly one service; a second provider is a PLUGIN_CONFLICT at boot. */
-export const SINGLE_SLOTS = ['LlmProvider', 'Embedder', 'CacheStore', 'ConversationMemory'] as const;
-export type SingleSlot = (typeof SINGLE_SLOTS)[number];
+/** Tokens that hold many services: `provide` adds one, `resolveAll` returns them in order. */
+export const MANY_TOKENS = ['Scorer', 'Middleware', 'Adapter'] as const;
+export type ManyToken = (typeof MANY_TOKENS)[number];
 
-/** Slots that hold many services, resolved with `resolveAll`. */
-export const MULTI_SLOTS = ['Scorer', 'Middleware', 'Adapter'] as const;
-export type MultiSlot = (typeof MULTI_SLOTS)[number];
+/** Tokens that hold exactly one service (the built-in ones and every augmented one). */
+export type SingleToken = Exclude<keyof Services, ManyToken>;
+
+/** True for `Scorer`, `Middleware`, `Adapter`. */
+export function isManyToken(token: string): token is ManyToken {
+  return (MANY_TOKENS as readonly string[]).includes(token);
+}

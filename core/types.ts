@@ -29,6 +29,33 @@ export interface GenerationOptions {
   keep_alive?: string | number;
 }
 
+/**
+ * Facts about a request, set by the adapter or by an outer middleware for the inner ones.
+ * Every key is optional. Open to module augmentation, so a plugin that publishes or reads a
+ * key of its own declares it:
+ * @example
+ * declare module 'kobza' {
+ *   interface RequestMetadata { tenant?: string }
+ * }
+ */
+export interface RequestMetadata {
+  /** The front door that built the request (`http`, `telegram`, `console`, `eval`). */
+  adapter?: string;
+  /** Let the memory plugin prepend and record this conversation's history. */
+  useMemory?: boolean;
+  /** Per-request override of the ranking policy. */
+  ranking?: 'on' | 'off' | boolean;
+  /** `off`: neither look the answer up in the cache nor store it. */
+  cache?: 'off';
+  /** `json` or a JSON schema, passed to the provider; such answers are not prose. */
+  format?: 'json' | Record<string, unknown>;
+  /**
+   * Replay pace (characters per second) of an answer that was not generated live — a cache
+   * hit, a ranked winner; 0 or absent: instantly. Published by the streaming plugin.
+   */
+  replayCharsPerSecond?: number;
+}
+
 export interface ChatRequest {
   /** Unique id, echoed in logs, events and the `x-request-id` header. */
   id: string;
@@ -40,12 +67,8 @@ export interface ChatRequest {
   options: GenerationOptions;
   /** Whether the caller consumes the reply as a stream (cache replay pace depends on it). */
   stream: boolean;
-  /**
-   * Free-form facts from the adapter and between middleware. Known keys:
-   * `adapter`, `useMemory` (boolean), `ranking` ('on' | 'off'), `cache` ('off'),
-   * `format` ('json' or a JSON schema, passed to the provider).
-   */
-  metadata: Record<string, unknown>;
+  /** Facts from the adapter and between middleware; see RequestMetadata. */
+  metadata: RequestMetadata;
   /** Fires when the client goes away or the kernel shuts down. */
   signal: AbortSignal;
 }

@@ -147,6 +147,6 @@ export default definePlugin({
   configSchema: consoleConfigSchema,
   interactive: true,
   register(ctx, config) {
-    ctx.addAdapter(createConsoleAdapter(ctx, config, { input: process.stdin, output: process.stdout, errors: process.stderr, interactive: Boolean(process.stdin.isTTY) }));
+    ctx.provide('Adapter', createConsoleAdapter(ctx, config, { input: process.stdin, output: process.stdout, errors: process.stderr, interactive: Boolean(process.stdin.isTTY) }));
   },
 });

@@ -60,7 +60,7 @@ export function findHttpAdapter(kernel: { resolveAll(slot: 'Adapter'): Adapter[]
  * Creates the adapter. Stopping stops accepting at once and lets in-flight answers finish
  * under the kernel's shutdown timeout; the server is closed by the plugin's close hook.
  * @example
- * ctx.addAdapter(createHttpAdapter(ctx, httpConfigSchema.parse({ port: 0 })));
+ * ctx.provide('Adapter', createHttpAdapter(ctx, httpConfigSchema.parse({ port: 0 })));
  */
 export function createHttpAdapter(ctx: PluginContext, config: HttpConfig): HttpAdapter {
   const metrics = config.metrics.enabled ? new HttpMetrics(ctx.events, { process: config.metrics.process }) : undefined;
@@ -136,6 +136,6 @@ export default definePlugin({
   name: 'http',
   configSchema: httpConfigSchema,
   register(ctx, config) {
-    ctx.addAdapter(createHttpAdapter(ctx, config));
+    ctx.provide('Adapter', createHttpAdapter(ctx, config));
   },
 });

@@ -10,7 +10,14 @@ import type { ServerResponse } from 'node:http';
 import { getEventListeners } from 'node:events';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { KobzaError, wrapError, type ChatRequest, type PluginContext, type ReplyMeta, type RequestInit } from '../../core/index.js';
+import { KobzaError, wrapError, type ChatRequest, type PluginContext, type ReplyMeta, type RequestInit, type RequestMetadata } from '../../core/index.js';
+
+declare module '../../core/types.js' {
+  interface RequestMetadata {
+    /** Which HTTP dialect the request came in (`openai` or `ollama`). */
+    api?: 'openai' | 'ollama';
+  }
+}
 
 /** A request the kernel accepted, with its first chunk already in hand. */
 export interface KernelCall {
@@ -31,8 +38,8 @@ export interface KernelCall {
 }
 
 /** Request metadata taken from Kobza's own headers; a wrong value is a 400. */
-export function metadataFromHeaders(headers: FastifyRequest['headers'], api: 'openai' | 'ollama', requestId: string): Record<string, unknown> {
-  const metadata: Record<string, unknown> = { adapter: 'http', api };
+export function metadataFromHeaders(headers: FastifyRequest['headers'], api: 'openai' | 'ollama', requestId: string): RequestMetadata {
+  const metadata: RequestMetadata = { adapter: 'http', api };
   const ranking = headerValue(headers['x-kobza-ranking']);
   if (ranking !== undefined) {
     const value = ranking.trim().toLowerCase();

@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { KobzaError, type ChatMessage, type GenerationOptions, type ModelInfo, type ReplyMeta } from '../../core/index.js';
+import { KobzaError, type ChatMessage, type GenerationOptions, type ModelInfo, type ReplyMeta, type RequestMetadata } from '../../core/index.js';
 import { errorBody, unsupported, validationError } from './error-shapes.js';
 import { collectText, disconnectSignal, estimateTokens, metadataFromHeaders, openKernelCall, streamBody, type StreamFormat } from './kernel-call.js';
 import { boundedJson, boundedJsonObject, keepAliveSchema } from './request-fields.js';
@@ -122,7 +122,7 @@ function toOptions(body: CommonBody): GenerationOptions {
   return options;
 }
 
-function formatMetadata(body: CommonBody, metadata: Record<string, unknown>): void {
+function formatMetadata(body: CommonBody, metadata: RequestMetadata): void {
   if (body.format === 'json') metadata.format = 'json';
   else if (body.format && typeof body.format === 'object') metadata.format = body.format;
 }

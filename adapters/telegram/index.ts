@@ -29,6 +29,13 @@ import { startWebhookServer, type WebhookServer } from './webhook.js';
 export { telegramConfigSchema, DEFAULT_TEXTS, type TelegramConfig, type BotTexts } from './config.js';
 export { renderTelegramHtml, splitForTelegram, htmlToPlainText, escapeHtml } from './format.js';
 
+declare module '../../core/types.js' {
+  interface RequestMetadata {
+    /** Where a Telegram request came from. */
+    telegram?: { chatId: number; userId?: number; chatType: string };
+  }
+}
+
 /** The running Telegram adapter. */
 export interface TelegramAdapter extends Adapter {
   /** The grammY bot (its `api` goes through the outbound rules). */
@@ -42,7 +49,7 @@ export interface TelegramAdapter extends Adapter {
 /**
  * Builds the Telegram adapter.
  * @example
- * ctx.addAdapter(createTelegramAdapter(ctx, config));
+ * ctx.provide('Adapter', createTelegramAdapter(ctx, config));
  */
 export function createTelegramAdapter(ctx: PluginContext, config: TelegramConfig): TelegramAdapter {
   const logger = ctx.logger;
@@ -110,6 +117,6 @@ export default definePlugin({
   configSchema: telegramConfigSchema,
   dependsOn: ['LlmProvider'],
   register(ctx, config) {
-    ctx.addAdapter(createTelegramAdapter(ctx, config));
+    ctx.provide('Adapter', createTelegramAdapter(ctx, config));
   },
 });

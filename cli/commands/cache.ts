@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { KobzaError, type Kernel } from '../../core/index.js';
-import { SEMANTIC_CACHE_TOKEN, type ExportedEntry, type SemanticCache, type SemanticCacheHandle } from '../../plugins/semantic-cache/index.js';
+import { SEMANTIC_CACHE_TOKEN, type ExportedEntry, type SemanticCache } from '../../plugins/semantic-cache/index.js';
 import { bootKernel, DEFAULT_CONFIG, reportFatal } from '../boot.js';
 import { commandGroup } from '../command-groups.js';
 
@@ -30,7 +30,7 @@ async function openSession(configPath: string): Promise<CacheSession> {
     await kernel.stop();
     throw new KobzaError('CONFIG_INVALID', `${kernel.config.file}: no plugins.semantic-cache block; nothing to manage`);
   }
-  const handle = kernel.container.resolve<SemanticCacheHandle>(SEMANTIC_CACHE_TOKEN);
+  const handle = kernel.resolve(SEMANTIC_CACHE_TOKEN);
   const cache = await handle.ready();
   const store = handle.describeStore();
   if (store === 'memory' || store.startsWith('memory')) {

@@ -31,7 +31,7 @@ import {
   type LlmProvider,
   type PluginDefinition,
 } from '../../core/index.js';
-import semanticCachePlugin, { SEMANTIC_CACHE_TOKEN, type SemanticCacheHandle } from '../../plugins/semantic-cache/index.js';
+import semanticCachePlugin, { SEMANTIC_CACHE_TOKEN } from '../../plugins/semantic-cache/index.js';
 import { reportFatal } from '../boot.js';
 import { BUILTIN_PLUGINS } from '../builtins.js';
 import { commandGroup } from '../command-groups.js';
@@ -185,7 +185,7 @@ export async function runCachePairs(pairs: CachePair[], options: CacheEvalOption
   kernel.events.on('cache:miss', (e) => misses.set(e.requestId, e));
   const outcomes: PairOutcome[] = [];
   try {
-    const handle = kernel.container.resolve<SemanticCacheHandle>(SEMANTIC_CACHE_TOKEN);
+    const handle = kernel.resolve(SEMANTIC_CACHE_TOKEN);
     const cache = await handle.ready();
     for (const [i, pair] of pairs.entries()) {
       // A namespace per pair: its own system prompt.

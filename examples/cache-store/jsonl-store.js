@@ -188,7 +188,7 @@ export default {
   provides: ['CacheStore'],
   register(ctx, config) {
     const settings = /** @type {import('zod').output<typeof configSchema>} */ (config);
-    const file = path.resolve(ctx.configDir, settings.file);
+    const file = path.resolve(ctx.config.dir, settings.file);
     const log = new JsonlLog(file, settings.compactRatio);
     /** @type {Promise<void> | undefined} */
     let loading;

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUILTIN_PLUGINS } from '../../cli/builtins.js';
 import { collectReply, Kernel, loadConfigFile } from '../../core/index.js';
-import { SEMANTIC_CACHE_TOKEN, type SemanticCacheHandle } from '../../plugins/semantic-cache/index.js';
+import { SEMANTIC_CACHE_TOKEN } from '../../plugins/semantic-cache/index.js';
 import { startOllamaStandIn, type OllamaStandIn } from '../../test/servers/ollama.js';
 // @ts-expect-error — a plain-JS plugin without type declarations, imported as a user's module would be.
 import { JsonlLog, namespaceStore } from './jsonl-store.js';
@@ -43,7 +43,7 @@ describe('examples/cache-store/jsonl-store.js', () => {
     const env = { OLLAMA_HOST: ollama.url, KOBZA_CACHE_FILE: file };
 
     const first = await bootExample(env);
-    const handle = first.container.resolve<SemanticCacheHandle>(SEMANTIC_CACHE_TOKEN);
+    const handle = first.resolve(SEMANTIC_CACHE_TOKEN);
     await handle.ready();
     expect(handle.describeStore()).toBe(`jsonl://${file}`);
     const answer = await ask(first, 'Скільки коштує гуртожиток?');

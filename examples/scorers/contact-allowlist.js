@@ -73,7 +73,7 @@ const plugin = {
   name: 'contact-allowlist',
   configSchema,
   register(ctx, config) {
-    ctx.addScorer(createContactAllowlistScorer(/** @type {z.output<typeof configSchema>} */ (config)));
+    ctx.provide('Scorer', createContactAllowlistScorer(/** @type {z.output<typeof configSchema>} */ (config)));
   },
 };
 

@@ -88,7 +88,7 @@ export default definePlugin({
     const open = async (): Promise<CacheStore> => {
       if (store) return store;
       const factory = config.store ? undefined : ctx.tryResolve('CacheStore');
-      store = factory ? await factory.open('memory') : await openKeyvStore(config.store ?? 'memory', 'memory', ctx.configDir);
+      store = factory ? await factory.open('memory') : await openKeyvStore(config.store ?? 'memory', 'memory', ctx.config.dir);
       return store;
     };
     const lazyStore: CacheStore = {
@@ -132,6 +132,6 @@ export default definePlugin({
         });
       },
     };
-    ctx.use(middleware);
+    ctx.provide('Middleware', middleware);
   },
 });

@@ -6,6 +6,13 @@
  */
 import { collectReply, KobzaError, wrapError, type ChatRequest, type GenerationOptions, type Reply, type ReplyMeta } from '../../core/index.js';
 
+declare module '../../core/types.js' {
+  interface RequestMetadata {
+    /** Set on each draft's request: which draft (0-based) this run of the pipeline is. */
+    rankingDraft?: number;
+  }
+}
+
 /** Sampling settings for one draft; merged over the request's own options. */
 export type SamplingVariant = Pick<GenerationOptions, 'temperature' | 'top_p' | 'top_k' | 'min_p' | 'repeat_penalty'>;
 

@@ -3,7 +3,7 @@
  * with spread sampling, judge them with every registered scorer, and return the best as a
  * replayed stream. The judge is pluggable — the built-in scorers (language, refusal,
  * repetition, truncation, coverage, length, consensus, forbidden, substance, overclaim,
- * directness) are registered with `ctx.addScorer` exactly like a user's, and any scorer
+ * directness) are registered with `ctx.provide('Scorer', …)` exactly like a user's, and any scorer
  * another plugin adds is used too.
  *
  * `meta.source` is `ranking`; `meta.ranking` lists every draft's scores and why the winner
@@ -89,7 +89,7 @@ interface RankingDeps {
 /**
  * The ranking middleware.
  * @example
- * ctx.use(createRankingMiddleware({ config, events: ctx.events, logger: ctx.logger, scorers: () => weightScorers(ctx.resolveAll('Scorer'), config.weights) }));
+ * ctx.provide('Middleware', createRankingMiddleware({ config, events: ctx.events, logger: ctx.logger, scorers: () => weightScorers(ctx.resolveAll('Scorer'), config.weights) }));
  */
 export function createRankingMiddleware(deps: RankingDeps): Middleware {
   const { config, events, logger } = deps;
@@ -165,7 +165,7 @@ export function createRankingMiddleware(deps: RankingDeps): Middleware {
       candidates: drafts.map((d) => reportDraft(d, byIndex.get(d.index))),
     };
     logger.debug({ reqId: request.id, chosen: winner.index, reason: verdict.reason, deadlineHit }, 'ranked answer chosen');
-    const pace = Number(request.metadata.replayCharsPerSecond);
+    const pace = request.metadata.replayCharsPerSecond ?? 0;
     return replayText(winner.text, meta, { charsPerSecond: Number.isFinite(pace) && pace > 0 ? pace : 0, signal: request.signal });
   }
 
@@ -184,8 +184,8 @@ export default definePlugin({
   name: 'parallel-ranking',
   configSchema: rankingConfigSchema,
   register(ctx, config) {
-    for (const scorer of builtinScorers(config.scorers)) ctx.addScorer(scorer);
-    ctx.use(
+    for (const scorer of builtinScorers(config.scorers)) ctx.provide('Scorer', scorer);
+    ctx.provide('Middleware', 
       createRankingMiddleware({
         config,
         events: ctx.events,

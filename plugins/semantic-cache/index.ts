@@ -134,6 +134,13 @@ export type SemanticCacheConfig = z.output<typeof semanticCacheConfigSchema>;
 /** The container token under which the plugin publishes its cache (for `kobza cache …`). */
 export const SEMANTIC_CACHE_TOKEN = 'SemanticCache';
 
+declare module '../../core/tokens.js' {
+  interface Services {
+    /** The semantic cache's handle (`kobza cache …`, tests). */
+    SemanticCache: SemanticCacheHandle;
+  }
+}
+
 /** What the plugin publishes under {@link SEMANTIC_CACHE_TOKEN}. */
 export interface SemanticCacheHandle {
   /** Resolves once the index is loaded. */
@@ -188,8 +195,8 @@ export function isCacheable(meta: ReplyMeta, text: string): boolean {
 function replayPace(request: ChatRequest, config: SemanticCacheConfig): number {
   if (!request.stream) return 0;
   if (config.replay) return config.replay.mode === 'paced' ? config.replay.charsPerSecond : 0;
-  const published = request.metadata.replayCharsPerSecond;
-  return typeof published === 'number' && published > 0 ? published : 0;
+  const published = request.metadata.replayCharsPerSecond ?? 0;
+  return published > 0 ? published : 0;
 }
 
 export default definePlugin({
@@ -211,7 +218,7 @@ export default definePlugin({
           store = await factory.open('semantic-cache');
           storeDescription = factory.describe();
         } else {
-          store = await openKeyvStore(config.store ?? 'memory', 'semantic-cache', ctx.configDir);
+          store = await openKeyvStore(config.store ?? 'memory', 'semantic-cache', ctx.config.dir);
         }
         const inMemory = !factory && (config.store ?? 'memory').startsWith('memory');
         const threshold = config.threshold ?? CALIBRATED_THRESHOLDS[kind] ?? UNCALIBRATED_THRESHOLD;
@@ -231,7 +238,7 @@ export default definePlugin({
           heldAnswers: !inMemory && config.sync.intervalMs === 0 ? 0 : config.heldAnswers,
           text,
           index: config.index,
-          indexFile: indexPathFor(config, ctx.configDir),
+          indexFile: indexPathFor(config, ctx.config.dir),
           syncIntervalMs: inMemory ? 0 : config.sync.intervalMs,
           logger: ctx.logger,
         });
@@ -242,7 +249,7 @@ export default definePlugin({
     };
 
     const handle: SemanticCacheHandle = { ready: open, describeStore: () => storeDescription };
-    ctx.container.register(SEMANTIC_CACHE_TOKEN, { useValue: handle });
+    ctx.provide(SEMANTIC_CACHE_TOKEN, handle);
     ctx.onReady(async () => {
       await open();
     });
@@ -293,6 +300,6 @@ export default definePlugin({
         });
       },
     };
-    ctx.use(middleware);
+    ctx.provide('Middleware', middleware);
   },
 });

@@ -30,8 +30,6 @@ export const streamingConfigSchema = z.strictObject({
 
 export type StreamingConfig = z.output<typeof streamingConfigSchema>;
 
-/** The metadata key through which the replay pace reaches the cache and ranking plugins. */
-export const REPLAY_PACE_KEY = 'replayCharsPerSecond';
 
 /**
  * Collects every chunk and yields the whole text once (nothing when the text is empty).
@@ -130,7 +128,7 @@ export function coalesceChunks(chunks: AsyncIterable<string>, options: { minChar
 /**
  * The streaming middleware.
  * @example
- * ctx.use(createStreamingMiddleware({ stream: true, minChars: 12, maxDelayMs: 80, replay: 'paced', charsPerSecond: 400 }));
+ * ctx.provide('Middleware', createStreamingMiddleware({ stream: true, minChars: 12, maxDelayMs: 80, replay: 'paced', charsPerSecond: 400 }));
  */
 export function createStreamingMiddleware(config: StreamingConfig): Middleware {
   return {
@@ -140,7 +138,7 @@ export function createStreamingMiddleware(config: StreamingConfig): Middleware {
       const streamed = config.stream && request.stream;
       // A collected answer gains nothing from a paced replay, so pacing applies only to streams.
       const pace = streamed && config.replay === 'paced' ? config.charsPerSecond : 0;
-      const reply = await next({ ...request, metadata: { ...request.metadata, [REPLAY_PACE_KEY]: pace } });
+      const reply = await next({ ...request, metadata: { ...request.metadata, replayCharsPerSecond: pace } });
       const chunks = streamed ? coalesceChunks(reply.chunks, config) : wholeAnswer(reply.chunks);
       return { chunks, meta: reply.meta };
     },
@@ -151,6 +149,6 @@ export default definePlugin({
   name: 'streaming',
   configSchema: streamingConfigSchema,
   register(ctx, config) {
-    ctx.use(createStreamingMiddleware(config));
+    ctx.provide('Middleware', createStreamingMiddleware(config));
   },
 });

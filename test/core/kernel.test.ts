@@ -72,7 +72,7 @@ describe('kernel', () => {
       definePlugin({
         name: `tag-${stage}`,
         register(ctx) {
-          ctx.use({ name: `tag-${stage}`, stage, handle: (req, next) => (trace.push(stage), next()) });
+          ctx.provide('Middleware', { name: `tag-${stage}`, stage, handle: (req, next) => (trace.push(stage), next()) });
         },
       });
     const kernel = await boot(['assistant: { model: m, systemPrompt: "be brief" }', 'plugins:', '  provider: {}', '  cache: {}', '  guard: {}', '  deliver: {}'].join('\n'), {
@@ -140,7 +140,7 @@ describe('kernel', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kobza-kernel-'));
     writeFileSync(
       path.join(dir, 'shout.mjs'),
-      `export default { name: 'shout', register(ctx, config) { ctx.use({ name: 'shout', stage: 'guard', async handle(req, next) { const r = await next(); const chunks = r.chunks; r.chunks = (async function* () { for await (const c of chunks) yield c.toUpperCase() + (config.suffix ?? ''); })(); return r; } }); } };`,
+      `export default { name: 'shout', register(ctx, config) { ctx.provide('Middleware', { name: 'shout', stage: 'guard', async handle(req, next) { const r = await next(); const chunks = r.chunks; r.chunks = (async function* () { for await (const c of chunks) yield c.toUpperCase() + (config.suffix ?? ''); })(); return r; } }); } };`,
     );
     const yaml = ['assistant: { model: m }', 'plugins:', '  provider: {}', '  shout:', '    module: ./shout.mjs', '    suffix: "!"', '  ghost:', '    enabled: false'].join('\n');
     const config = parseConfig(yaml, { file: path.join(dir, 'kobza.yaml'), env: {} });
@@ -179,7 +179,7 @@ describe('kernel', () => {
       definePlugin({
         name,
         register(ctx) {
-          ctx.addAdapter({ name, start: async () => void trace.push(`start ${name}`), stop: async () => void trace.push(`stop ${name}`) });
+          ctx.provide('Adapter', { name, start: async () => void trace.push(`start ${name}`), stop: async () => void trace.push(`stop ${name}`) });
           ctx.onClose(() => void trace.push(`close ${name}`));
         },
       });

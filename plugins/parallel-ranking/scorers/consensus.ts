@@ -58,7 +58,7 @@ function gistAgreement(a: Gist, b: Gist, numberShare: number): number {
 
 /**
  * @example
- * ctx.addScorer(createConsensusScorer(consensusScorerSchema.parse({})));
+ * ctx.provide('Scorer', createConsensusScorer(consensusScorerSchema.parse({})));
  */
 export function createConsensusScorer(config: ConsensusScorerConfig): Scorer {
   // The siblings list is shared by all candidates of a request: compute the matrix once.

@@ -139,7 +139,7 @@ export function slotConflicts(question: QuestionSlots, answer: QuestionSlots, an
 
 /**
  * @example
- * ctx.addScorer(createCoverageScorer(coverageScorerSchema.parse({})));
+ * ctx.provide('Scorer', createCoverageScorer(coverageScorerSchema.parse({})));
  */
 export function createCoverageScorer(config: CoverageScorerConfig): Scorer {
   const custom = config.vocabulary.synonyms.length > 0 || config.vocabulary.entities.length > 0;

@@ -72,7 +72,7 @@ export function opensWithAnswer(question: string, answer: string, openingWords =
 
 /**
  * @example
- * ctx.addScorer(createDirectnessScorer(directnessScorerSchema.parse({})));
+ * ctx.provide('Scorer', createDirectnessScorer(directnessScorerSchema.parse({})));
  */
 export function createDirectnessScorer(config: DirectnessScorerConfig): Scorer {
   return {

@@ -40,7 +40,7 @@ function escapeRegExp(text: string): string {
 
 /**
  * @example
- * ctx.addScorer(createForbiddenScorer(forbiddenScorerSchema.parse({ words: ['гарантовано'] })));
+ * ctx.provide('Scorer', createForbiddenScorer(forbiddenScorerSchema.parse({ words: ['гарантовано'] })));
  */
 export function createForbiddenScorer(config: ForbiddenScorerConfig): Scorer {
   const matchers = [

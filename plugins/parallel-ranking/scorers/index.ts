@@ -20,7 +20,7 @@ export { createConsensusScorer, createCoverageScorer, createDirectnessScorer, cr
 /**
  * Every enabled built-in scorer, in a fixed order.
  * @example
- * for (const scorer of builtinScorers(config.scorers)) ctx.addScorer(scorer);
+ * for (const scorer of builtinScorers(config.scorers)) ctx.provide('Scorer', scorer);
  */
 export function builtinScorers(config: RankingConfig['scorers']): Scorer[] {
   const scorers: Scorer[] = [];

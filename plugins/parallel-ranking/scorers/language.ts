@@ -54,7 +54,7 @@ export function lacksUkrainianLetters(text: string, minWords: number): boolean {
 
 /**
  * @example
- * ctx.addScorer(createLanguageScorer(languageScorerSchema.parse({})));
+ * ctx.provide('Scorer', createLanguageScorer(languageScorerSchema.parse({})));
  */
 export function createLanguageScorer(config: LanguageScorerConfig): Scorer {
   // One request has N candidates; detect the question's language once per request.

@@ -36,7 +36,7 @@ export function lengthScore(chars: number, window: Pick<LengthScorerConfig, 'min
 
 /**
  * @example
- * ctx.addScorer(createLengthScorer(lengthScorerSchema.parse({})));
+ * ctx.provide('Scorer', createLengthScorer(lengthScorerSchema.parse({})));
  */
 export function createLengthScorer(config: LengthScorerConfig): Scorer {
   return {

@@ -52,7 +52,7 @@ export function categoricalMarkers(text: string, extra: readonly RegExp[] = []):
 
 /**
  * @example
- * ctx.addScorer(createOverclaimScorer(overclaimScorerSchema.parse({})));
+ * ctx.provide('Scorer', createOverclaimScorer(overclaimScorerSchema.parse({})));
  */
 export function createOverclaimScorer(config: OverclaimScorerConfig): Scorer {
   const extra = config.patterns.map((source) => new RegExp(source, 'giu'));

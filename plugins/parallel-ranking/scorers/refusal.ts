@@ -64,7 +64,7 @@ export function findRefusal(text: string, openingChars: number, extra: readonly 
 
 /**
  * @example
- * ctx.addScorer(createRefusalScorer(refusalScorerSchema.parse({})));
+ * ctx.provide('Scorer', createRefusalScorer(refusalScorerSchema.parse({})));
  */
 export function createRefusalScorer(config: RefusalScorerConfig): Scorer {
   const extra = config.patterns.map((source) => new RegExp(source, 'iu'));

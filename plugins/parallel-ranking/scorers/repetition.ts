@@ -58,7 +58,7 @@ export function repetitionShare(text: string, n: number): { share: number; what:
 
 /**
  * @example
- * ctx.addScorer(createRepetitionScorer(repetitionScorerSchema.parse({})));
+ * ctx.provide('Scorer', createRepetitionScorer(repetitionScorerSchema.parse({})));
  */
 export function createRepetitionScorer(config: RepetitionScorerConfig): Scorer {
   return {

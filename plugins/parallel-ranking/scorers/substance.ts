@@ -72,7 +72,7 @@ export function substanceFacts(text: string, extraPointers: readonly RegExp[] = 
 
 /**
  * @example
- * ctx.addScorer(createSubstanceScorer(substanceScorerSchema.parse({})));
+ * ctx.provide('Scorer', createSubstanceScorer(substanceScorerSchema.parse({})));
  */
 export function createSubstanceScorer(config: SubstanceScorerConfig): Scorer {
   const extra = config.emptyPointers.map((source) => new RegExp(source, 'iu'));

@@ -55,7 +55,7 @@ export function truncationReason(text: string, doneReason?: string): string | un
 
 /**
  * @example
- * ctx.addScorer(createTruncationScorer(truncationScorerSchema.parse({})));
+ * ctx.provide('Scorer', createTruncationScorer(truncationScorerSchema.parse({})));
  */
 export function createTruncationScorer(config: TruncationScorerConfig): Scorer {
   return {

@@ -49,7 +49,7 @@ function recorder(seen: ChatRequest[]): PluginLoader {
     definePlugin({
       name: 'recorder',
       register(ctx) {
-        ctx.use({
+        ctx.provide('Middleware', {
           name: 'recorder',
           stage: 'deliver',
           handle(request, next) {

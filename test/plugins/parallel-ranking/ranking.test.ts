@@ -210,7 +210,7 @@ describe('parallel-ranking against the Ollama stand-in', () => {
         return candidate.options.temperature === 1 ? 1 : { score: 0, veto: true, reason: 'not the hot draft' };
       },
     };
-    const custom = definePlugin({ name: 'hot', configSchema: z.strictObject({}), register: (ctx) => ctx.addScorer(preferHot) });
+    const custom = definePlugin({ name: 'hot', configSchema: z.strictObject({}), register: (ctx) => ctx.provide('Scorer', preferHot) });
     const { kernel } = await bootWithStandIn('  hot: {}\n  parallel-ranking: { when: always, weights: { prefer-hot: 5 } }', { reply: byTemperature({ '0.3': GOOD, '0.7': GOOD, '1': `${GOOD} Ще одне речення.` }) }, { hot: custom });
     const { text, meta } = await collectReply(await kernel.handle(kernel.createRequest({ messages: [{ role: 'user', content: QUESTION }] })));
     expect(text).toBe(`${GOOD} Ще одне речення.`);
@@ -219,7 +219,7 @@ describe('parallel-ranking against the Ollama stand-in', () => {
   });
 
   it('leaves out a scorer that throws, and still ranks', async () => {
-    const broken = definePlugin({ name: 'broken', register: (ctx) => ctx.addScorer({ name: 'broken', score: () => { throw new Error('boom'); } }) });
+    const broken = definePlugin({ name: 'broken', register: (ctx) => ctx.provide('Scorer', { name: 'broken', score: () => { throw new Error('boom'); } }) });
     const { kernel } = await bootWithStandIn('  broken: {}\n  parallel-ranking: { when: always, candidates: 3 }', { reply: byTemperature({ '0.3': RUSSIAN, '0.7': GOOD, '1': TRUNCATED }) }, { broken });
     const { text, meta } = await collectReply(await kernel.handle(kernel.createRequest({ messages: [{ role: 'user', content: QUESTION }] })));
     expect(text).toBe(GOOD);

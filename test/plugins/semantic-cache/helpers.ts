@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import YAML from 'yaml';
 import { collectReply, Kernel, parseConfig, type ChatMessage, type KobzaEvents, type PluginDefinition, type ReplyMeta, type RequestInit } from '../../../core/index.js';
-import { SEMANTIC_CACHE_TOKEN, type SemanticCache, type SemanticCacheHandle } from '../../../plugins/semantic-cache/index.js';
+import { SEMANTIC_CACHE_TOKEN, type SemanticCache } from '../../../plugins/semantic-cache/index.js';
 
 export interface BootedCache {
   kernel: Kernel;
@@ -50,7 +50,7 @@ export async function bootCache(options: BootOptions): Promise<BootedCache> {
   for (const [name, definition] of Object.entries(options.extra ?? {})) builtins[name] = async () => definition;
   const kernel = await Kernel.create(config, { builtins, logger: pino({ level: 'silent' }) });
   running.push(kernel);
-  const cache = await kernel.container.resolve<SemanticCacheHandle>(SEMANTIC_CACHE_TOKEN).ready();
+  const cache = await kernel.resolve(SEMANTIC_CACHE_TOKEN).ready();
   const hits: BootedCache['hits'] = [];
   const misses: BootedCache['misses'] = [];
   kernel.events.on('cache:hit', (e) => hits.push(e));

@@ -211,7 +211,7 @@ function marking(flag: 'refusal' | 'truncated' | 'noCache'): PluginDefinition {
   return definePlugin({
     name: `mark-${flag}`,
     register(ctx) {
-      ctx.use({
+      ctx.provide('Middleware', {
         name: `mark-${flag}`,
         stage: 'generate',
         async handle(_request, next) {
@@ -307,7 +307,7 @@ describe('semantic cache: a custom provider reply without meta.complete', () => 
     const incomplete = definePlugin({
       name: 'incomplete',
       register(ctx) {
-        ctx.use({
+        ctx.provide('Middleware', {
           name: 'incomplete',
           stage: 'generate',
           async handle(request) {

@@ -20,7 +20,7 @@ function metadataSpy(seen: Record<string, unknown>[]) {
     name: 'spy',
     configSchema: z.strictObject({}),
     register(ctx) {
-      ctx.use({
+      ctx.provide('Middleware', {
         name: 'spy',
         stage: 'generate',
         handle(request, next) {
