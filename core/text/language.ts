@@ -6,7 +6,7 @@
  * Russian when their Cyrillic spelling is a known word of that language.
  */
 
-import { CALENDAR_GROUPS, DEGREE_WORDS, NUMBER_WORDS, STOP_WORDS, SYNONYM_GROUPS } from './lexicon.js';
+import { BUILT_IN_LEXICON as LEXICON } from './lexicon/index.js';
 import { scriptOf, tokenize } from './normalize.js';
 import { transliterateToken } from './transliterate.js';
 
@@ -97,10 +97,10 @@ const KNOWN = (() => {
       }
     }
   };
-  for (const w of STOP_WORDS) add(w);
-  for (const group of [...SYNONYM_GROUPS, ...CALENDAR_GROUPS]) for (const w of group) add(w);
-  for (const list of Object.values(DEGREE_WORDS)) for (const w of list) add(w);
-  for (const list of Object.values(NUMBER_WORDS)) for (const w of list) add(w);
+  for (const w of LEXICON.stopWords ?? []) add(w);
+  for (const group of [...Object.values(LEXICON.concepts ?? {}), ...Object.values(LEXICON.calendar ?? {})]) for (const w of group) add(w);
+  for (const list of Object.values(LEXICON.degreeWords ?? {})) for (const w of list) add(w);
+  for (const list of Object.values(LEXICON.numberWords ?? {})) for (const w of list) add(w);
   for (const w of EXTRA_EN) en.add(w);
   return { uk, ru, en };
 })();
