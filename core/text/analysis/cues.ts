@@ -91,6 +91,10 @@ export const WORDS = {
   copulas: raw('copulas'),
   prepositions: raw('prepositions'),
   evaluative: raw('evaluativeWords'),
+  hedges: raw('hedgeWords'),
+  days: raw('dayWords'),
+  wayAsking: raw('wayAskingWords'),
+  activityStart: raw('activityStartWords'),
   contractions: LEXICON.contractions ?? {},
   irregularNegations: LEXICON.irregularNegations ?? {},
 } as const;

@@ -38,7 +38,7 @@ function bareTerm(np: readonly string[], model: TextModel): boolean {
  * asksDefinition(['what', 'is', 'a', 'visa'], modelFor()) // true
  */
 export function asksDefinition(tokens: readonly string[], model: TextModel): boolean {
-  const words = tokens.filter((t, i) => i === 0 || !/^(actually|really|exactly)$/.test(t));
+  const words = tokens.filter((t, i) => i === 0 || !WORDS.hedges.has(t));
   const bare = (np: readonly string[]) => bareTerm(np, model);
   const [w0, w1] = words;
   if ((w0 === 'what' && WORDS.copulas.has(w1)) || ((w0 === 'що' || w0 === 'шо' || w0 === 'что') && (w1 === 'таке' || w1 === 'такое'))) {

@@ -163,7 +163,7 @@ function readRelativeTime(scan: Scan, i: number): boolean {
   // "how long does it last (for)?": the verb, not "the last day".
   if (token === 'last' && (next === undefined || next === 'for' || next === 'longer')) return true;
   if (CUES.last.has(token)) { scan.timePolarity = 'end'; return true; }
-  if (CUES.first.has(token) && next && /^(день|дня|дні|day|date|числа|число|тиждень|week|неделя)$/.test(next)) {
+  if (CUES.first.has(token) && next && WORDS.days.has(next)) {
     scan.timePolarity = 'start';
     return true;
   }
@@ -188,7 +188,7 @@ function readWay(scan: Scan, i: number): boolean {
   const next = tokens[i + 1];
   if (!(CUES.way.has(token) && (next === 'to' || next === 'of' || next === 'for' || !next || scan.model.stop.has(next) === false))) return false;
   const qualifier = CUES.wayQualifier.has(tokens[i - 1] ?? '');
-  if (!(qualifier || next === 'to' || /^(спосіб|способи|способом|способ|способы)$/.test(token))) return false;
+  if (!(qualifier || next === 'to' || WORDS.wayAsking.has(token))) return false;
   if (qualifier) {
     scan.dropPrevious.add(i - 1);
     scan.manner = tokens[i - 1];
@@ -203,7 +203,7 @@ function readTimePolarity(scan: Scan, i: number): boolean {
   const next = scan.tokens[i + 1];
   const s = scan.stems[i];
   // English "start learning", "begin to write": the start of an activity, not of a period.
-  if (/^(start|starting|begin|beginning)$/.test(token) && next && (next.endsWith('ing') || next === 'to')) return true;
+  if (WORDS.activityStart.has(token) && next && (next.endsWith('ing') || next === 'to')) return true;
   // "до якого числа" asks for the end, "з якого числа" for the start.
   if (next && CUES.which.has(next) && (CUES.until.has(token) || CUES.from.has(token))) {
     scan.timePolarity = CUES.until.has(token) ? 'end' : 'start';
@@ -241,7 +241,7 @@ function readMarkers(scan: Scan, i: number): void {
   const next = tokens[i + 1];
   // "is there", "there are" are existential, not a pointer to an earlier place.
   if (!scan.deictic && ((WORDS.demonstratives.has(token) && next !== undefined && !model.stop.has(next) && !CUES.period.has(next) && !CUES.timeUnits.has(next) && !WORDS.sharedReferents.has(next) && !/^\d/.test(next)) || WORDS.pointers.has(token))) scan.deictic = true;
-  const existential = token === 'there' && (/^(is|are|was|were|be)$/.test(tokens[i - 1] ?? '') || /^(is|are|was|were)$/.test(next ?? ''));
+  const existential = token === 'there' && (WORDS.copulas.has(tokens[i - 1] ?? '') || tokens[i - 1] === 'be' || WORDS.copulas.has(next ?? ''));
   if (CUES.anaphora.has(token) && !existential) scan.anaphora++;
   if (scan.person === undefined && CUES.speaker.has(token)) scan.person = 'speaker';
   if (scan.person === undefined && CUES.addressee.has(token)) scan.person = 'addressee';

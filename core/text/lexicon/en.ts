@@ -273,6 +273,8 @@ export const en: Lexicon = {
   ],
   // English definition words ("mean", "definition"): with the definition verbs, the intent words of a definition question.
   definitionWords: ['mean', 'means', 'meant', 'meaning', 'definition', 'define'],
+  // Hedges skipped when reading a definition question ("what is actually X").
+  hedgeWords: ['actually', 'really', 'exactly'],
   // Words that make "what is the X" a request for a pick, not a definition ("best", "найкращий").
   evaluativeWords: [
     'best', 'worst', 'most', 'least', 'top', 'good', 'great', 'nice', 'bad', 'better', 'worse', 'favorite',
@@ -294,10 +296,14 @@ export const en: Lexicon = {
     'start', 'starts', 'started', 'starting', 'begin', 'begins', 'beginning', 'began', 'commence', 'commences',
     'opens', 'opening',
   ],
+  // "start", "begin" before a verb ("start learning") open an activity, not a period.
+  activityStartWords: ['start', 'starting', 'begin', 'beginning'],
   // End of a period (stems are matched).
   timeEndWords: ['end', 'ends', 'ending', 'ended', 'finish', 'finishes', 'deadline', 'closes', 'closing', 'until', 'till'],
   // "first" of a sequence (first day → start).
   orderFirstWords: ['first'],
+  // Units that "first" opens as the start of a period ("перший день", "first week").
+  dayWords: ['day', 'date', 'week'],
   // "last" of a sequence (last day → end, last year → previous).
   orderLastWords: ['last', 'final'],
   // This period (followed by a period word).
@@ -402,5 +408,18 @@ export const en: Lexicon = {
     'close', 'common', 'popular', 'expensive', 'cheap', 'likely', 'healthy', 'secure', 'reliable', 'difficult',
     'tough', 'bright', 'heavy', 'large', 'wide', 'free', 'sanitary', 'legit', 'legal', 'credible', 'worth', 'busy',
     'rare', 'sure', 'happy', 'sad',
+  ],
+  // ── Language detection ──
+  // Common English words beyond the stop-words, for language detection: plain English is never mistaken for transliteration.
+  languageMarkers: [
+    'not', 'no', 'without', 'never', 'first', 'last', 'next', 'year', 'day', 'time', 'long', 'good', 'best', 'make',
+    'take', 'give', 'go', 'come', 'work', 'use', 'way', 'people', 'new', 'old', 'start', 'end', 'until', 'before',
+    'after', 'during', 'all', 'every', 'each', 'other', 'another', 'more', 'most', 'less', 'same', 'different',
+    'between', 'life', 'world', 'money', 'online', 'free', 'job', 'become', 'learn', 'read', 'write', 'book', 'books',
+    'movie', 'movies', 'phone', 'question', 'questions', 'answer', 'answers', 'difference', 'better', 'happen',
+    'happens', 'think', 'feel', 'mean', 'means', 'should', 'improve', 'weight', 'lose', 'best', 'way', 'ways',
+    'engineering', 'computer', 'science', 'language', 'programming', 'love', 'girl', 'boy', 'man', 'woman', 'women',
+    'men', 'someone', 'things', 'thing', 'something', 'anything', 'people', 'person', 'country', 'us', 'government',
+    'company', 'business', 'history', 'why', 'which',
   ],
 };

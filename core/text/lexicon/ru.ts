@@ -174,6 +174,8 @@ export const ru: Lexicon = {
   placeCues: ['находится'],
   // "way", "спосіб": "the best way to X" asks how.
   wayWords: ['способы'],
+  // Forms of "спосіб" that ask how on their own, without "to".
+  wayAskingWords: ['способ', 'способы'],
   // Qualifiers of "the best / easiest … way": the manner slot.
   wayQualifiers: ['самый', 'простий', 'простой'],
   // Auxiliaries and particles that open a yes/no question.
@@ -198,6 +200,8 @@ export const ru: Lexicon = {
   ],
   // "first" of a sequence (first day → start).
   orderFirstWords: ['первый', 'первая', 'первое', 'первого', 'первой'],
+  // Units that "first" opens as the start of a period ("перший день", "first week").
+  dayWords: ['неделя'],
   // "last" of a sequence (last day → end, last year → previous).
   orderLastWords: ['последняя', 'последнее', 'последнего', 'последней'],
   // This period (followed by a period word).
@@ -238,4 +242,16 @@ export const ru: Lexicon = {
   continuationOpeners: ['и', 'также', 'еще', 'ещё'],
   // Phrases that open a follow-up ("what about", "а якщо").
   continuationPhrases: ['а если', 'а для'],
+  // ── Language detection ──
+  // Frequent words spelled only in Russian (no telling letter), for language detection: function words first, then a few domain words.
+  languageMarkers: [
+    'и', 'что', 'чо', 'как', 'где', 'когда', 'ли', 'это', 'мне', 'меня', 'нужно', 'нужен', 'нужна', 'нужны', 'надо',
+    'или', 'но', 'будет', 'будут', 'можно', 'какой', 'какая', 'какое', 'какие', 'какую', 'каких', 'сколько', 'скока',
+    'стоит', 'год', 'года', 'лет', 'обучение', 'общежитие', 'поступление', 'кто', 'почему', 'зачем', 'куда', 'очень',
+    'уже', 'еще', 'чтобы', 'сейчас', 'подать', 'учиться', 'расписание', 'сессия', 'стипендия', 'поступить', 'нет',
+    'да', 'мой', 'моя', 'свой', 'его', 'она', 'они', 'оно', 'он', 'только', 'если', 'получить', 'справку', 'справка',
+    'с', 'со', 'к', 'ко', 'из', 'был', 'была', 'было', 'были', 'есть', 'который', 'которая', 'которое', 'которые',
+    'тоже', 'также', 'потом', 'здесь', 'либо', 'хотя', 'могу', 'может', 'могут', 'хотим', 'от', 'ничего', 'всегда',
+    'никогда',
+  ],
 };

@@ -51,17 +51,25 @@ export interface Lexicon {
   infoSeekingWords?: readonly string[];
   wayWords?: readonly string[];
   wayQualifiers?: readonly string[];
+  /** Forms of "спосіб" that ask how on their own. */
+  wayAskingWords?: readonly string[];
   yesNoOpeners?: readonly string[];
   definitionVerbs?: readonly string[];
   definitionWords?: readonly string[];
   evaluativeWords?: readonly string[];
+  /** Hedges skipped when reading a definition question. */
+  hedgeWords?: readonly string[];
 
   // Slot cues.
   negationWords?: readonly string[];
   politeAfterNegation?: readonly string[];
   timeStartWords?: readonly string[];
+  /** "start", "begin" before a verb: an activity, not a period. */
+  activityStartWords?: readonly string[];
   timeEndWords?: readonly string[];
   orderFirstWords?: readonly string[];
+  /** Units that "first" opens as the start of a period. */
+  dayWords?: readonly string[];
   orderLastWords?: readonly string[];
   relativeThisWords?: readonly string[];
   relativeNextWords?: readonly string[];
@@ -98,6 +106,10 @@ export interface Lexicon {
   shoutedAuxiliaries?: readonly string[];
   irregularParticiples?: readonly string[];
   commonAdjectives?: readonly string[];
+
+  // Language detection.
+  /** Frequent words only this language spells so (or, for English, common words beyond the stop-words). */
+  languageMarkers?: readonly string[];
 }
 
 /** Every list field of a {@link Lexicon}. */

@@ -376,6 +376,8 @@ export const uk: Lexicon = {
   ],
   // "way", "спосіб": "the best way to X" asks how.
   wayWords: ['спосіб', 'способи', 'способом', 'способ'],
+  // Forms of "спосіб" that ask how on their own, without "to".
+  wayAskingWords: ['спосіб', 'способи', 'способом'],
   // Qualifiers of "the best / easiest … way": the manner slot.
   wayQualifiers: ['найкращий', 'найкраще', 'найпростіший', 'найшвидший', 'лучший'],
   // Auxiliaries and particles that open a yes/no question.
@@ -402,6 +404,8 @@ export const uk: Lexicon = {
   ],
   // "first" of a sequence (first day → start).
   orderFirstWords: ['перший', 'перша', 'перше', 'першого', 'першої', 'першому', 'першій'],
+  // Units that "first" opens as the start of a period ("перший день", "first week").
+  dayWords: ['день', 'дня', 'дні', 'числа', 'число', 'тиждень'],
   // "last" of a sequence (last day → end, last year → previous).
   orderLastWords: ['останній', 'остання', 'останнє', 'останнього', 'останньої', 'останньому', 'останні', 'последний'],
   // This period (followed by a period word).
@@ -463,4 +467,15 @@ export const uk: Lexicon = {
   continuationOpeners: ['а', 'і', 'й', 'та', 'також', 'ще'],
   // Phrases that open a follow-up ("what about", "а якщо").
   continuationPhrases: ['а якщо', 'а що', 'а як', 'а коли', 'а де', 'а скільки', 'а для', 'а на', 'і для', 'а у', 'а в'],
+  // ── Language detection ──
+  // Frequent words spelled only in Ukrainian (no telling letter), for language detection; words both languages spell alike (до, бюджет) decide nothing and are not listed.
+  languageMarkers: [
+    'що', 'шо', 'як', 'де', 'коли', 'чи', 'та', 'або', 'але', 'треба', 'можна', 'мене', 'буде', 'будуть', 'бути',
+    'було', 'навчання', 'коштує', 'ми', 'ви', 'вона', 'вони', 'воно', 'це', 'ця', 'цей', 'хто', 'чому', 'яка', 'яке',
+    'який', 'якої', 'якого', 'куди', 'тому', 'дуже', 'вже', 'ще', 'тобто', 'щоб', 'шоб', 'зараз', 'подати',
+    'потрібно', 'потрібен', 'потрібна', 'скільки', 'університет', 'гуртожиток', 'вступ', 'документи', 'заяву',
+    'коштуватиме', 'навчатися', 'вчитися', 'розклад', 'сесія', 'стипендія', 'рік', 'року', 'років', 'з', 'зі', 'його',
+    'теж', 'також', 'якщо', 'бо', 'нема', 'ось', 'мій', 'моя', 'моє', 'був', 'була', 'були', 'хочемо', 'можу', 'може',
+    'можемо', 'можуть', 'маю', 'має', 'мають', 'зробити',
+  ],
 };
