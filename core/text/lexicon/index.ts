@@ -55,8 +55,3 @@ export function mergeLexicons(...lexicons: readonly Lexicon[]): Lexicon {
 /** Every built-in language file, merged. */
 export const BUILT_IN_LEXICON: Lexicon = mergeLexicons(uk, ru, en, common);
 
-/** A list field of a lexicon, empty when absent. */
-export function wordsOf(lexicon: Lexicon, field: keyof Lexicon): readonly string[] {
-  const value = lexicon[field];
-  return Array.isArray(value) ? (value as readonly string[]) : [];
-}
