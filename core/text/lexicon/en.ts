@@ -273,8 +273,6 @@ export const en: Lexicon = {
   ],
   // English definition words ("mean", "definition"): with the definition verbs, the intent words of a definition question.
   definitionWords: ['mean', 'means', 'meant', 'meaning', 'definition', 'define'],
-  // Hedges skipped when reading a definition question ("what is actually X").
-  hedgeWords: ['actually', 'really', 'exactly'],
   // Words that make "what is the X" a request for a pick, not a definition ("best", "найкращий").
   evaluativeWords: [
     'best', 'worst', 'most', 'least', 'top', 'good', 'great', 'nice', 'bad', 'better', 'worse', 'favorite',
@@ -282,6 +280,8 @@ export const en: Lexicon = {
     'hardest', 'cheapest', 'fastest', 'latest', 'newest', 'oldest', 'highest', 'lowest', 'greatest', 'first', 'last',
     'next', 'current', 'today', 'now', 'tomorrow', 'yesterday', 'here',
   ],
+  // Hedges skipped when reading a definition question ("what is actually X").
+  hedgeWords: ['actually', 'really', 'exactly'],
   // ── Slot cues ──
   // Negation words; "не" fused into a word (неможливо) is not one.
   negationWords: [
