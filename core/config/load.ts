@@ -10,6 +10,7 @@ import YAML, { isMap, isPair, isScalar, LineCounter, type Document, type Node } 
 import type { z } from 'zod';
 import { KobzaError } from '../errors.js';
 import { RESERVED_PLUGIN_KEYS, topLevelSchema, type KobzaConfig, type PluginBlock } from './schema.js';
+import { editDistance } from '../text/edit-distance.js';
 
 type Path = readonly (string | number)[];
 
@@ -31,20 +32,8 @@ export function throwProblems(problems: ConfigProblem[]): never {
   throw new KobzaError('CONFIG_INVALID', lines.join('\n'), { details: { problems: lines } });
 }
 
-/** Levenshtein distance, for "did you mean". */
-export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return prev[b.length];
-}
+/** The edit distance "did you mean" ranks by: core/text's one (a swapped pair of letters costs 1). */
+export { editDistance };
 
 /** The closest known name, if close enough to be a likely typo. */
 export function didYouMean(name: string, known: Iterable<string>): string | undefined {

@@ -6,8 +6,8 @@
  * cannot separate "коштує" from "триває"; these explicit checks can.
  */
 
-import { analyzeQuestion, modelFor, type ContentWord, type QuestionAnalysis, type QuestionSlots, type TextModel, type TextOptions } from './analysis.js';
-import { editDistanceWithin } from './normalize.js';
+import { analyzeQuestion, modelFor, type ContentWord, type QuestionAnalysis, type QuestionSlots, type TextModel, type TextOptions } from './analysis/index.js';
+import { editDistanceWithin } from './edit-distance.js';
 
 /** The verdict on two questions. */
 export interface QuestionComparison {

@@ -11,7 +11,7 @@
  * compareQuestions('Скільки коштує гуртожиток?', 'Скільки триває навчання?').same // false
  */
 
-import { analyzeQuestion, modelFor, needsContextOf, type QuestionSlots, type TextOptions } from './analysis.js';
+import { analyzeQuestion, modelFor, needsContextOf, type QuestionSlots, type TextOptions } from './analysis/index.js';
 import { guessLanguage, type Lang } from './language.js';
 import { memoizeString } from '../bounded-map.js';
 import { normalize as normalizeText, tokenize as tokenizeText } from './normalize.js';
@@ -21,13 +21,14 @@ import { transliterateToCyrillic as transliterate } from './transliterate.js';
 export type { Lang } from './language.js';
 export type {
   TextOptions, QuestionSlots, QuestionIntent, DegreeLevel, ContentWord, QuestionAnalysis, TextModel,
-} from './analysis.js';
+} from './analysis/index.js';
 export type { QuestionComparison } from './compare.js';
 export { compareQuestions, slotDifference, wordPartnerScore } from './compare.js';
-export { analyzeQuestion, categoryMembersIn, compileTextModel, modelFor } from './analysis.js';
+export { analyzeQuestion, categoryMembersIn, compileTextModel, modelFor } from './analysis/index.js';
 export { detectLanguage, guessLanguage } from './language.js';
 export { spellingKey } from './transliterate.js';
-export { editDistanceWithin } from './normalize.js';
+export { editDistance, editDistanceWithin } from './edit-distance.js';
+export { BUILT_IN_LEXICON, mergeLexicons, type Lexicon } from './lexicon/index.js';
 
 /** Questions repeat (that is why there is a cache), so their normal form is remembered. */
 const normalizeMemo = memoizeString(normalizeText, 4096);

@@ -6,7 +6,10 @@
  * Russian when their Cyrillic spelling is a known word of that language.
  */
 
-import { CALENDAR_GROUPS, DEGREE_WORDS, NUMBER_WORDS, STOP_WORDS, SYNONYM_GROUPS } from './lexicon.js';
+import { en as enLexicon } from './lexicon/en.js';
+import { BUILT_IN_LEXICON as LEXICON } from './lexicon/index.js';
+import { ru as ruLexicon } from './lexicon/ru.js';
+import { uk as ukLexicon } from './lexicon/uk.js';
 import { scriptOf, tokenize } from './normalize.js';
 import { transliterateToken } from './transliterate.js';
 
@@ -16,32 +19,9 @@ export type Lang = 'uk' | 'ru' | 'en';
 const UK_LETTERS = /[ієїґ']/;
 const RU_LETTERS = /[ыэёъ]/;
 
-/**
- * Frequent words spelled only in Ukrainian (without a telling letter). Words both languages
- * spell alike (до, ну, тебе, себе, бюджет, контракт) decide nothing and are not listed.
- */
-const UK_ONLY = new Set([
-  'що', 'шо', 'як', 'де', 'коли', 'чи', 'та', 'або', 'але', 'треба', 'можна', 'мене', 'буде', 'будуть',
-  'бути', 'було', 'навчання', 'коштує', 'ми', 'ви', 'вона', 'вони', 'воно', 'це', 'ця', 'цей', 'хто', 'чому', 'яка', 'яке',
-  'який', 'якої', 'якого', 'куди', 'тому', 'дуже', 'вже', 'ще', 'тобто', 'щоб', 'шоб', 'зараз', 'подати',
-  'потрібно', 'потрібен', 'потрібна', 'скільки', 'університет', 'гуртожиток', 'вступ', 'документи', 'заяву',
-  'коштуватиме', 'навчатися', 'вчитися', 'розклад', 'сесія', 'стипендія', 'рік', 'року', 'років',
-  'з', 'зі', 'його', 'теж', 'також', 'якщо', 'бо', 'нема', 'ось', 'мій', 'моя', 'моє',
-  'був', 'була', 'були', 'хочемо', 'можу', 'може', 'можемо', 'можуть', 'маю', 'має', 'мають', 'зробити',
-]);
-/**
- * Frequent words spelled only in Russian (without a telling letter): function words (и, с, к,
- * из, меня, он, был, если, который) first, then a few domain words.
- */
-const RU_ONLY = new Set([
-  'и', 'что', 'чо', 'как', 'где', 'когда', 'ли', 'это', 'мне', 'меня', 'нужно', 'нужен', 'нужна', 'нужны', 'надо', 'или',
-  'но', 'будет', 'будут', 'можно', 'какой', 'какая', 'какое', 'какие', 'какую', 'каких', 'сколько', 'скока', 'стоит', 'год', 'года', 'лет',
-  'обучение', 'общежитие', 'поступление', 'кто', 'почему', 'зачем', 'куда', 'очень', 'уже', 'еще', 'чтобы', 'сейчас',
-  'подать', 'учиться', 'расписание', 'сессия', 'стипендия', 'поступить', 'нет', 'да', 'мой', 'моя', 'свой',
-  'его', 'она', 'они', 'оно', 'он', 'только', 'если', 'получить', 'справку', 'справка', 'с', 'со', 'к', 'ко', 'из',
-  'был', 'была', 'было', 'были', 'есть', 'который', 'которая', 'которое', 'которые', 'тоже', 'также', 'потом',
-  'здесь', 'либо', 'хотя', 'могу', 'может', 'могут', 'хотим', 'от', 'ничего', 'всегда', 'никогда',
-]);
+/** Frequent words spelled only in Ukrainian / only in Russian (without a telling letter): `languageMarkers` of the lexicon files. */
+const UK_ONLY: ReadonlySet<string> = new Set(ukLexicon.languageMarkers);
+const RU_ONLY: ReadonlySet<string> = new Set(ruLexicon.languageMarkers);
 
 /**
  * Endings only one language writes, for Cyrillic words without a telling letter. Russian:
@@ -65,18 +45,7 @@ function endingVote(token: string): number {
 }
 
 /** Common English words beyond the stop-word list, so that plain English is never mistaken. */
-const EXTRA_EN: readonly string[] = [
-  'not', 'no', 'without', 'never', 'first', 'last', 'next', 'year', 'day', 'time', 'long', 'good', 'best',
-  'make', 'take', 'give', 'go', 'come', 'work', 'use', 'way', 'people', 'new', 'old', 'start', 'end',
-  'until', 'before', 'after', 'during', 'all', 'every', 'each', 'other', 'another', 'more', 'most', 'less',
-  'same', 'different', 'between', 'life', 'world', 'money', 'online', 'free', 'job', 'become', 'learn',
-  'read', 'write', 'book', 'books', 'movie', 'movies', 'phone', 'question', 'questions',
-  'answer', 'answers', 'difference', 'better', 'happen', 'happens', 'think', 'feel', 'mean', 'means',
-  'should', 'improve', 'weight', 'lose', 'best', 'way', 'ways', 
-  'engineering', 'computer', 'science', 'language', 'programming', 'love', 'girl', 'boy', 'man', 'woman',
-  'women', 'men', 'someone', 'things', 'thing', 'something', 'anything', 'people', 'person', 'country',
-  'us', 'government', 'company', 'business', 'history', 'why', 'which',
-];
+const EXTRA_EN: readonly string[] = enLexicon.languageMarkers ?? [];
 
 /** Known words per language, gathered once from the lexicon, for recognising transliteration. */
 const KNOWN = (() => {
@@ -97,10 +66,10 @@ const KNOWN = (() => {
       }
     }
   };
-  for (const w of STOP_WORDS) add(w);
-  for (const group of [...SYNONYM_GROUPS, ...CALENDAR_GROUPS]) for (const w of group) add(w);
-  for (const list of Object.values(DEGREE_WORDS)) for (const w of list) add(w);
-  for (const list of Object.values(NUMBER_WORDS)) for (const w of list) add(w);
+  for (const w of LEXICON.stopWords ?? []) add(w);
+  for (const group of [...Object.values(LEXICON.concepts ?? {}), ...Object.values(LEXICON.calendar ?? {})]) for (const w of group) add(w);
+  for (const list of Object.values(LEXICON.degreeWords ?? {})) for (const w of list) add(w);
+  for (const list of Object.values(LEXICON.numberWords ?? {})) for (const w of list) add(w);
   for (const w of EXTRA_EN) en.add(w);
   return { uk, ru, en };
 })();
