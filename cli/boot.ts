@@ -21,7 +21,7 @@ export interface BootOptions extends Omit<KernelOptions, 'builtins'> {
  * const kernel = await bootKernel('config/default.yaml', { adapters: 'all' });
  */
 export async function bootKernel(configPath: string, options: BootOptions = {}): Promise<Kernel> {
-  const config = await loadConfigFile(configPath);
+  const config = await loadConfigFile(configPath, process.env, { deferProblems: true });
   const logging = { ...config.logging, ...(options.logLevel ? { level: options.logLevel as typeof config.logging.level } : {}) };
   const logger = options.logger ?? createLogger(logging, { fd: options.logToStderr ? 2 : 1 });
   return Kernel.create(config, { ...options, logger, builtins: BUILTIN_PLUGINS });
