@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `kobza` command line: serve, chat, check, eval, cache.
+ * The `kobza` command line: serve, chat, check, eval, cache, init.
  */
 import { Command } from 'commander';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
@@ -28,6 +28,11 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)');
   for (const command of COMMANDS) command.register(program);
+  // An unknown command is an error that names the commands, never a fall-through to serve.
+  program.on('command:*', (operands: string[]) => {
+    const names = program.commands.map((c) => c.name());
+    program.error(`error: unknown command '${operands[0]}'; the commands are: ${names.join(', ')} (kobza --help for more)`, { code: 'commander.unknownCommand' });
+  });
   return program;
 }
 
