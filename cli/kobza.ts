@@ -45,8 +45,20 @@ function invokedDirectly(): boolean {
   }
 }
 
+/**
+ * Output piped into a reader that stops early (`kobza cache export | head`) is not an error:
+ * stop quietly, the way Unix tools do, instead of printing `write EPIPE`.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 const isMain = invokedDirectly();
 if (isMain) {
+  endQuietlyOnClosedPipe();
   buildProgram()
     .parseAsync(process.argv)
     .catch((err: unknown) => {
