@@ -7,6 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CacheStore } from '../../core/index.js';
+import type { ForgetBlocks } from './forget-blocks.js';
+import type { NamespaceIndex, NamespaceStates } from './namespace-index.js';
+import type { EntryRecord, EntryRecords } from './records.js';
+import type { SnapshotState } from './index-snapshot.js';
 
 export interface Registry {
   /** Changes when the store is cleared: a process that sees another one starts over. */
@@ -27,13 +31,24 @@ const WRITER_STALE_MS = 24 * 3_600_000;
 const HEARTBEAT_MS = 60_000;
 const MAX_CATCH_UP_OPS = 2000;
 
+/** What following the feed keeps in step with the store. */
+export interface FeedFollowers {
+  index: NamespaceIndex;
+  records: EntryRecords;
+  blocks: ForgetBlocks;
+  /** The index changed: save it soon. */
+  scheduleSave(): void;
+}
+
 /**
  * This process's side of the feed: its writer id and sequence, how far it has read every
- * other writer, and one queue for read-modify-write sequences on the store.
+ * other writer, one queue for read-modify-write sequences on the store — and following the
+ * others: applying their changes to the index, or rescanning when the feed cannot tell.
  * @example
- * const feed = new ChangeFeed(store, true);
+ * const feed = new ChangeFeed(store, true, { index, records, blocks, scheduleSave });
+ * await feed.join(savedSnapshot);
  * await feed.append({ op: 'add', ids, namespace });
- * const outcome = await feed.catchUp(registry, applyOp); // 'rescan' when only a full scan is safe
+ * await feed.poll(); // other processes' changes are in the index now
  */
 export class ChangeFeed {
   readonly writerId = randomBytes(6).toString('hex');
@@ -42,6 +57,7 @@ export class ChangeFeed {
   /** Writer → the last sequence number applied here. */
   positions = new Map<string, number>();
   readonly #store: CacheStore;
+  readonly #followers: FeedFollowers;
   /** False for a store only this process uses and no saved index: nothing is written. */
   readonly #enabled: boolean;
   #seq = 0;
@@ -51,9 +67,54 @@ export class ChangeFeed {
   #ownOps: [number, number][] = [];
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(store: CacheStore, enabled: boolean) {
+  constructor(store: CacheStore, enabled: boolean, followers: FeedFollowers) {
     this.#store = store;
     this.#enabled = enabled;
+    this.#followers = followers;
+  }
+
+  /** Start-up: takes over a saved snapshot if it still holds, else rescans the store. */
+  async join(saved: SnapshotState | undefined): Promise<void> {
+    const { index, blocks } = this.#followers;
+    if (saved) {
+      index.replace(saved.states);
+      this.generation = saved.generation;
+      this.positions = saved.positions;
+    }
+    const registry = await this.readRegistry();
+    if (!registry) {
+      // A fresh store (or one that was cleared): whatever a snapshot says is stale.
+      if (saved) index.reset();
+      await this.writeRegistry((r) => r, true);
+      if (saved) index.changed = true;
+    } else if (!saved || registry.generation !== this.generation) {
+      await this.#fullScan(registry);
+    } else {
+      await this.#catchUp(registry);
+    }
+    await blocks.load();
+  }
+
+  /** Applies what other processes changed since the last poll. */
+  async poll(): Promise<void> {
+    const { index, blocks } = this.#followers;
+    const registry = await this.readRegistry();
+    if (!registry || registry.generation !== this.generation) {
+      // Someone cleared the store: start over from what is there now.
+      this.restart();
+      if (!registry) {
+        index.reset();
+        await this.writeRegistry((r) => r, true);
+        index.changed = true;
+      } else {
+        await this.#fullScan(registry);
+      }
+      await blocks.load();
+      return;
+    }
+    await blocks.refresh();
+    await this.#catchUp(registry);
+    if (this.#registered) await this.#registerSelf(!(this.writerId in registry.writers));
   }
 
   /** Serialises read-modify-write sequences of this process (registry, feed, blocks). */
@@ -97,9 +158,11 @@ export class ChangeFeed {
     });
   }
 
-  /** Keeps this writer in the registry (after a poll), once it has written. */
-  async heartbeat(registry: Registry): Promise<void> {
-    if (this.#registered) await this.#registerSelf(!(this.writerId in registry.writers));
+  /** Records new entries for the other processes: one `add` per namespace. */
+  async added(entries: readonly { id: string; namespace: string }[]): Promise<void> {
+    const byNamespace = new Map<string, string[]>();
+    for (const entry of entries) byNamespace.set(entry.namespace, [...(byNamespace.get(entry.namespace) ?? []), entry.id]);
+    for (const [namespace, ids] of byNamespace) await this.append({ op: 'add', ids, namespace });
   }
 
   /** Records a change for the other processes (and for this one's next start). */
@@ -119,43 +182,53 @@ export class ChangeFeed {
     });
   }
 
-  /**
-   * Applies the other writers' changes since the last poll, in order.
-   * @returns 'rescan' when the feed cannot tell (expired, reset or too far behind); else
-   *   whether anything was applied.
-   */
-  async catchUp(registry: Registry, apply: (op: FeedOp) => Promise<void>): Promise<'rescan' | boolean> {
-    let applied = false;
+  /** Applies the other writers' changes since the last poll, in order; rescans when the feed cannot tell. */
+  async #catchUp(registry: Registry): Promise<void> {
+    const { index, records } = this.#followers;
     for (const writer of Object.keys(registry.writers)) {
       if (writer === this.writerId) continue;
       const head = (await this.#store.get<number>(`head:${writer}`)) ?? 0;
       const known = this.positions.get(writer) ?? 0;
       if (head === known) continue;
-      if (head < known || head - known > MAX_CATCH_UP_OPS) return 'rescan';
+      if (head < known || head - known > MAX_CATCH_UP_OPS) return this.#fullScan(registry);
       for (let seq = known + 1; seq <= head; seq++) {
         const op = await this.#store.get<FeedOp>(`op:${writer}:${seq}`);
         // The feed expired under us: only a full scan is safe.
-        if (!op) return 'rescan';
-        await apply(op);
+        if (!op) return this.#fullScan(registry);
+        if (op.op === 'del') for (const id of op.ids) index.remove(op.namespace, id);
+        else await index.add(await records.getMany(op.ids));
         this.positions.set(writer, seq);
       }
-      applied = true;
+      index.changed = true;
     }
-    return applied;
+    if (index.changed) this.#followers.scheduleSave();
   }
 
-  /** Every writer's head, read before a full scan (ops written during it are applied again later, harmlessly). */
-  async heads(registry: Registry): Promise<Map<string, number>> {
+  /** Rebuilds the index from every stored entry (the store was cleared, or the feed lost). */
+  async #fullScan(registry: Registry): Promise<void> {
+    const { index, records } = this.#followers;
+    // Until the scan is done, hits read the store again rather than trust an answer held from before.
+    index.dropHeld();
+    // Heads first: ops written during the scan are applied again later, which is harmless.
     const heads = new Map<string, number>();
     for (const writer of Object.keys(registry.writers)) heads.set(writer, (await this.#store.get<number>(`head:${writer}`)) ?? 0);
-    return heads;
-  }
-
-  /** After a full scan: the index is as of `heads` in `registry`'s generation. */
-  scanned(registry: Registry, heads: Map<string, number>): void {
+    // Built aside and swapped in at the end, so lookups meanwhile use the old index.
+    const states: NamespaceStates = new Map();
+    let batch: EntryRecord[] = [];
+    for await (const record of records.scan()) {
+      batch.push(record);
+      if (batch.length >= 256) {
+        await index.add(batch, states);
+        batch = [];
+      }
+    }
+    await index.add(batch, states);
+    index.replace(states);
     this.positions = heads;
     this.positions.set(this.writerId, this.#seq);
     this.generation = registry.generation;
+    index.changed = true;
+    this.#followers.scheduleSave();
   }
 
   /** The store was cleared (here or elsewhere): this writer starts a new sequence. */
@@ -163,6 +236,13 @@ export class ChangeFeed {
     this.#seq = 0;
     this.#ownOps = [];
     this.#registered = false;
+  }
+
+  /** This process cleared the store: a new generation, read by no one yet. */
+  async reset(): Promise<void> {
+    this.positions = new Map();
+    this.restart();
+    await this.writeRegistry((r) => r, true);
   }
 
   /** Deletes this writer's feed records past their retention. */

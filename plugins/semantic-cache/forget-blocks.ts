@@ -4,8 +4,25 @@
  * `blocks-version` other processes poll), so a forget on one process holds on all of them.
  */
 import { memoizeString, type CacheStore } from '../../core/index.js';
-import { normalize } from '../../core/text/index.js';
+import { normalize, type TextOptions } from '../../core/text/index.js';
+import type { NamespaceIndex } from './namespace-index.js';
+import type { EntryRecords } from './records.js';
 import { shortHash } from './scope.js';
+
+export interface ForgetResult {
+  removed: { id: string; namespace: string; question: string; answer: string }[];
+  /** The normalised question now blocked from those answers. */
+  blocked: string;
+}
+
+/** What `forget` searches and how it deletes. */
+export interface ForgetParts {
+  index: NamespaceIndex;
+  records: EntryRecords;
+  search: { threshold: number; topK: number; text: TextOptions };
+  /** Deletes entries everywhere: store, index, feed. */
+  delete(namespace: string, ids: string[]): Promise<void>;
+}
 
 type Blocks = Record<string, { question: string; answers: string[] }>;
 
@@ -55,8 +72,30 @@ export class ForgetBlocks {
     if (((await this.#store.get<number>('blocks-version')) ?? 0) !== this.#version) await this.load();
   }
 
-  /** Blocks these answers for the question with this normal form, for good. */
-  async add(normalized: string, answerHashes: Iterable<string>): Promise<void> {
+  /**
+   * Removes every entry `question` (embedded as `vector`) would hit, in any namespace and
+   * context, and blocks those answers for this question for good.
+   */
+  async forget(question: string, vector: Float32Array, parts: ForgetParts): Promise<ForgetResult> {
+    const normalized = normalize(question);
+    const removed: ForgetResult['removed'] = [];
+    const hashes = new Set<string>();
+    for (const [namespace, targets] of parts.index.sameQuestion(question, vector, parts.search)) {
+      for (const id of targets) {
+        const record = await parts.records.get(id);
+        if (record) {
+          removed.push({ id, namespace, question: record.question, answer: record.answer });
+          hashes.add(record.answerHash);
+        }
+      }
+      if (targets.size) await parts.delete(namespace, [...targets]);
+    }
+    if (hashes.size > 0) await this.#add(normalized, hashes);
+    return { removed, blocked: normalized };
+  }
+
+  /** Blocks these answers for the question with this normal form. */
+  async #add(normalized: string, answerHashes: Iterable<string>): Promise<void> {
     const key = shortHash(normalized);
     await this.#serial(async () => {
       const blocks = (await this.#store.get<Blocks>('blocks')) ?? {};

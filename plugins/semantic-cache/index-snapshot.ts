@@ -133,13 +133,18 @@ export class IndexSnapshot {
     if (!this.options.indexFile || this.#timer) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      try {
-        save();
-      } catch (err) {
-        this.options.logger?.warn({ err }, 'semantic cache: could not save the index');
-      }
+      this.saveNow(save);
     }, this.options.saveDelayMs);
     this.#timer.unref();
+  }
+
+  /** Runs `save` now; a failure is logged, not thrown (the store still holds every entry). */
+  saveNow(save: () => void): void {
+    try {
+      save();
+    } catch (err) {
+      this.options.logger?.warn({ err }, 'semantic cache: could not save the index');
+    }
   }
 
   /** Drops a scheduled save. */

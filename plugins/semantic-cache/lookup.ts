@@ -45,12 +45,14 @@ export interface LookupParts {
 }
 
 /**
- * Decides lookups over the index, the held answers and the store.
+ * Decides lookups over the index, the held answers and the store, and counts them.
  * @example
  * const lookup = new CacheLookup(options, { index, held, blocks, records, ids });
- * lookup.repeat(question, scope) ?? (await lookup.decide(question, scope, signal, true))
+ * (await lookup.lookup('skilky koshtuie hurtozhytok', scope)).hit // true
  */
 export class CacheLookup {
+  hits = 0;
+  misses = 0;
   readonly #options: LookupOptions;
   readonly #parts: LookupParts;
 
@@ -59,11 +61,38 @@ export class CacheLookup {
     this.#parts = parts;
   }
 
+  /** See `SemanticCache.lookup`. A repeat with a held answer is decided without a promise turn. */
+  lookup(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {
+    let held: LookupResult | undefined;
+    try {
+      held = this.#repeat(question, scope);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (held) {
+      this.hits++;
+      return Promise.resolve(held);
+    }
+    return this.#lookup(question, scope, signal);
+  }
+
+  async #lookup(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {
+    const result = (await this.#decide(question, scope, signal, true)) as LookupResult;
+    if (result.hit) this.hits++;
+    else this.misses++;
+    return result;
+  }
+
+  /** See `SemanticCache.match`. */
+  async match(question: string, scope: CacheScope, signal?: AbortSignal): Promise<MatchResult> {
+    return (await this.#decide(question, scope, signal, false)) as MatchResult;
+  }
+
   /**
    * The most common hit, decided without a promise turn: the very same question text as a
-   * live entry whose answer is held. What `decide` would return for it; undefined otherwise.
+   * live entry whose answer is held. What `#decide` would return for it; undefined otherwise.
    */
-  repeat(question: string, scope: CacheScope): LookupResult | undefined {
+  #repeat(question: string, scope: CacheScope): LookupResult | undefined {
     const { index, held, blocks, ids } = this.#parts;
     const entry = index.entry(scope.namespace, ids.of(scope.namespace, scope.contextKey, question));
     const record = entry === undefined ? undefined : held.get(entry);
@@ -82,7 +111,7 @@ export class CacheLookup {
    * The entry the exact key, the index and the verifier pick for `question`; with `read`,
    * its answer too (a LookupResult), else from memory only (a MatchResult).
    */
-  async decide(question: string, scope: CacheScope, signal: AbortSignal | undefined, read: boolean): Promise<LookupResult | MatchResult> {
+  async #decide(question: string, scope: CacheScope, signal: AbortSignal | undefined, read: boolean): Promise<LookupResult | MatchResult> {
     const { index, ids } = this.#parts;
     const now = Date.now();
     const state = index.get(scope.namespace);

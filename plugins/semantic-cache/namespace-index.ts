@@ -88,6 +88,11 @@ export class NamespaceIndex {
     entry.useOrder = ++this.#useCounter;
   }
 
+  /** Forgets every held answer: the store changed under this process. */
+  dropHeld(): void {
+    this.#held.dropAll();
+  }
+
   /** Empties the index (and the held answers with it). */
   reset(): void {
     this.#held.dropAll();
@@ -162,21 +167,29 @@ export class NamespaceIndex {
     return true;
   }
 
-  /** Ids of expired entries, by namespace. */
-  expired(now: number): Map<string, string[]> {
+  /** Drops expired entries; returns their ids, by namespace. */
+  removeExpired(now: number): Map<string, string[]> {
     const result = new Map<string, string[]>();
-    for (const state of this.#states.values()) {
-      result.set(state.namespace, [...state.byLabel.values()].filter((e) => e.expiresAt !== 0 && e.expiresAt <= now).map((e) => e.id));
+    for (const state of [...this.#states.values()]) {
+      const expired = [...state.byLabel.values()].filter((e) => e.expiresAt !== 0 && e.expiresAt <= now).map((e) => e.id);
+      for (const id of expired) this.remove(state.namespace, id);
+      result.set(state.namespace, expired);
     }
     return result;
   }
 
-  /** Ids of the `count` least recently used entries, by namespace. */
-  leastRecentlyUsed(count: number): Map<string, string[]> {
+  /**
+   * With more than `max` entries (0 = unlimited), the least recently used ones to evict,
+   * by namespace: a little more than needed, so a full cache does not sort on every store.
+   */
+  overflow(max: number): Map<string, string[]> {
+    const total = this.size;
+    const victims = new Map<string, string[]>();
+    if (max <= 0 || total <= max) return victims;
+    const target = Math.max(0, max - Math.floor(max * 0.02));
     const all = [...this.#states.values()].flatMap((state) => [...state.byLabel.values()].map((entry) => ({ entry, namespace: state.namespace })));
     all.sort((a, b) => a.entry.lastUsedAt - b.entry.lastUsedAt || (a.entry.useOrder ?? 0) - (b.entry.useOrder ?? 0) || a.entry.createdAt - b.entry.createdAt);
-    const victims = new Map<string, string[]>();
-    for (const { entry, namespace } of all.slice(0, count)) victims.set(namespace, [...(victims.get(namespace) ?? []), entry.id]);
+    for (const { entry, namespace } of all.slice(0, total - target)) victims.set(namespace, [...(victims.get(namespace) ?? []), entry.id]);
     return victims;
   }
 

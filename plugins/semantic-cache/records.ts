@@ -5,7 +5,7 @@
  */
 import { BoundedMap, KobzaError, type CacheStore } from '../../core/index.js';
 import { normalize } from '../../core/text/index.js';
-import { shortHash, type NamespaceFacts } from './scope.js';
+import { shortHash, type CacheScope, type NamespaceFacts } from './scope.js';
 
 /** An entry as stored. */
 export interface EntryRecord {
@@ -84,17 +84,14 @@ export class EntryIds {
   }
 }
 
-/** What `store` turns into a record. */
-export interface NewEntry {
-  id: string;
-  namespace: string;
-  contextKey: string;
+/** An answer to store: `SemanticCache.store`'s arguments, or an imported entry. */
+export interface NewAnswer {
   question: string;
   answer: string;
+  scope: CacheScope;
   model: string;
-  createdAt: number;
-  expiresAt: number;
-  facts: NamespaceFacts;
+  createdAt?: number;
+  expiresAt?: number;
 }
 
 /**
@@ -181,22 +178,29 @@ export class EntryRecords {
   }
 }
 
-/** The record of a new entry. */
-export function recordOf(entry: NewEntry, vector: Float32Array, embedderId: string): EntryRecord {
+/** The record of a new answer; without its own times it lives `ttlMs` from `now` (0 = for good). */
+export function recordOf(item: NewAnswer, id: string, vector: Float32Array, embedderId: string, now: number, ttlMs: number): EntryRecord {
+  const createdAt = item.createdAt ?? now;
   return {
     v: 1,
-    id: entry.id,
-    namespace: entry.namespace,
-    contextKey: entry.contextKey,
-    question: entry.question,
-    answer: entry.answer,
-    model: entry.model,
-    createdAt: entry.createdAt,
-    expiresAt: entry.expiresAt,
-    answerHash: shortHash(entry.answer),
+    id,
+    namespace: item.scope.namespace,
+    contextKey: item.scope.contextKey,
+    question: item.question,
+    answer: item.answer,
+    model: item.model,
+    createdAt,
+    expiresAt: item.expiresAt ?? (ttlMs > 0 ? createdAt + ttlMs : 0),
+    answerHash: shortHash(item.answer),
     embedder: embedderId,
     vector: encodeVector(vector),
   };
+}
+
+/** An exported entry as an answer to store again (its namespace, context and times kept). */
+function answerOf(e: ExportedEntry): NewAnswer {
+  const scope = { namespace: e.namespace, contextKey: e.contextKey ?? '', facts: e.facts ?? { model: e.model, system: '', options: {} } };
+  return { question: e.question, answer: e.answer, model: e.model, createdAt: e.createdAt, expiresAt: e.expiresAt, scope };
 }
 
 /**
@@ -205,25 +209,25 @@ export function recordOf(entry: NewEntry, vector: Float32Array, embedderId: stri
  */
 export async function importEntries(
   entries: Iterable<ExportedEntry> | AsyncIterable<ExportedEntry>,
-  store: (batch: ExportedEntry[]) => Promise<number>,
+  store: (batch: NewAnswer[]) => Promise<unknown[]>,
   onProgress?: (done: number) => void,
 ): Promise<number> {
-  let batch: ExportedEntry[] = [];
+  let batch: NewAnswer[] = [];
   let stored = 0;
   let seen = 0;
   for await (const entry of entries) {
     if (typeof entry?.question !== 'string' || typeof entry.answer !== 'string' || typeof entry.namespace !== 'string') {
       throw new KobzaError('BAD_REQUEST', `import line ${seen + 1}: expected an object with question, answer and namespace`);
     }
-    batch.push(entry);
+    batch.push(answerOf(entry));
     seen++;
     if (batch.length >= 256) {
-      stored += await store(batch);
+      stored += (await store(batch)).length;
       batch = [];
       onProgress?.(seen);
     }
   }
-  if (batch.length) stored += await store(batch);
+  if (batch.length) stored += (await store(batch)).length;
   onProgress?.(seen);
   return stored;
 }

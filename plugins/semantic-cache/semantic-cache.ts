@@ -13,25 +13,20 @@
  */
 import type { Logger } from 'pino';
 import type { CacheStore, Embedder } from '../../core/index.js';
-import { normalize, type TextOptions } from '../../core/text/index.js';
-import { ChangeFeed, type FeedOp, type Registry } from './change-feed.js';
-import { ForgetBlocks } from './forget-blocks.js';
+import type { TextOptions } from '../../core/text/index.js';
+import { ChangeFeed } from './change-feed.js';
+import { ForgetBlocks, type ForgetResult } from './forget-blocks.js';
 import { HeldAnswers } from './held-answers.js';
 import { IndexSnapshot } from './index-snapshot.js';
 import { CacheLookup, type LookupResult, type MatchResult } from './lookup.js';
-import { NamespaceIndex, type NamespaceStates } from './namespace-index.js';
-import { EntryIds, EntryRecords, importEntries, recordOf, type EntryRecord, type ExportedEntry } from './records.js';
+import { NamespaceIndex } from './namespace-index.js';
+import { EntryIds, EntryRecords, importEntries, recordOf, type EntryRecord, type ExportedEntry, type NewAnswer } from './records.js';
 import { shortHash, type CacheScope } from './scope.js';
 import type { VectorIndexOptions } from './vector-index.js';
 
 export { entryIdOf, type EntryRecord, type ExportedEntry } from './records.js';
 export type { LookupResult, MatchResult } from './lookup.js';
-
-export interface ForgetResult {
-  removed: { id: string; namespace: string; question: string; answer: string }[];
-  /** The normalised question now blocked from those answers. */
-  blocked: string;
-}
+export type { ForgetResult } from './forget-blocks.js';
 
 export interface CacheStats {
   entries: number;
@@ -77,8 +72,6 @@ export interface SemanticCacheOptions {
   logger?: Logger;
 }
 
-type StoreItem = { question: string; answer: string; scope: CacheScope; model: string; createdAt?: number; expiresAt?: number };
-
 const SWEEP_INTERVAL_MS = 60_000;
 
 /**
@@ -92,7 +85,6 @@ export class SemanticCache {
   readonly options: SemanticCacheOptions;
   readonly #records: EntryRecords;
   readonly #ids = new EntryIds();
-  readonly #held: HeldAnswers;
   readonly #index: NamespaceIndex;
   readonly #feed: ChangeFeed;
   readonly #blocks: ForgetBlocks;
@@ -102,18 +94,17 @@ export class SemanticCache {
   #sweepTimer: NodeJS.Timeout | undefined;
   #syncing: Promise<void> | undefined;
   #closed = false;
-  #hits = 0;
-  #misses = 0;
 
   private constructor(options: SemanticCacheOptions) {
     this.options = options;
     this.#records = new EntryRecords(options.store);
-    this.#held = new HeldAnswers(options.heldAnswers ?? 1000);
-    this.#index = new NamespaceIndex(options.embedder, options.index, this.#held);
-    this.#feed = new ChangeFeed(options.store, options.syncIntervalMs > 0 || !!options.indexFile);
+    const held = new HeldAnswers(options.heldAnswers ?? 1000);
+    this.#index = new NamespaceIndex(options.embedder, options.index, held);
     this.#blocks = new ForgetBlocks(options.store, (task) => this.#feed.serial(task));
+    const followers = { index: this.#index, records: this.#records, blocks: this.#blocks, scheduleSave: () => this.#scheduleSave() };
+    this.#feed = new ChangeFeed(options.store, options.syncIntervalMs > 0 || !!options.indexFile, followers);
     this.#snapshot = new IndexSnapshot({ indexFile: options.indexFile, embedderId: options.embedder.id, index: options.index, saveDelayMs: options.saveDelayMs ?? 5000, logger: options.logger });
-    this.#lookup = new CacheLookup(options, { index: this.#index, held: this.#held, blocks: this.#blocks, records: this.#records, ids: this.#ids });
+    this.#lookup = new CacheLookup(options, { index: this.#index, held, blocks: this.#blocks, records: this.#records, ids: this.#ids });
   }
 
   /** Opens the cache: loads the saved index (or scans the store), joins the change feed. */
@@ -129,24 +120,7 @@ export class SemanticCache {
   }
 
   async #start(): Promise<void> {
-    const saved = this.#snapshot.load();
-    if (saved) {
-      this.#index.replace(saved.states);
-      this.#feed.generation = saved.generation;
-      this.#feed.positions = saved.positions;
-    }
-    const registry = await this.#feed.readRegistry();
-    if (!registry) {
-      // A fresh store (or one that was cleared): whatever a snapshot says is stale.
-      if (saved) this.#index.reset();
-      await this.#feed.writeRegistry((r) => r, true);
-      if (saved) this.#index.changed = true;
-    } else if (!saved || registry.generation !== this.#feed.generation) {
-      await this.#fullScan(registry);
-    } else {
-      await this.#catchUp(registry);
-    }
-    await this.#blocks.load();
+    await this.#feed.join(this.#snapshot.load());
     const log = this.options.logger;
     if (this.options.syncIntervalMs > 0) {
       this.#syncTimer = setInterval(() => void this.sync().catch((err) => log?.warn({ err }, 'semantic cache: sync failed')), this.options.syncIntervalMs);
@@ -162,64 +136,8 @@ export class SemanticCache {
    */
   sync(): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    this.#syncing ??= (async () => {
-      try {
-        const registry = await this.#feed.readRegistry();
-        if (!registry || registry.generation !== this.#feed.generation) {
-          // Someone cleared the store: start over from what is there now.
-          this.#feed.restart();
-          if (!registry) {
-            this.#index.reset();
-            await this.#feed.writeRegistry((r) => r, true);
-            this.#index.changed = true;
-          } else {
-            await this.#fullScan(registry);
-          }
-          await this.#blocks.load();
-          return;
-        }
-        await this.#blocks.refresh();
-        await this.#catchUp(registry);
-        await this.#feed.heartbeat(registry);
-      } finally {
-        this.#syncing = undefined;
-      }
-    })();
+    this.#syncing ??= this.#feed.poll().finally(() => (this.#syncing = undefined));
     return this.#syncing;
-  }
-
-  async #catchUp(registry: Registry): Promise<void> {
-    const outcome = await this.#feed.catchUp(registry, (op) => this.#apply(op));
-    if (outcome === 'rescan') return this.#fullScan(registry);
-    if (outcome) this.#index.changed = true;
-    if (this.#index.changed) this.#scheduleSave();
-  }
-
-  async #apply(op: FeedOp): Promise<void> {
-    if (op.op === 'del') for (const id of op.ids) this.#index.remove(op.namespace, id);
-    else await this.#index.add(await this.#records.getMany(op.ids));
-  }
-
-  async #fullScan(registry: Registry): Promise<void> {
-    // The store changed under us (cleared, or the feed was lost): until the scan is done,
-    // hits read the store again rather than trust an answer held from before.
-    this.#held.dropAll();
-    const heads = await this.#feed.heads(registry);
-    // Built aside and swapped in at the end, so lookups meanwhile use the old index.
-    const states: NamespaceStates = new Map();
-    let batch: EntryRecord[] = [];
-    for await (const record of this.#records.scan()) {
-      batch.push(record);
-      if (batch.length >= 256) {
-        await this.#index.add(batch, states);
-        batch = [];
-      }
-    }
-    await this.#index.add(batch, states);
-    this.#index.replace(states);
-    this.#feed.scanned(registry, heads);
-    this.#index.changed = true;
-    this.#scheduleSave();
   }
 
   /**
@@ -230,8 +148,7 @@ export class SemanticCache {
   async sweep(): Promise<number> {
     const now = Date.now();
     let removed = 0;
-    for (const [namespace, expired] of this.#index.expired(now)) {
-      for (const id of expired) this.#index.remove(namespace, id);
+    for (const expired of this.#index.removeExpired(now).values()) {
       await this.#records.deleteMany(expired);
       removed += expired.length;
     }
@@ -256,24 +173,7 @@ export class SemanticCache {
    * candidates above the threshold, each verified by `compareQuestions`.
    */
   lookup(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {
-    let held: LookupResult | undefined;
-    try {
-      held = this.#lookup.repeat(question, scope);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (held) {
-      this.#hits++;
-      return Promise.resolve(held);
-    }
-    return this.#decide(question, scope, signal);
-  }
-
-  async #decide(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {
-    const result = (await this.#lookup.decide(question, scope, signal, true)) as LookupResult;
-    if (result.hit) this.#hits++;
-    else this.#misses++;
-    return result;
+    return this.#lookup.lookup(question, scope, signal);
   }
 
   /**
@@ -281,8 +181,8 @@ export class SemanticCache {
    * only: what a lookup decides before its one store read (which fetches the answer and
    * applies `forget` blocks). For measuring and for tools.
    */
-  async match(question: string, scope: CacheScope, signal?: AbortSignal): Promise<MatchResult> {
-    return (await this.#lookup.decide(question, scope, signal, false)) as MatchResult;
+  match(question: string, scope: CacheScope, signal?: AbortSignal): Promise<MatchResult> {
+    return this.#lookup.match(question, scope, signal);
   }
 
   /**
@@ -294,7 +194,7 @@ export class SemanticCache {
     return record;
   }
 
-  async #storeMany(items: StoreItem[], signal?: AbortSignal): Promise<EntryRecord[]> {
+  async #storeMany(items: NewAnswer[], signal?: AbortSignal): Promise<EntryRecord[]> {
     const now = Date.now();
     const accepted = items.filter((item) => {
       if (this.#blocks.has(item.question, shortHash(item.answer))) {
@@ -304,38 +204,15 @@ export class SemanticCache {
       return !(item.expiresAt && item.expiresAt <= now);
     });
     if (accepted.length === 0) return [];
-    const vectors = await this.options.embedder.embed(
-      accepted.map((item) => item.question),
-      signal,
-    );
-    const records = accepted.map((item, i) => {
-      const createdAt = item.createdAt ?? now;
-      const expiresAt = item.expiresAt ?? (this.options.ttlMs > 0 ? createdAt + this.options.ttlMs : 0);
-      const id = this.#ids.of(item.scope.namespace, item.scope.contextKey, item.question);
-      return recordOf({ ...item, id, namespace: item.scope.namespace, contextKey: item.scope.contextKey, createdAt, expiresAt, facts: item.scope.facts }, vectors[i], this.options.embedder.id);
-    });
-    await this.#records.setMany(
-      records,
-      accepted.map((item) => item.scope.facts),
-      now,
-    );
-    const byNamespace = new Map<string, string[]>();
-    for (const record of records) byNamespace.set(record.namespace, [...(byNamespace.get(record.namespace) ?? []), record.id]);
-    for (const [namespace, ids] of byNamespace) await this.#feed.append({ op: 'add', ids, namespace });
+    const { embedder, ttlMs } = this.options;
+    const vectors = await embedder.embed(accepted.map((item) => item.question), signal);
+    const records = accepted.map((item, i) => recordOf(item, this.#ids.of(item.scope.namespace, item.scope.contextKey, item.question), vectors[i], embedder.id, now, ttlMs));
+    await this.#records.setMany(records, accepted.map((item) => item.scope.facts), now);
+    await this.#feed.added(records);
     await this.#index.add(records);
-    await this.#evictIfFull();
+    for (const [namespace, ids] of this.#index.overflow(this.options.maxEntries)) await this.#delete(namespace, ids);
     this.#scheduleSave();
     return records;
-  }
-
-  async #evictIfFull(): Promise<void> {
-    const max = this.options.maxEntries;
-    if (max <= 0) return;
-    const total = this.size;
-    if (total <= max) return;
-    // Evict a little more than needed so a full cache does not sort on every store.
-    const target = Math.max(0, max - Math.floor(max * 0.02));
-    for (const [namespace, ids] of this.#index.leastRecentlyUsed(total - target)) await this.#delete(namespace, ids);
   }
 
   async #delete(namespace: string, ids: string[]): Promise<void> {
@@ -355,23 +232,10 @@ export class SemanticCache {
    */
   async forget(question: string): Promise<ForgetResult> {
     await this.sync().catch(() => undefined);
-    const normalized = normalize(question);
-    const removed: ForgetResult['removed'] = [];
-    const hashes = new Set<string>();
     const [vector] = await this.options.embedder.embed([question]);
-    for (const [namespace, targets] of this.#index.sameQuestion(question, vector, this.options)) {
-      for (const id of targets) {
-        const record = await this.#records.get(id);
-        if (record) {
-          removed.push({ id, namespace, question: record.question, answer: record.answer });
-          hashes.add(record.answerHash);
-        }
-      }
-      if (targets.size) await this.#delete(namespace, [...targets]);
-    }
-    if (hashes.size > 0) await this.#blocks.add(normalized, hashes);
+    const result = await this.#blocks.forget(question, vector, { index: this.#index, records: this.#records, search: this.options, delete: (namespace, ids) => this.#delete(namespace, ids) });
     this.#scheduleSave();
-    return { removed, blocked: normalized };
+    return result;
   }
 
   /** Numbers for `kobza cache stats`. */
@@ -390,8 +254,8 @@ export class SemanticCache {
       threshold: this.options.threshold,
       blockedQuestions: this.#blocks.size,
       writers: Object.keys(registry?.writers ?? {}).length,
-      hits: this.#hits,
-      misses: this.#misses,
+      hits: this.#lookup.hits,
+      misses: this.#lookup.misses,
       indexFile: this.#snapshot.manifestFile,
     };
   }
@@ -403,10 +267,8 @@ export class SemanticCache {
     await this.options.store.clear();
     this.#index.reset();
     this.#blocks.reset();
-    this.#feed.positions = new Map();
-    this.#feed.restart();
     this.#records.forgetFacts();
-    await this.#feed.writeRegistry((r) => r, true);
+    await this.#feed.reset();
     this.#index.changed = true;
     this.saveIndex();
     onProgress?.(count, count);
@@ -420,23 +282,7 @@ export class SemanticCache {
 
   /** Stores exported entries again (keeping their namespace, context and expiry). */
   import(entries: Iterable<ExportedEntry> | AsyncIterable<ExportedEntry>, onProgress?: (done: number) => void): Promise<number> {
-    return importEntries(
-      entries,
-      async (batch) =>
-        (
-          await this.#storeMany(
-            batch.map((e) => ({
-              question: e.question,
-              answer: e.answer,
-              model: e.model,
-              createdAt: e.createdAt,
-              expiresAt: e.expiresAt,
-              scope: { namespace: e.namespace, contextKey: e.contextKey ?? '', facts: e.facts ?? { model: e.model, system: '', options: {} } },
-            })),
-          )
-        ).length,
-      onProgress,
-    );
+    return importEntries(entries, (batch) => this.#storeMany(batch), onProgress);
   }
 
   /** Stops polling, saves the index and closes the store. */
@@ -447,11 +293,7 @@ export class SemanticCache {
     this.#snapshot.cancel();
     await this.#syncing?.catch(() => undefined);
     await this.#feed.idle();
-    try {
-      this.saveIndex();
-    } catch (err) {
-      this.options.logger?.warn({ err }, 'semantic cache: could not save the index');
-    }
+    this.#snapshot.saveNow(() => this.saveIndex());
     this.#closed = true;
     await this.options.store.close?.();
   }
