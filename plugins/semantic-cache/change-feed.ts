@@ -85,7 +85,7 @@ export class ChangeFeed {
     if (!registry) {
       // A fresh store (or one that was cleared): whatever a snapshot says is stale.
       if (saved) index.reset();
-      await this.writeRegistry((r) => r, true);
+      await this.#writeRegistry((r) => r, true);
       if (saved) index.changed = true;
     } else if (!saved || registry.generation !== this.generation) {
       await this.#fullScan(registry);
@@ -101,10 +101,10 @@ export class ChangeFeed {
     const registry = await this.readRegistry();
     if (!registry || registry.generation !== this.generation) {
       // Someone cleared the store: start over from what is there now.
-      this.restart();
+      this.#restart();
       if (!registry) {
         index.reset();
-        await this.writeRegistry((r) => r, true);
+        await this.#writeRegistry((r) => r, true);
         index.changed = true;
       } else {
         await this.#fullScan(registry);
@@ -134,7 +134,7 @@ export class ChangeFeed {
   }
 
   /** Rewrites the registry; `fresh` starts a new generation (an empty or cleared store). */
-  async writeRegistry(change: (registry: Registry) => Registry, fresh = false): Promise<Registry> {
+  async #writeRegistry(change: (registry: Registry) => Registry, fresh = false): Promise<Registry> {
     return this.serial(async () => {
       const current = fresh ? undefined : await this.#store.get<Registry>('registry');
       const base: Registry = current ?? { generation: randomBytes(8).toString('hex'), writers: {} };
@@ -149,7 +149,7 @@ export class ChangeFeed {
     const now = Date.now();
     if (!force && now - this.#lastHeartbeat < HEARTBEAT_MS) return;
     this.#lastHeartbeat = now;
-    await this.writeRegistry((registry) => {
+    await this.#writeRegistry((registry) => {
       registry.writers[this.writerId] = now;
       for (const [writer, seenAt] of Object.entries(registry.writers)) {
         if (now - seenAt > WRITER_STALE_MS) delete registry.writers[writer];
@@ -232,7 +232,7 @@ export class ChangeFeed {
   }
 
   /** The store was cleared (here or elsewhere): this writer starts a new sequence. */
-  restart(): void {
+  #restart(): void {
     this.#seq = 0;
     this.#ownOps = [];
     this.#registered = false;
@@ -241,8 +241,8 @@ export class ChangeFeed {
   /** This process cleared the store: a new generation, read by no one yet. */
   async reset(): Promise<void> {
     this.positions = new Map();
-    this.restart();
-    await this.writeRegistry((r) => r, true);
+    this.#restart();
+    await this.#writeRegistry((r) => r, true);
   }
 
   /** Deletes this writer's feed records past their retention. */

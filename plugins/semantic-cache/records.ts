@@ -145,10 +145,10 @@ export class EntryRecords {
     this.#knownFacts.clear();
   }
 
-  /** Every stored record, in store order. */
-  async *scan(what = 'the semantic cache needs a store that can list its entries (CacheStore.entries)'): AsyncGenerator<EntryRecord> {
+  /** Every stored record, in store order; `withoutListing` is the error for a store that cannot list its keys. */
+  async *scan(withoutListing = 'the semantic cache needs a store that can list its entries (CacheStore.entries)'): AsyncGenerator<EntryRecord> {
     const store = this.store;
-    if (!store.entries) throw new KobzaError('CONFIG_INVALID', what);
+    if (!store.entries) throw new KobzaError('CONFIG_INVALID', withoutListing);
     for await (const [key, value] of store.entries(ENTRY)) {
       if (key.startsWith(ENTRY) && isRecord(value)) yield value;
     }
