@@ -6,7 +6,7 @@
  * conversation context.
  */
 import { createHash } from 'node:crypto';
-import { BoundedMap, type ChatRequest, type GenerationOptions } from '../../core/index.js';
+import { BoundedMap, memoizeString, type ChatRequest, type GenerationOptions } from '../../core/index.js';
 import { needsContext, normalize } from '../../core/text/index.js';
 
 /** Options that change what the model answers (keep_alive, for one, does not). */
@@ -66,17 +66,11 @@ function canonicalJson(value: unknown): string {
  * namespaceOf({ model: 'qwen2.5:7b', system: 'Ти — помічник ХДУ', options: { temperature: 0 } }) // 'ns-3f…'
  */
 export function namespaceOf(facts: NamespaceFacts): string {
-  const canonical = canonicalJson(facts);
-  let namespace = namespaces.get(canonical);
-  if (namespace === undefined) {
-    namespace = `ns-${shortHash(canonical, 16)}`;
-    if (canonical.length <= 8192) namespaces.set(canonical, namespace);
-  }
-  return namespace;
+  return namespaceOfCanonical(canonicalJson(facts));
 }
 
 /** A deployment has a handful of namespaces; their hashes are remembered. */
-const namespaces = new BoundedMap<string, string>(256);
+const namespaceOfCanonical = memoizeString((canonical) => `ns-${shortHash(canonical, 16)}`, 256, 8192);
 
 /** The namespace facts of a request. */
 export function namespaceFactsOf(request: ChatRequest): NamespaceFacts {
