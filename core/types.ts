@@ -29,6 +29,21 @@ export interface GenerationOptions {
   keep_alive?: string | number;
 }
 
+/**
+ * Free-form facts from the adapter and between middleware. Known keys:
+ * `adapter`, `useMemory` (boolean), `ranking` ('on' | 'off'), `cache` ('off'),
+ * `format` ('json' or a JSON schema, passed to the provider), and the typed ones below.
+ */
+export interface RequestMetadata {
+  [key: string]: unknown;
+  /**
+   * Version (a hash of the sources) of the knowledge base the answer is grounded in, set by
+   * the knowledge plugin; part of the semantic cache's namespace, so editing a document
+   * retires the answers built on it.
+   */
+  knowledgeVersion?: string;
+}
+
 export interface ChatRequest {
   /** Unique id, echoed in logs, events and the `x-request-id` header. */
   id: string;
@@ -40,17 +55,25 @@ export interface ChatRequest {
   options: GenerationOptions;
   /** Whether the caller consumes the reply as a stream (cache replay pace depends on it). */
   stream: boolean;
-  /**
-   * Free-form facts from the adapter and between middleware. Known keys:
-   * `adapter`, `useMemory` (boolean), `ranking` ('on' | 'off'), `cache` ('off'),
-   * `format` ('json' or a JSON schema, passed to the provider).
-   */
-  metadata: Record<string, unknown>;
+  /** Free-form facts from the adapter and between middleware (see {@link RequestMetadata}). */
+  metadata: RequestMetadata;
   /** Fires when the client goes away or the kernel shuts down. */
   signal: AbortSignal;
 }
 
-export type ReplySource = 'provider' | 'cache' | 'ranking';
+/**
+ * Where an answer came from. `faq`: a curated answer of the knowledge plugin; `knowledge`:
+ * written by the knowledge plugin without the model (a refusal, or quoted from a passage
+ * while the model is unreachable).
+ */
+export type ReplySource = 'provider' | 'cache' | 'ranking' | 'faq' | 'knowledge';
+
+/** A document an answer is grounded in (the knowledge plugin's passages and FAQ entries). */
+export interface ReplySourceRef {
+  id: string;
+  title: string;
+  url?: string;
+}
 
 export interface ReplyUsage {
   promptTokens?: number;
@@ -86,6 +109,8 @@ export interface ReplyMeta {
   complete: boolean;
   /** Set on cache hits. */
   cache?: { similarity: number; exact: boolean; key?: string };
+  /** The documents the answer is grounded in, numbered as the answer cites them ([1] = first). */
+  sources?: ReplySourceRef[];
   /** Set by the ranking plugin: every candidate's scores and why the winner won. */
   ranking?: Record<string, unknown>;
   /** Marks that forbid caching (a refusal, a truncated answer). */
