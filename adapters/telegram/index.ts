@@ -19,6 +19,7 @@ import { detectLanguage } from '../../core/text/index.js';
 import { fillText, LANGUAGES, telegramConfigSchema, textsFor, type BotTexts, type Language, type TelegramConfig } from './config.js';
 import { createOutbound, redactError, redactToken } from './outbound.js';
 import { deliverReply, type ChatPacer, type DeliveryResult, type DeliveryTarget, type DraftSupport } from './stream.js';
+import { sourcesFooter } from './sources.js';
 
 export { telegramConfigSchema, DEFAULT_TEXTS, type TelegramConfig, type BotTexts } from './config.js';
 export { renderTelegramHtml, splitForTelegram, htmlToPlainText, escapeHtml } from './format.js';
@@ -47,8 +48,11 @@ const FRIENDLY: Partial<Record<ErrorCode, keyof BotTexts>> = {
   RATE_LIMITED: 'errorBusy',
 };
 
-async function* chunksOf(reply: Promise<Reply>): AsyncGenerator<string> {
-  yield* (await reply).chunks;
+async function* chunksOf(reply: Promise<Reply>, language?: string): AsyncGenerator<string> {
+  const answer = await reply;
+  yield* answer.chunks;
+  const footer = sourcesFooter(answer.meta, language);
+  if (footer) yield footer;
 }
 
 async function* once(text: string): AsyncGenerator<string> {
@@ -207,7 +211,7 @@ export function createTelegramAdapter(ctx: PluginContext, config: TelegramConfig
     try {
       const reply = ctx.handle(request);
       reply.catch(() => undefined); // surfaced through the stream below
-      const result = await deliverReply(chunksOf(reply), deliveryFor(c, config.streaming));
+      const result = await deliverReply(chunksOf(reply, ctx.config.assistant.language), deliveryFor(c, config.streaming));
       const error = result.error;
       if (error && error.code !== 'ABORTED') {
         logger.warn({ reqId: request.id, chatId: c.chat!.id, code: error.code, error: describeError(error) }, 'Telegram: the answer failed');
