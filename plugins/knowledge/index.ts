@@ -46,11 +46,11 @@ const MODEL_DOWN = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT']);
  */
 export async function openKnowledgeIndex(
   config: KnowledgeConfig,
-  where: { configFile: string; configDir: string; lineOf(at: readonly (string | number)[]): number; pluginName?: string },
+  where: { configFile: string; configDir: string; lineOf(at: readonly (string | number)[]): number; pluginName?: string; onProgress?(done: number, total: number): void },
 ): Promise<KnowledgeIndex> {
   const base = await loadSources(config.sources, { ...where, maxPassageChars: config.maxPassageChars });
   const text: TextOptions = { entities: config.entities, synonyms: config.synonyms };
-  return KnowledgeIndex.build(base, { dimensions: config.dimensions, text, annAbove: config.annAbove });
+  return KnowledgeIndex.build(base, { dimensions: config.dimensions, text, annAbove: config.annAbove, onProgress: where.onProgress });
 }
 
 /** The last message when it is the user's, else undefined. */

@@ -27,6 +27,8 @@ export interface KnowledgeIndexOptions {
   text?: TextOptions;
   annAbove?: number;
   fusion?: FusionWeights;
+  /** Progress of indexing the passages (for `kobza knowledge index`). */
+  onProgress?(done: number, total: number): void;
 }
 
 /** FAQ variants proposed to the verifier per question. */
@@ -55,7 +57,7 @@ export class KnowledgeIndex {
     this.#variants = base.faq.flatMap((entry, i) => entry.questions.map((text) => ({ entry: i, text })));
     this.#faq = new HybridIndex(
       this.#variants.map((v) => ({ text: v.text })),
-      options,
+      { ...options, onProgress: undefined },
     );
   }
 

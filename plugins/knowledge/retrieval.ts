@@ -57,6 +57,8 @@ export interface HybridIndexOptions {
   /** Above this many documents the vector side is a usearch graph. */
   annAbove?: number;
   fusion?: FusionWeights;
+  /** Called as documents are analysed (every 64 and at the end), for progress bars. */
+  onProgress?(done: number, total: number): void;
 }
 
 /** A query word: its features (any one matches) and its weight. */
@@ -139,6 +141,7 @@ export class HybridIndex {
       this.#lengths[doc] = length;
       total += length;
       this.#vectors.set(this.#embedder.embedOne(document.title ? `${document.title}\n${document.text}` : document.text), doc * this.#dimensions);
+      if (options.onProgress && ((doc + 1) % 64 === 0 || doc + 1 === documents.length)) options.onProgress(doc + 1, documents.length);
     });
     this.#avgLength = documents.length ? Math.max(1, total / documents.length) : 1;
     if (documents.length > (options.annAbove ?? 5000)) {
