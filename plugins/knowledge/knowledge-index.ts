@@ -94,8 +94,11 @@ export class KnowledgeIndex {
       const comparison = compareQuestions(question, variant.text, this.#text);
       if (!comparison.same) continue;
       // The same question may be curated in several languages: the asker's own comes first,
-      // then one in the same script (a Russian question gets the Ukrainian answer, not the English one).
-      const rank = lang !== 'unknown' && detectLanguage(variant.text) === lang ? 0 : cyrillic(question) === cyrillic(variant.text) ? 1 : 2;
+      // then one in the same script (a Russian question gets the Ukrainian answer). An answer
+      // in another script (a Ukrainian one to an English question) is not served as it is:
+      // the model, grounded in the same entry, answers in the asker's language.
+      if (cyrillic(question) !== cyrillic(variant.text)) continue;
+      const rank = lang !== 'unknown' && detectLanguage(variant.text) === lang ? 0 : 1;
       if (rank === 0) return { entry: this.base.faq[variant.entry], variant: variant.text, comparison };
       if (!best || rank < best.rank) best = { match: { entry: this.base.faq[variant.entry], variant: variant.text, comparison }, rank };
     }
