@@ -32,7 +32,7 @@ export const knowledgeConfigSchema = z.strictObject({
   /** Dimensions of the built-in embedder's vectors. */
   dimensions: z.number({ error: 'expected a number of dimensions' }).int().min(32, { error: 'expected at least 32 dimensions' }).max(4096, { error: 'expected at most 4096 dimensions' }).default(256),
   /** Above this many passages the vector side uses a usearch HNSW graph instead of an exact scan. */
-  annAbove: z.number({ error: 'expected a number of passages' }).int().min(0, { error: 'expected 0 or more passages' }).default(5000),
+  annAbove: z.number({ error: 'expected a number of passages' }).int().min(0, { error: 'expected 0 or more passages' }).default(2000),
   /** Domain entities and synonyms for the verifier and the retriever (as in semantic-cache). */
   entities: wordGroups.default([]),
   synonyms: wordGroups.default([]),

@@ -54,7 +54,7 @@ export const DEFAULT_FUSION: FusionWeights = { coverage: 0.55, lexical: 0.25, ve
 export interface HybridIndexOptions {
   dimensions?: number;
   text?: TextOptions;
-  /** Above this many documents the vector side is a usearch graph. */
+  /** Above this many documents (default 2000) the vector side is a usearch graph. */
   annAbove?: number;
   fusion?: FusionWeights;
   /** Called as documents are analysed (every 64 and at the end), for progress bars. */
@@ -103,8 +103,16 @@ export class HybridIndex {
   readonly #model: TextModel;
   readonly #embedder: ReturnType<typeof createHashingEmbedder>;
   readonly #fusion: FusionWeights;
-  /** feature → postings: document and term frequency. */
-  readonly #postings = new Map<string, { docs: number[]; tf: number[] }>();
+  /** feature → postings: documents and term frequencies (typed arrays once built). */
+  readonly #postings = new Map<string, { docs: Int32Array; tf: Float32Array }>();
+  /** Scratch per document, reused by every search (one search runs at a time: it is synchronous). */
+  readonly #bm25: Float64Array;
+  readonly #covered: Float64Array;
+  readonly #matched: Uint32Array;
+  readonly #wordBest: Float64Array;
+  readonly #seen: Uint8Array;
+  readonly #candidates: Int32Array;
+  readonly #touched: Int32Array;
   readonly #lengths: Float32Array;
   readonly #avgLength: number;
   readonly #vectors: Float32Array;
@@ -119,6 +127,14 @@ export class HybridIndex {
     this.#fusion = options.fusion ?? DEFAULT_FUSION;
     this.#lengths = new Float32Array(documents.length);
     this.#vectors = new Float32Array(documents.length * this.#dimensions);
+    this.#bm25 = new Float64Array(documents.length);
+    this.#covered = new Float64Array(documents.length);
+    this.#matched = new Uint32Array(documents.length);
+    this.#wordBest = new Float64Array(documents.length);
+    this.#seen = new Uint8Array(documents.length);
+    this.#candidates = new Int32Array(documents.length);
+    this.#touched = new Int32Array(documents.length);
+    const building = new Map<string, { docs: number[]; tf: number[] }>();
     let total = 0;
     documents.forEach((document, doc) => {
       const counts = new Map<string, number>();
@@ -133,8 +149,8 @@ export class HybridIndex {
       if (document.title) add(document.title, 2);
       add(document.text, 1);
       for (const [feature, tf] of counts) {
-        let posting = this.#postings.get(feature);
-        if (!posting) this.#postings.set(feature, (posting = { docs: [], tf: [] }));
+        let posting = building.get(feature);
+        if (!posting) building.set(feature, (posting = { docs: [], tf: [] }));
         posting.docs.push(doc);
         posting.tf.push(tf);
       }
@@ -143,8 +159,9 @@ export class HybridIndex {
       this.#vectors.set(this.#embedder.embedOne(document.title ? `${document.title}\n${document.text}` : document.text), doc * this.#dimensions);
       if (options.onProgress && ((doc + 1) % 64 === 0 || doc + 1 === documents.length)) options.onProgress(doc + 1, documents.length);
     });
+    for (const [feature, posting] of building) this.#postings.set(feature, { docs: Int32Array.from(posting.docs), tf: Float32Array.from(posting.tf) });
     this.#avgLength = documents.length ? Math.max(1, total / documents.length) : 1;
-    if (documents.length > (options.annAbove ?? 5000)) {
+    if (documents.length > (options.annAbove ?? 2000)) {
       const ann = new Index({ dimensions: this.#dimensions, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity: 16, expansion_add: 128, expansion_search: 64, multi: false });
       ann.add(BigUint64Array.from({ length: documents.length }, (_, i) => BigInt(i)), this.#vectors, 0);
       this.#ann = ann;
@@ -193,8 +210,8 @@ export class HybridIndex {
    * index.search('Коли працює бібліотека?', 5, 0.4)
    */
   search(question: string, k: number, minScore = 0): ScoredDocument[] {
-    if (this.size === 0) return [];
-    const words = this.#queryWords(question);
+    if (this.size === 0 || k <= 0) return [];
+    const words = this.#queryWords(question).slice(0, 32); // one bit per word in #matched
     const vector = this.#embedder.embedOne(question);
     // Each word weighs its importance: the idf of its most common form in the corpus (a
     // word the corpus never uses weighs the most).
@@ -204,59 +221,87 @@ export class HybridIndex {
       return word.weight * (best === Infinity ? Math.log(1 + (this.size + 0.5) / 0.5) : best);
     });
     const totalImportance = importance.reduce((a, b) => a + b, 0);
-    const candidates = new Map<number, { bm25: number; covered: number; matched: boolean[] }>();
-    words.forEach((word, w) => {
+    const bm25 = this.#bm25;
+    const covered = this.#covered;
+    const matched = this.#matched;
+    const wordBest = this.#wordBest;
+    const seen = this.#seen;
+    const candidates = this.#candidates;
+    let candidateCount = 0;
+    const touch = (doc: number) => {
+      if (seen[doc]) return;
+      seen[doc] = 1;
+      bm25[doc] = 0;
+      covered[doc] = 0;
+      matched[doc] = 0;
+      candidates[candidateCount++] = doc;
+    };
+    const lengthNorm = K1 * (1 - B);
+    const lengthScale = (K1 * B) / this.#avgLength;
+    for (let w = 0; w < words.length; w++) {
+      const word = words[w];
       // Per document, the best-scoring feature of this word.
-      const best = new Map<number, number>();
+      const touched = this.#touched;
+      let touchedCount = 0;
       for (const feature of word.features) {
         const posting = this.#postings.get(feature);
         if (!posting) continue;
         const idf = this.#idf(feature);
-        for (let i = 0; i < posting.docs.length; i++) {
-          const doc = posting.docs[i];
-          const tf = posting.tf[i];
-          const score = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.#lengths[doc]) / this.#avgLength));
-          const earlier = best.get(doc);
-          if (earlier === undefined || score > earlier) best.set(doc, score);
+        const { docs, tf } = posting;
+        for (let i = 0; i < docs.length; i++) {
+          const doc = docs[i];
+          const score = (idf * tf[i] * (K1 + 1)) / (tf[i] + lengthNorm + lengthScale * this.#lengths[doc]);
+          touch(doc);
+          const bit = 1 << w;
+          if (!(matched[doc] & bit)) {
+            matched[doc] |= bit;
+            wordBest[doc] = score;
+            touched[touchedCount++] = doc;
+          } else if (score > wordBest[doc]) wordBest[doc] = score;
         }
       }
-      for (const [doc, score] of best) {
-        let candidate = candidates.get(doc);
-        if (!candidate) candidates.set(doc, (candidate = { bm25: 0, covered: 0, matched: new Array<boolean>(words.length).fill(false) }));
-        candidate.bm25 += word.weight * score;
-        candidate.covered += importance[w];
-        candidate.matched[w] = true;
+      for (let i = 0; i < touchedCount; i++) {
+        const doc = touched[i];
+        bm25[doc] += word.weight * wordBest[doc];
+        covered[doc] += importance[w];
       }
-    });
-    for (const doc of this.#nearest(vector, Math.max(k * 4, 20))) {
-      if (!candidates.has(doc)) candidates.set(doc, { bm25: 0, covered: 0, matched: new Array<boolean>(words.length).fill(false) });
     }
+    for (const doc of this.#nearest(vector, Math.max(k * 4, 20))) touch(doc);
     // The best BM25 a document could reach: every word at its highest idf, tf saturated.
     let bm25Ceiling = 0;
-    words.forEach((word) => {
+    for (const word of words) {
       let idf = 0;
       for (const feature of word.features) idf = Math.max(idf, this.#idf(feature));
       bm25Ceiling += word.weight * idf * (K1 + 1);
-    });
-    const fusion = this.#fusion;
-    const results: ScoredDocument[] = [];
-    for (const [doc, candidate] of candidates) {
-      const coverage = totalImportance > 0 ? candidate.covered / totalImportance : 0;
-      const lexical = bm25Ceiling > 0 ? Math.min(1, candidate.bm25 / bm25Ceiling) : 0;
-      const cos = this.#cosine(vector, doc);
-      const score = fusion.coverage * coverage + fusion.lexical * lexical + fusion.vector * Math.min(1, Math.max(0, cos) / fusion.vectorScale);
-      if (score < minScore) continue;
-      results.push({
-        doc,
-        score,
-        coverage,
-        lexical,
-        vector: cos,
-        matched: words.filter((_, w) => candidate.matched[w]).map((word) => word.token),
-        missing: words.filter((_, w) => !candidate.matched[w]).map((word) => word.token),
-      });
     }
-    results.sort((a, b) => b.score - a.score || a.doc - b.doc);
-    return results.slice(0, k);
+    const fusion = this.#fusion;
+    // The k best so far, worst first; a candidate whose lexical part cannot reach the k-th
+    // best even with a perfect cosine is skipped without computing its cosine.
+    const top: { doc: number; score: number; coverage: number; lexical: number; cos: number }[] = [];
+    for (let c = 0; c < candidateCount; c++) {
+      const doc = candidates[c];
+      seen[doc] = 0;
+      const coverage = totalImportance > 0 ? covered[doc] / totalImportance : 0;
+      const lexical = bm25Ceiling > 0 ? Math.min(1, bm25[doc] / bm25Ceiling) : 0;
+      const partial = fusion.coverage * coverage + fusion.lexical * lexical;
+      const floor = top.length === k ? Math.max(minScore, top[0].score) : minScore;
+      if (partial + fusion.vector < floor) continue;
+      const cos = this.#cosine(vector, doc);
+      const score = partial + fusion.vector * Math.min(1, Math.max(0, cos) / fusion.vectorScale);
+      if (score < floor || (top.length === k && score === top[0].score && doc > top[0].doc)) continue;
+      if (top.length === k) top.shift();
+      let at = 0;
+      while (at < top.length && (top[at].score < score || (top[at].score === score && top[at].doc > doc))) at++;
+      top.splice(at, 0, { doc, score, coverage, lexical, cos });
+    }
+    return top.reverse().map((t) => ({
+      doc: t.doc,
+      score: t.score,
+      coverage: t.coverage,
+      lexical: t.lexical,
+      vector: t.cos,
+      matched: words.filter((_, w) => matched[t.doc] & (1 << w)).map((word) => word.token),
+      missing: words.filter((_, w) => !(matched[t.doc] & (1 << w))).map((word) => word.token),
+    }));
   }
 }
