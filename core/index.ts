@@ -24,3 +24,4 @@ export * as text from './text/index.js';
 export { z } from 'zod';
 export * from './abort.js';
 export * from './bounded-map.js';
+export * from './hashing-embedder.js';

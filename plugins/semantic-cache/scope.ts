@@ -31,6 +31,8 @@ export interface NamespaceFacts {
   options: Partial<GenerationOptions>;
   /** `metadata.format` (json or a schema): a JSON-mode answer is not a prose answer. */
   format?: unknown;
+  /** `metadata.knowledgeVersion`: an edited document retires the answers grounded in it. */
+  knowledge?: string;
 }
 
 /** A question's scope: its namespace and (for follow-ups) its conversation context. */
@@ -81,6 +83,7 @@ export function namespaceFactsOf(request: ChatRequest): NamespaceFacts {
   }
   const facts: NamespaceFacts = { model: request.model, system: systemTextOf(request.messages), options };
   if (request.metadata.format !== undefined) facts.format = request.metadata.format;
+  if (request.metadata.knowledgeVersion !== undefined) facts.knowledge = request.metadata.knowledgeVersion;
   return facts;
 }
 
@@ -115,7 +118,7 @@ function known(facts: NamespaceFacts): KnownNamespace {
 
 /** The namespace of a request. */
 function namespaceOfRequest(request: ChatRequest): KnownNamespace {
-  let plain = request.metadata.format === undefined;
+  let plain = request.metadata.format === undefined && request.metadata.knowledgeVersion === undefined;
   for (let i = 0; plain && i < ANSWER_CHANGING_OPTIONS.length; i++) if (request.options[ANSWER_CHANGING_OPTIONS[i]] !== undefined) plain = false;
   if (!plain) return known(namespaceFactsOf(request));
   const system = systemTextOf(request.messages);
