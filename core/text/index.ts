@@ -109,3 +109,5 @@ export function extractSlots(text: string, options?: TextOptions): QuestionSlots
 export function needsContext(text: string, options?: TextOptions): boolean {
   return needsContextOf(analyzeQuestion(text, modelFor(options)));
 }
+
+export { isPersonalQuestion, personalQuestionKind, type PersonalKind } from './personal.js';
