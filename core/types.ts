@@ -43,7 +43,10 @@ export interface ChatRequest {
   /**
    * Free-form facts from the adapter and between middleware. Known keys:
    * `adapter`, `useMemory` (boolean), `ranking` ('on' | 'off'), `cache` ('off'),
-   * `format` ('json' or a JSON schema, passed to the provider).
+   * `format` ('json' or a JSON schema, passed to the provider), `tenant` (string: entries of
+   * the semantic cache are never shared between tenants), `withheldHistory` (ChatMessage[]:
+   * earlier turns the memory plugin kept out of the prompt; the cache checks an answer
+   * repeats nothing personal from them).
    */
   metadata: Record<string, unknown>;
   /** Fires when the client goes away or the kernel shuts down. */

@@ -112,3 +112,4 @@ export function needsContext(text: string, options?: TextOptions): boolean {
 
 export { isPersonalQuestion, personalQuestionKind, type PersonalKind } from './personal.js';
 export { personalDataIn, conversationFactsOf, repeatedConversationFacts, shareableAnswer, type PersonalDataKind } from './pii.js';
+export { answersAgree } from './agreement.js';

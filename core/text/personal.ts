@@ -9,6 +9,7 @@
  * Hand-written phrase rules over normalised tokens, uk/ru/en plus Latin-letter uk/ru. A
  * false positive only costs a cache miss; a false negative can leak, so the rules lean wide.
  */
+import { memoizeString } from '../bounded-map.js';
 import { tokenize } from './normalize.js';
 import { transliterateToCyrillic as toCyrillic } from './transliterate.js';
 
@@ -124,6 +125,13 @@ const LATIN_POSSESSIVES: Record<string, string> = {
  * personalQuestionKind('Чи можу я поселитися в гуртожиток?')  // undefined
  */
 export function personalQuestionKind(text: string): PersonalKind | undefined {
+  return kindMemo(text);
+}
+
+/** Questions repeat (that is why there is a cache), so their verdict is remembered. */
+const kindMemo = memoizeString(kindOfText, 4096);
+
+function kindOfText(text: string): PersonalKind | undefined {
   const tokens = tokenize(text);
   if (tokens.length === 0) return undefined;
   const direct = kindOfTokens(tokens);

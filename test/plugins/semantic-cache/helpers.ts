@@ -50,7 +50,8 @@ export async function bootCache(options: BootOptions): Promise<BootedCache> {
   for (const [name, definition] of Object.entries(options.extra ?? {})) builtins[name] = async () => definition;
   const kernel = await Kernel.create(config, { builtins, logger: pino({ level: 'silent' }) });
   running.push(kernel);
-  const cache = await kernel.container.resolve<SemanticCacheHandle>(SEMANTIC_CACHE_TOKEN).ready();
+  const handle = kernel.container.resolve<SemanticCacheHandle>(SEMANTIC_CACHE_TOKEN);
+  const cache = await handle.ready();
   const hits: BootedCache['hits'] = [];
   const misses: BootedCache['misses'] = [];
   kernel.events.on('cache:hit', (e) => hits.push(e));
@@ -65,6 +66,8 @@ export async function bootCache(options: BootOptions): Promise<BootedCache> {
       const reply = await kernel.handle(kernel.createRequest({ messages, ...init }));
       const chunks: string[] = [];
       for await (const chunk of reply.chunks) chunks.push(chunk);
+      // The answer is written behind the reply: wait for it, as a next question a moment later would.
+      await handle.flush();
       return { text: chunks.join(''), meta: reply.meta, chunks };
     },
   };
