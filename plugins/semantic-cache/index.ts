@@ -21,6 +21,7 @@ import {
   KobzaError,
   observeReply,
   openKeyvStore,
+  redactUrl,
   replayText,
   type CacheStore,
   type ChatRequest,
@@ -198,6 +199,19 @@ export function isCacheable(meta: ReplyMeta, text: string): boolean {
   );
 }
 
+/**
+ * The cache's own logger, minus the repeats of an outage: the store guard warns once per
+ * outage, so the sync and sweep timers' failures during it go to debug.
+ */
+function quietDuringOutages(logger: PluginContext['logger']): PluginContext['logger'] {
+  const warn = function warn(this: unknown, first: unknown, ...rest: unknown[]) {
+    const err = (first as { err?: unknown } | undefined)?.err;
+    if (isKobzaError(err, 'STORE_UNAVAILABLE')) return (logger.debug as (...args: unknown[]) => void)(first, ...rest);
+    return (logger.warn as (...args: unknown[]) => void)(first, ...rest);
+  };
+  return new Proxy(logger, { get: (target, key) => (key === 'warn' ? warn : Reflect.get(target, key, target)) });
+}
+
 function replayPace(request: ChatRequest, config: SemanticCacheConfig): number {
   if (!request.stream) return 0;
   if (config.replay) return config.replay.mode === 'paced' ? config.replay.charsPerSecond : 0;
@@ -213,7 +227,8 @@ export default definePlugin({
     const text: TextOptions = { entities: config.entities, synonyms: config.synonyms };
     let cache: SemanticCache | undefined;
     let opening: Promise<SemanticCache> | undefined;
-    let storeDescription = config.store ?? 'memory';
+    // Redacted: a store URL may carry a password, and this description reaches logs and `kobza cache stats`.
+    let storeDescription = redactUrl(config.store ?? 'memory');
     let guarded: ReturnType<typeof guardStore> | undefined;
     const writes = new WriteTracker();
     const deploymentSystemPrompt = ctx.config.assistant.systemPrompt ?? '';
@@ -225,7 +240,7 @@ export default definePlugin({
         const factory = config.store ? undefined : ctx.tryResolve('CacheStore');
         if (factory) {
           store = await factory.open('semantic-cache');
-          storeDescription = factory.describe();
+          storeDescription = redactUrl(factory.describe());
         } else {
           store = await openKeyvStore(config.store ?? 'memory', 'semantic-cache', ctx.configDir);
         }
@@ -251,7 +266,7 @@ export default definePlugin({
           index: config.index,
           indexFile: indexPathFor(config, ctx.configDir),
           syncIntervalMs: inMemory ? 0 : config.sync.intervalMs,
-          logger: ctx.logger,
+          logger: quietDuringOutages(ctx.logger),
         });
         ctx.logger.debug({ embedder: embedder.id, threshold, store: storeDescription, entries: cache.size }, 'semantic cache ready');
         return cache;
