@@ -118,11 +118,18 @@ export default definePlugin({
       clear: async () => (await open()).clear(),
     };
     const memory = createConversationMemory(lazyStore, config);
+    /** Turns being saved behind their replies; shutdown waits for them (bounded) before closing the store. */
+    const saving = new Set<Promise<unknown>>();
     ctx.provide('ConversationMemory', memory);
     ctx.onReady(async () => {
       await open();
     });
     ctx.onClose(async () => {
+      if (saving.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.allSettled([...saving]), new Promise((resolve) => (timer = setTimeout(resolve, config.storeTimeoutMs * 4)))]);
+        clearTimeout(timer);
+      }
       await store?.close?.();
     });
 
@@ -153,7 +160,7 @@ export default definePlugin({
           onComplete(text, meta) {
             if (!meta.complete || !question || question.role !== 'user') return;
             // Saved behind the reply: the next turn's history() waits for it, the reply does not.
-            memory
+            const save = memory
               .append(request.conversationId, [
                 { role: 'user', content: question.content },
                 { role: 'assistant', content: text },
@@ -161,6 +168,8 @@ export default definePlugin({
               .catch((err: unknown) => {
                 if (!isKobzaError(err, 'STORE_UNAVAILABLE')) ctx.logger.warn({ err, reqId: request.id }, 'could not save the conversation turn');
               });
+            saving.add(save);
+            void save.finally(() => saving.delete(save));
           },
         });
       },
