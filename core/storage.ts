@@ -113,6 +113,8 @@ export interface StoreHealth {
 /** A store whose calls never hang: see `guardStore`. */
 export interface GuardedStore extends CacheStore {
   health(): StoreHealth;
+  /** True during an outage (what `health().status` says, without building the report). */
+  readonly degraded: boolean;
 }
 
 export interface StoreGuardOptions {
@@ -193,6 +195,9 @@ export function guardStore(store: CacheStore, options: StoreGuardOptions): Guard
   const entries = store.entries?.bind(store);
   return {
     health: () => ({ ...health }),
+    get degraded() {
+      return health.status === 'degraded';
+    },
     get: (key) => guarded('get', () => store.get(key)),
     set: (key, value, ttlMs) => guarded('set', () => store.set(key, value, ttlMs)),
     delete: (key) => guarded('delete', () => store.delete(key)),

@@ -304,7 +304,7 @@ export default definePlugin({
           semantic = cache ?? (await open());
           // Read your writes: an answer generated a moment ago in this namespace is being
           // written in the background; wait for it, but never longer than a store call may take.
-          const pendingWrites = guarded?.health().status === 'degraded' ? undefined : writes.settledIn(trust.read.namespace, config.storeTimeoutMs);
+          const pendingWrites = guarded?.degraded ? undefined : writes.settledIn(trust.read.namespace, config.storeTimeoutMs);
           if (pendingWrites) await pendingWrites;
           result = await semantic.lookup(trust.question, trust.read, request.signal);
         } catch (err) {
