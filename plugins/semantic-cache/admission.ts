@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { BoundedMap, type ChatRequest } from '../../core/index.js';
-import { answersAgree, shareableAnswer } from '../../core/text/index.js';
+import { answersAgree, personalDataIn, shareableAnswer } from '../../core/text/index.js';
 import type { CacheScope } from './scope.js';
 import type { SemanticCache } from './semantic-cache.js';
 import type { TrustDecision } from './trust.js';
@@ -40,6 +40,7 @@ export async function admitAnswer(input: AdmitInput): Promise<{ tier: 'shared' |
     await cache.store(trust.question, answer, trust.write, model);
     return { tier: 'conversation' };
   }
+  if (personalDataIn(trust.question).length > 0) return { tier: 'none', reason: 'personal-data-in-question' };
   const shareable = shareableAnswer(answer, trust.earlierUserTexts);
   if (!shareable.shareable) {
     input.logger?.debug({ reqId: request.id, reason: shareable.reason }, 'semantic cache: answer carries personal data; not shared');

@@ -12,8 +12,8 @@
  * - tenants (`metadata.tenant`) have their own namespaces (scope.ts).
  */
 import type { ChatRequest } from '../../core/index.js';
-import { isPersonalQuestion, personalDataIn } from '../../core/text/index.js';
-import { scopeOf, shortHash, systemTextOf, tenantOf, type CacheScope, type ScopeOptions } from './scope.js';
+import { isPersonalQuestion } from '../../core/text/index.js';
+import { scopeOf, shortHash, tenantOf, type CacheScope, type ScopeOptions } from './scope.js';
 
 /** Where an answer is written: the shared tier, this conversation only, or nowhere. */
 export type WriteTier = 'shared' | 'conversation' | 'none';
@@ -61,7 +61,8 @@ function userTextsOf(messages: readonly { role: string; content: string }[] | un
  * | earlier turns, follow-up                                    | conversation          | conversation    |
  * | client-supplied system prompt                               | conversation          | conversation    |
  *
- * ¹ unless the answer (or the question) carries personal data; see `shareableAnswer`.
+ * ¹ unless the answer (or the question) carries personal data; checked when the answer is
+ *   written (admission.ts), so a hit pays nothing for it.
  * @example
  * const trust = trustOf(request, { followUps: 'context', contextTurns: 2, deploymentSystemPrompt: '' });
  * if (!trust.cacheable) return next();
@@ -74,14 +75,13 @@ export function trustOf(request: ChatRequest, options: TrustOptions): TrustDecis
   const messages = request.messages;
   let earlierTurns = 0;
   for (let i = 0; i < messages.length - 1; i++) if (messages[i].role !== 'system') earlierTurns++;
-  const clientSystem = scope.facts.system !== options.deploymentSystemPrompt && systemTextOf(messages) !== options.deploymentSystemPrompt;
+  const clientSystem = scope.facts.system !== options.deploymentSystemPrompt;
   const earlierUserTexts = earlierTurns > 0 || request.metadata.withheldHistory !== undefined ? [...userTextsOf(messages.slice(0, -1)), ...userTextsOf(withheld(request))] : [];
   if (scope.contextKey !== '' || clientSystem) {
     const own: CacheScope = { namespace: scope.namespace, contextKey: conversationKeyOf(request, scope.contextKey), facts: scope.facts };
     return { cacheable: true, question, read: own, tier: 'conversation', write: own, reason: scope.contextKey !== '' ? 'follow-up' : 'client-system-prompt', earlierUserTexts };
   }
   if (earlierTurns > 0) return { cacheable: true, question, read: scope, tier: 'none', reason: 'history-in-prompt', earlierUserTexts };
-  if (personalDataIn(question).length > 0) return { cacheable: true, question, read: scope, tier: 'none', reason: 'personal-data-in-question', earlierUserTexts };
   return { cacheable: true, question, read: scope, tier: 'shared', write: scope, reason: 'context-free', earlierUserTexts };
 }
 
