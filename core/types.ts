@@ -60,6 +60,13 @@ export interface RequestMetadata {
    * retires the answers built on it.
    */
   knowledgeVersion?: string;
+  /** The tenant an API key names: the semantic cache's entries are never shared between tenants. */
+  tenant?: string;
+  /**
+   * Earlier turns the memory plugin kept out of the prompt (a standalone question); the cache
+   * checks that an answer repeats nothing personal from them before sharing it.
+   */
+  withheldHistory?: ChatMessage[];
 }
 
 export interface ChatRequest {

@@ -33,6 +33,8 @@ export interface NamespaceFacts {
   format?: unknown;
   /** `metadata.knowledgeVersion`: an edited document retires the answers grounded in it. */
   knowledge?: string;
+  /** `metadata.tenant`: tenants never share entries. */
+  tenant?: string;
 }
 
 /** A question's scope: its namespace and (for follow-ups) its conversation context. */
@@ -84,11 +86,19 @@ export function namespaceFactsOf(request: ChatRequest): NamespaceFacts {
   const facts: NamespaceFacts = { model: request.model, system: systemTextOf(request.messages), options };
   if (request.metadata.format !== undefined) facts.format = request.metadata.format;
   if (request.metadata.knowledgeVersion !== undefined) facts.knowledge = request.metadata.knowledgeVersion;
+  const tenant = tenantOf(request);
+  if (tenant !== undefined) facts.tenant = tenant;
   return facts;
 }
 
+/** The request's tenant (`metadata.tenant`), if it names one. */
+export function tenantOf(request: ChatRequest): string | undefined {
+  const tenant = request.metadata.tenant;
+  return typeof tenant === 'string' && tenant !== '' ? tenant : undefined;
+}
+
 /** The system messages' text, joined ('' when none). */
-function systemTextOf(messages: ChatRequest['messages']): string {
+export function systemTextOf(messages: ChatRequest['messages']): string {
   let system: string | undefined;
   for (const message of messages) {
     if (message.role !== 'system') continue;
@@ -118,7 +128,7 @@ function known(facts: NamespaceFacts): KnownNamespace {
 
 /** The namespace of a request. */
 function namespaceOfRequest(request: ChatRequest): KnownNamespace {
-  let plain = request.metadata.format === undefined && request.metadata.knowledgeVersion === undefined;
+  let plain = request.metadata.format === undefined && request.metadata.knowledgeVersion === undefined && request.metadata.tenant === undefined;
   for (let i = 0; plain && i < ANSWER_CHANGING_OPTIONS.length; i++) if (request.options[ANSWER_CHANGING_OPTIONS[i]] !== undefined) plain = false;
   if (!plain) return known(namespaceFactsOf(request));
   const system = systemTextOf(request.messages);
