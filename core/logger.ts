@@ -47,8 +47,3 @@ export function createLogger(settings: LoggingSettings, options: LoggerOptions =
   }
   return pino(base, pino.destination({ fd, sync: false }));
 }
-
-/** Strips secrets that could leak through URLs (`bot<token>` paths, `user:pass@`). */
-export function redactUrl(url: string): string {
-  return url.replace(/\/bot[^/]+/g, '/bot[redacted]').replace(/\/\/[^/@]+@/, '//[redacted]@');
-}
