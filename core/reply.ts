@@ -2,6 +2,7 @@
  * Helpers to build, replay, observe and collect replies. A reply's chunks are iterated
  * once; `meta` is final when the iteration ends.
  */
+import { delay } from './abort.js';
 import { KobzaError, wrapError } from './errors.js';
 import type { Reply, ReplyMeta, ReplySource } from './types.js';
 
@@ -78,21 +79,6 @@ export function splitIntoChunks(text: string, size = 24): string[] {
   return chunks;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new KobzaError('ABORTED', 'the request was aborted'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new KobzaError('ABORTED', 'the request was aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * Replays a finished text as a stream: instantly, or paced at N characters per second.
  * @example
@@ -109,7 +95,11 @@ export function replayText(text: string, meta: ReplyMeta, options: ReplayOptions
       if (options.charsPerSecond && options.charsPerSecond > 0 && sent > 0) {
         const due = started + (sent / options.charsPerSecond) * 1000;
         const wait = due - Date.now();
-        if (wait > 0) await sleep(wait, options.signal);
+        if (wait > 0) {
+          await delay(wait, options.signal).catch(() => {
+            throw new KobzaError('ABORTED', 'the request was aborted');
+          });
+        }
       }
       sent += chunk.length;
       yield chunk;

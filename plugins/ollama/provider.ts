@@ -4,7 +4,7 @@
  * retries before the first token, and coded errors for every way the upstream can fail.
  */
 import { Ollama, type ChatRequest as OllamaChatRequest, type ChatResponse, type Message } from 'ollama';
-import { KobzaError, abortableDelay, createReplyMeta, errorForAbort, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta } from '../../core/index.js';
+import { KobzaError, createReplyMeta, delay, errorForAbort, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta } from '../../core/index.js';
 import { HostPool, type OllamaHost } from './host-pool.js';
 import { OllamaTransport, type ExchangeReport } from './transport.js';
 import { classifyFailure, pullHint, unreachableHint, type UpstreamFailure } from './upstream-errors.js';
@@ -264,7 +264,7 @@ export class OllamaProvider implements LlmProvider {
         const thisRound = failures.slice(-tried.size);
         const allConnection = thisRound.every((f) => f.failure.connection);
         if (!allConnection || round >= this.#settings.retries) throw this.#summarise(failures, requestId);
-        await abortableDelay(this.#settings.retryBackoffMs * 2 ** round, signal).catch(() => {
+        await delay(this.#settings.retryBackoffMs * 2 ** round, signal).catch(() => {
           throw errorForAbort(signal, requestId, 'Ollama');
         });
         round++;

@@ -5,7 +5,7 @@
  */
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { KobzaError, abortableDelay, createReplyMeta, errorForAbort, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta } from '../../core/index.js';
+import { KobzaError, createReplyMeta, delay, errorForAbort, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta } from '../../core/index.js';
 import { classifyFailure, unreachableHint, type UpstreamFailure } from './upstream-errors.js';
 
 export interface OpenAiCompatibleTimeouts {
@@ -223,7 +223,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     let last: UpstreamFailure | undefined;
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) {
-        await abortableDelay(retryBackoffMs * 2 ** (attempt - 1), signal).catch(() => {
+        await delay(retryBackoffMs * 2 ** (attempt - 1), signal).catch(() => {
           throw errorForAbort(signal, requestId);
         });
       }
