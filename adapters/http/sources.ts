@@ -42,9 +42,3 @@ export function setSourcesHeader(reply: FastifyReply, meta: ReplyMeta): void {
 export function sourcesField(meta: ReplyMeta): { sources?: ReplySourceRef[] } {
   return meta.sources && meta.sources.length > 0 ? { sources: meta.sources } : {};
 }
-
-/** Adds `"sources":[…]` to a JSON object text built by hand (the OpenAI completion body). */
-export function withSourcesJson(json: string, meta: ReplyMeta): string {
-  if (!meta.sources || meta.sources.length === 0) return json;
-  return `${json.slice(0, -1)},"sources":${JSON.stringify(meta.sources)}}`;
-}
