@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import YAML from 'yaml';
 import { findHttpAdapter } from '../adapters/http/index.js';
 import { BUILTIN_PLUGINS } from '../cli/builtins.js';
-import { createReplyMeta, definePlugin, Kernel, parseConfig, replayText, type LlmProvider } from '../core/index.js';
+import { createReplyMeta, definePlugin, Kernel, loadConfigFile, parseConfig, replayText, type LlmProvider } from '../core/index.js';
 
 export const MODEL = 'qwen2.5:7b';
 export const QUESTION = 'Коли починається вступна кампанія і які документи потрібні для вступу на бакалаврат?';
@@ -21,6 +21,8 @@ export type ServerCommand =
   | { cmd: 'hello' }
   | { cmd: 'bare-post' }
   | { cmd: 'kobza'; plugins: Record<string, unknown> }
+  /** A Kobza from a config file as `kobza serve` loads it (bench/overhead.ts: config/default.yaml). */
+  | { cmd: 'kobza-file'; file: string; env: Record<string, string>; without?: string[] }
   | { cmd: 'cpu' }
   | { cmd: 'kernel-micros'; id: number; requests: number }
   | { cmd: 'memory' }
@@ -61,6 +63,17 @@ async function bootKobza(plugins: Record<string, unknown>): Promise<{ id: number
   const id = nextId++;
   running.set(id, { kernel });
   return { id, url: findHttpAdapter(kernel)!.url! };
+}
+
+/** Boots a config file with the given environment; `without` switches plugins off (to see what each costs). */
+async function bootKobzaFile(file: string, env: Record<string, string>, without: string[] = []): Promise<{ id: number; url: string; plugins: string[] }> {
+  const loaded = await loadConfigFile(file, env);
+  const config = { ...loaded, plugins: loaded.plugins.map((p) => (without.includes(p.name) ? { ...p, enabled: false } : p)) };
+  const kernel = await Kernel.create(config, { builtins: BUILTIN_PLUGINS, logger: pino({ level: 'silent' }) });
+  await kernel.start();
+  const id = nextId++;
+  running.set(id, { kernel });
+  return { id, url: findHttpAdapter(kernel)!.url!, plugins: config.plugins.filter((p) => p.enabled).map((p) => p.name) };
 }
 
 async function startHello(): Promise<{ id: number; url: string }> {
@@ -129,6 +142,8 @@ async function serve(command: ServerCommand): Promise<unknown> {
       return startBarePost();
     case 'kobza':
       return bootKobza(command.plugins);
+    case 'kobza-file':
+      return bootKobzaFile(command.file, command.env, command.without);
     case 'cpu':
       return process.cpuUsage();
     case 'kernel-micros':

@@ -11,19 +11,22 @@
  *    triggered by these questions), http — against the same client pointed at the stand-in;
  *    stand-in first token after 50 ms, 5 ms per token. Only the environment differs from a
  *    real start: `OLLAMA_HOST` (the stand-in), `PORT=0`, and the SQLite files in a temp folder.
+ *    Three processes, as in production: the stand-in (so Kobza's CPU work cannot delay its
+ *    tokens, which it did when they shared an event loop), Kobza (bench/http-server.ts
+ *    compiled with esbuild, run by plain node), and this one, the client of both sides.
  *
  * Run alone: `npx tsx bench/overhead.ts [requests]` (default 200 per side and comparison);
  * `npx tsx bench/overhead.ts 100 pipeline` runs one comparison.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ollama } from 'ollama';
+import { build } from 'esbuild';
 import { pino } from 'pino';
-import { findHttpAdapter } from '../adapters/http/index.js';
-import { BUILTIN_PLUGINS } from '../cli/builtins.js';
-import { Kernel, loadConfigFile, parseConfig } from '../core/index.js';
+import { Kernel, parseConfig } from '../core/index.js';
 import { startOllamaStandIn } from '../test/servers/ollama.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -60,6 +63,17 @@ function percentile(values: number[], p: number): number {
  */
 function question(i: number): string {
   return `Question ${i}: when does the admission campaign start and which documents are needed for the bachelor programme in computer science`;
+}
+
+async function timeStream(start: () => Promise<AsyncIterable<string>>): Promise<Sample> {
+  const t0 = performance.now();
+  let ttft = -1;
+  let chars = 0;
+  for await (const chunk of await start()) {
+    if (ttft < 0 && chunk.length > 0) ttft = performance.now() - t0;
+    chars += chunk.length;
+  }
+  return { ttftMs: ttft, totalMs: performance.now() - t0, chars };
 }
 
 function bareChat(client: Ollama, i: number): Promise<Sample> {
@@ -147,25 +161,84 @@ async function kernelComparison(requests: number): Promise<void> {
   }
 }
 
-/** A Kobza from config/default.yaml, through its HTTP API, against the bare client. */
+// ---- child processes of the pipeline comparison -------------------------------------------
+
+/** A forked child answering numbered commands over IPC. */
+interface Child {
+  call<T>(command: Record<string, unknown>): Promise<T>;
+  process: ChildProcess;
+}
+
+function connect(child: ChildProcess): Child {
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let seq = 0;
+  child.on('message', (message: { seq: number; value?: unknown; error?: string }) => {
+    const waiter = pending.get(message.seq);
+    pending.delete(message.seq);
+    if (message.error) waiter?.reject(new Error(message.error));
+    else waiter?.resolve(message.value);
+  });
+  return {
+    process: child,
+    call<T>(command: Record<string, unknown>): Promise<T> {
+      const id = seq++;
+      return new Promise<T>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        child.send({ ...command, seq: id });
+      });
+    },
+  };
+}
+
+/** The Ollama stand-in in a process of its own, as Ollama is: Kobza's CPU work cannot delay its tokens. */
+function startUpstream(): Child {
+  return connect(fork(fileURLToPath(import.meta.url), ['--overhead-upstream'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+}
+
+if (process.argv.includes('--overhead-upstream')) {
+  let standIn: Awaited<ReturnType<typeof startOllamaStandIn>> | undefined;
+  process.on('message', async (message: { seq: number; cmd: string; pace?: typeof PACE.pipeline }) => {
+    try {
+      let value: unknown = null;
+      if (message.cmd === 'start') value = { url: (standIn = await startOllamaStandIn(message.pace)).url };
+      else if (message.cmd === 'count') value = standIn?.count('/api/chat') ?? 0;
+      else if (message.cmd === 'exit') await standIn?.close();
+      process.send!({ seq: message.seq, value });
+      if (message.cmd === 'exit') process.disconnect();
+    } catch (err) {
+      process.send!({ seq: message.seq, error: (err as Error).stack ?? String(err) });
+    }
+  });
+}
+
+/** Kobza in a process of its own, compiled with esbuild and run by plain node, as `kobza serve` runs from dist/. */
+async function startKobzaServer(): Promise<Child> {
+  const compiled = path.join(REPO, 'node_modules', '.cache', 'kobza-bench', 'overhead-server.mjs');
+  await build({ entryPoints: [path.join(REPO, 'bench', 'http-server.ts')], outfile: compiled, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'error' });
+  return connect(fork(compiled, ['--bench-http-server'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+}
+
+/**
+ * A Kobza from config/default.yaml, through its HTTP API, against the bare client. Three
+ * processes: the stand-in, Kobza, and this one (the client of both sides).
+ */
 async function pipelineComparison(requests: number): Promise<void> {
-  const ollama = await startOllamaStandIn(PACE.pipeline);
+  const upstream = startUpstream();
+  const { url: upstreamUrl } = await upstream.call<{ url: string }>({ cmd: 'start', pace: PACE.pipeline });
   // The shipped file itself, copied so its relative SQLite paths land in a temp folder.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kobza-bench-overhead-'));
   mkdirSync(path.join(dir, 'config'));
   mkdirSync(path.join(dir, 'data'));
   const file = path.join(dir, 'config', 'default.yaml');
   copyFileSync(path.join(REPO, 'config', 'default.yaml'), file);
-  const loaded = await loadConfigFile(file, { OLLAMA_HOST: ollama.url, PORT: '0', KOBZA_HOST: '127.0.0.1' });
   // KOBZA_BENCH_WITHOUT=semantic-cache,memory switches plugins off, to see what each costs.
   const without = (process.env.KOBZA_BENCH_WITHOUT ?? '').split(',').filter(Boolean);
-  const config = { ...loaded, plugins: loaded.plugins.map((p) => (without.includes(p.name) ? { ...p, enabled: false } : p)) };
-  const kernel = await Kernel.create(config, { builtins: BUILTIN_PLUGINS, logger: pino({ level: 'silent' }) });
-  await kernel.start();
-  const kobza = new Ollama({ host: findHttpAdapter(kernel)!.url! });
-  const bare = new Ollama({ host: ollama.url });
+  const server = await startKobzaServer();
   try {
-    process.stdout.write(`pipeline plugins (config/default.yaml): ${config.plugins.filter((p) => p.enabled).map((p) => p.name).join(', ')}\n`);
+    const booted = await server.call<{ url: string; plugins: string[] }>({ cmd: 'kobza-file', file, env: { OLLAMA_HOST: upstreamUrl, PORT: '0', KOBZA_HOST: '127.0.0.1' }, without });
+    const kobza = new Ollama({ host: booted.url });
+    const bare = new Ollama({ host: upstreamUrl });
+    process.stdout.write(`pipeline: Kobza from config/default.yaml (plugins: ${booted.plugins.join(', ')}), compiled, in its own process; the stand-in in another\n`);
     await compare(
       {
         name: 'pipeline',
@@ -176,27 +249,17 @@ async function pipelineComparison(requests: number): Promise<void> {
       requests,
       1_000_000,
     );
-    const upstreamCalls = ollama.count('/api/chat');
+    kobza.abort();
+    bare.abort();
+    const upstreamCalls = await upstream.call<number>({ cmd: 'count' });
     // Every Kobza request reached the upstream once: no cache hit, no ranking drafts.
     if (upstreamCalls !== 2 * (requests + WARM_UP)) throw new Error(`pipeline: expected ${2 * (requests + WARM_UP)} upstream calls, saw ${upstreamCalls} (a cache hit or ranking?)`);
   } finally {
-    await kernel.stop();
-    kobza.abort();
-    bare.abort();
-    await ollama.close();
+    await server.call({ cmd: 'exit' }).catch(() => undefined);
+    server.process.disconnect();
+    await upstream.call({ cmd: 'exit' }).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function timeStream(start: () => Promise<AsyncIterable<string>>): Promise<Sample> {
-  const t0 = performance.now();
-  let ttft = -1;
-  let chars = 0;
-  for await (const chunk of await start()) {
-    if (ttft < 0 && chunk.length > 0) ttft = performance.now() - t0;
-    chars += chunk.length;
-  }
-  return { ttftMs: ttft, totalMs: performance.now() - t0, chars };
 }
 
 /** Runs the comparisons (both by default) and prints medians and ratios. */
@@ -206,7 +269,7 @@ export async function run(requests = 200, only?: 'kernel' | 'pipeline'): Promise
   if (only !== 'kernel') await pipelineComparison(requests);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && !process.argv.includes('--overhead-upstream')) {
   const only = process.argv[3];
   if (only !== undefined && only !== 'kernel' && only !== 'pipeline') throw new Error('usage: npx tsx bench/overhead.ts [requests] [kernel|pipeline]');
   await run(Number(process.argv[2]) || 200, only);
