@@ -239,6 +239,7 @@ async function pipelineComparison(requests: number): Promise<void> {
     const kobza = new Ollama({ host: booted.url });
     const bare = new Ollama({ host: upstreamUrl });
     process.stdout.write(`pipeline: Kobza from config/default.yaml (plugins: ${booted.plugins.join(', ')}), compiled, in its own process; the stand-in in another\n`);
+    const cpuBefore = await server.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
     await compare(
       {
         name: 'pipeline',
@@ -249,6 +250,10 @@ async function pipelineComparison(requests: number): Promise<void> {
       requests,
       1_000_000,
     );
+    const cpuAfter = await server.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
+    // CPU time does not depend on what else the machine runs, unlike the wall-clock ratios.
+    const cpuMs = (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / 1000 / (requests + WARM_UP);
+    process.stdout.write(`Kobza process CPU per request: ${cpuMs.toFixed(2)} ms (load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)\n`);
     kobza.abort();
     bare.abort();
     const upstreamCalls = await upstream.call<number>({ cmd: 'count' });
