@@ -16,7 +16,9 @@
  *    compiled with esbuild, run by plain node), and this one, the client of both sides.
  *
  * Run alone: `npx tsx bench/overhead.ts [requests]` (default 200 per side and comparison);
- * `npx tsx bench/overhead.ts 100 pipeline` runs one comparison.
+ * `npx tsx bench/overhead.ts 100 pipeline` runs one comparison. Environment (pipeline):
+ * `KOBZA_BENCH_WITHOUT=semantic-cache,…` switches plugins off to see what each costs;
+ * `KOBZA_BENCH_CPU_PROF=<dir>` writes a CPU profile of the Kobza process.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -215,7 +217,9 @@ if (process.argv.includes('--overhead-upstream')) {
 async function startKobzaServer(): Promise<Child> {
   const compiled = path.join(REPO, 'node_modules', '.cache', 'kobza-bench', 'overhead-server.mjs');
   await build({ entryPoints: [path.join(REPO, 'bench', 'http-server.ts')], outfile: compiled, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'error' });
-  return connect(fork(compiled, ['--bench-http-server'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  // KOBZA_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the Kobza process there (open it in Chrome DevTools).
+  const profile = process.env.KOBZA_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KOBZA_BENCH_CPU_PROF}`] : [];
+  return connect(fork(compiled, ['--bench-http-server'], { execArgv: profile, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
 }
 
 /**
