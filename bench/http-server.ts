@@ -6,6 +6,7 @@
  * gets a `__name(fn, "…")` wrapper (keepNames), which made the kernel path ~30 % slower.
  * Driven over IPC; not meant to be run by hand.
  */
+import http from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import YAML from 'yaml';
@@ -23,6 +24,8 @@ export type ServerCommand =
   | { cmd: 'kobza'; plugins: Record<string, unknown> }
   /** A Kobza from a config file as `kobza serve` loads it (bench/overhead.ts: config/default.yaml). */
   | { cmd: 'kobza-file'; file: string; env: Record<string, string>; without?: string[] }
+  /** The floor of any proxy: node:http forwarding each request to `target` and piping the answer back. */
+  | { cmd: 'pipe-proxy'; target: string }
   | { cmd: 'cpu' }
   | { cmd: 'kernel-micros'; id: number; requests: number }
   | { cmd: 'memory' }
@@ -48,6 +51,7 @@ const instantAnswer = definePlugin({
 interface Running {
   kernel?: Kernel;
   hello?: FastifyInstance;
+  proxy?: http.Server;
 }
 
 const running = new Map<number, Running>();
@@ -74,6 +78,22 @@ async function bootKobzaFile(file: string, env: Record<string, string>, without:
   const id = nextId++;
   running.set(id, { kernel });
   return { id, url: findHttpAdapter(kernel)!.url!, plugins: config.plugins.filter((p) => p.enabled).map((p) => p.name) };
+}
+
+async function startPipeProxy(target: string): Promise<{ id: number; url: string }> {
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer((req, res) => {
+    const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers, agent }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const id = nextId++;
+  running.set(id, { proxy: server });
+  return { id, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
 }
 
 async function startHello(): Promise<{ id: number; url: string }> {
@@ -144,6 +164,8 @@ async function serve(command: ServerCommand): Promise<unknown> {
       return bootKobza(command.plugins);
     case 'kobza-file':
       return bootKobzaFile(command.file, command.env, command.without);
+    case 'pipe-proxy':
+      return startPipeProxy(command.target);
     case 'cpu':
       return process.cpuUsage();
     case 'kernel-micros':
@@ -154,6 +176,8 @@ async function serve(command: ServerCommand): Promise<unknown> {
       const target = running.get(command.id);
       running.delete(command.id);
       await target?.hello?.close();
+      target?.proxy?.closeAllConnections();
+      await new Promise((resolve) => (target?.proxy ? target.proxy.close(resolve) : resolve(undefined)));
       await target?.kernel?.stop();
       return null;
     }

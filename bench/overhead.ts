@@ -18,7 +18,9 @@
  * Run alone: `npx tsx bench/overhead.ts [requests]` (default 200 per side and comparison);
  * `npx tsx bench/overhead.ts 100 pipeline` runs one comparison. Environment (pipeline):
  * `KOBZA_BENCH_WITHOUT=semantic-cache,…` switches plugins off to see what each costs;
- * `KOBZA_BENCH_CPU_PROF=<dir>` writes a CPU profile of the Kobza process.
+ * `KOBZA_BENCH_CPU_PROF=<dir>` writes a CPU profile of the Kobza process;
+ * `KOBZA_BENCH_PROXY_FLOOR=1` adds bare vs a node:http pipe proxy in Kobza's place (the
+ * floor any proxy in its own process pays on the machine).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -259,10 +261,17 @@ async function pipelineComparison(requests: number): Promise<void> {
     const cpuMs = (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / 1000 / (requests + WARM_UP);
     process.stdout.write(`Kobza process CPU per request: ${cpuMs.toFixed(2)} ms (load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)\n`);
     kobza.abort();
-    bare.abort();
     const upstreamCalls = await upstream.call<number>({ cmd: 'count' });
     // Every Kobza request reached the upstream once: no cache hit, no ranking drafts.
     if (upstreamCalls !== 2 * (requests + WARM_UP)) throw new Error(`pipeline: expected ${2 * (requests + WARM_UP)} upstream calls, saw ${upstreamCalls} (a cache hit or ranking?)`);
+    if (process.env.KOBZA_BENCH_PROXY_FLOOR === '1') {
+      // The same hop without Kobza: what any proxy in its own process costs on this machine.
+      const proxy = await server.call<{ url: string }>({ cmd: 'pipe-proxy', target: upstreamUrl });
+      const piped = new Ollama({ host: proxy.url });
+      await compare({ name: 'proxy floor', pace: PACE.pipeline, baseline: { label: 'bare', ask: (i) => bareChat(bare, i) }, measured: { label: 'node-pipe', ask: (i) => bareChat(piped, i) } }, requests, 2_000_000);
+      piped.abort();
+    }
+    bare.abort();
   } finally {
     await server.call({ cmd: 'exit' }).catch(() => undefined);
     server.process.disconnect();
