@@ -3,8 +3,9 @@
  * composers, each in its own module:
  *
  *   chatOrder (polling: each chat in order) → allowlist → commands → addressedQuestions
- *   (groups: only on a mention or a reply) → rateLimit → conversations (one answer at a
- *   time per chat; `answer.ts` streams it back)
+ *   (groups: only on a mention or a reply) → unsupportedMedia (voice, video, stickers,
+ *   files: "I understand text and photos") → rateLimit → conversations (one answer at a
+ *   time per chat; `answer.ts` streams it back, `media.ts` fetches photos first)
  *
  * Answers stream within Telegram's limits (`stream.ts` for pacing and drafts,
  * `outbound.ts` for 429s and the global cap, `format.ts` for HTML and splitting).
@@ -20,6 +21,7 @@ import { createAnswer } from './answer.js';
 import { commands, registerCommands } from './commands.js';
 import { ConversationQueue, conversations } from './conversation-queue.js';
 import { identify } from './identity.js';
+import { createPhotoAnswer, unsupportedMedia } from './media.js';
 import { createOutbound, describeError } from './outbound.js';
 import { chatOrder, startPolling } from './polling.js';
 import { rateLimit } from './rate-limit.js';
@@ -62,15 +64,17 @@ export function createTelegramAdapter(ctx: PluginContext, config: TelegramConfig
   const replies = createReplies({ api: bot.api, config, defaultLanguage, logger });
   const queue = new ConversationQueue((err) => logger.error({ error: describe(err) }, 'Telegram: a job failed'));
   const chatModels = new Map<string, string>();
-  const answer = createAnswer({ kernel: ctx, queue, replies, chatModels, model: config.model, logger, describeError: describe });
+  const answer = createAnswer({ kernel: ctx, queue, replies, chatModels, model: config.model, visionModel: config.visionModel, logger, describeError: describe });
+  const answerPhoto = createPhotoAnswer({ config, replies, answer, logger, describeError: describe });
 
   if (config.mode === 'polling') bot.use(chatOrder());
   bot.use(
     allowlist({ allowedChats: config.allowedChats, replies, logger }),
     commands({ kernel: ctx, queue, replies, chatModels, config, logger, describeError: describe }),
     addressedQuestions(),
+    unsupportedMedia(replies),
     rateLimit(config.rateLimit, replies),
-    conversations({ queue, answer, waitForAnswer: config.mode === 'polling' }),
+    conversations({ queue, answer, answerPhoto, waitForAnswer: config.mode === 'polling' }),
   );
   bot.catch((err) => {
     logger.error({ error: describe(err.error), updateId: err.ctx?.update?.update_id }, 'Telegram: handling an update failed');
