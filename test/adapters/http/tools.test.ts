@@ -193,6 +193,18 @@ describe('tool requests bypass the cache and ranking', () => {
     expect(kobza.ollama.count('/api/chat')).toBe(5);
   });
 
+  it('leaves a tools request to the model even when the knowledge FAQ could answer it', async () => {
+    const kobza = await startKobza({ plugins: { knowledge: { sources: ['knowledge/faq.*.yaml', 'knowledge/pages/*.md'] } } });
+    const client = openAiClient(kobza);
+    const faq = await client.chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: 'Чи є у вас басейн?' }] }).withResponse();
+    expect(faq.response.headers.get('x-kobza-source')).toBe('faq');
+    expect(kobza.ollama.count('/api/chat')).toBe(0);
+    const withTools = await client.chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: 'Чи є у вас басейн?' }], tools: [weatherTool] }).withResponse();
+    expect(withTools.response.headers.get('x-kobza-source')).toBe('provider');
+    expect(withTools.data.choices[0].message.content).toBe('Answer to: Чи є у вас басейн?');
+    expect(kobza.ollama.count('/api/chat')).toBe(1);
+  });
+
   it('does not rank a tools request even when ranking is forced on', async () => {
     const kobza = await startKobza({ plugins: { 'parallel-ranking': { when: 'always', candidates: 3 } } });
     const client = openAiClient(kobza);
