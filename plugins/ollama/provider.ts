@@ -88,14 +88,15 @@ export function toOllamaMessage(m: ChatRequest['messages'][number]): Message {
   return message;
 }
 
-/** Ollama wants arguments as an object; text that is not a JSON object travels as `{}`. */
+/** Ollama wants arguments as an object; text that is not a JSON object travels under one key rather than lost. */
 function argumentsObject(text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
   } catch {
-    return {};
+    // Not JSON (a model's slip): kept as it came.
   }
+  return { arguments: text };
 }
 
 /** Ollama's tool calls in the neutral shape; Ollama gives no ids (newer versions may), so they are numbered. */
