@@ -17,7 +17,16 @@ export interface BootOptions extends Omit<KernelOptions, 'builtins'> {
   model?: string;
   /** false: the providers skip their start-up probe (commands that never call the model). */
   probeUpstream?: boolean;
+  /**
+   * Store timeout for an operator command (`kobza cache import` on a busy machine): the
+   * serving default (a few hundred ms, so an outage never holds an answer) is for requests,
+   * not for a batch an operator waits on. Applied where the config sets none.
+   */
+  storeTimeoutMs?: number;
 }
+
+/** Plugin blocks with a `storeTimeoutMs` setting. */
+const STORE_BLOCKS = new Set(['semantic-cache', 'memory']);
 
 /** The built-in provider plugins: the blocks `model` and `probeUpstream` reach. */
 const PROVIDER_BLOCKS = new Set(['ollama', 'openai-compatible']);
@@ -35,6 +44,9 @@ export async function bootKernel(configPath: string, options: BootOptions = {}):
     if (!PROVIDER_BLOCKS.has(block.name) || block.module) continue;
     if (options.model && block.settings.model !== undefined) block.settings.model = options.model;
     if (options.probeUpstream === false) block.settings.probeOnStart = false;
+  }
+  if (options.storeTimeoutMs !== undefined) {
+    for (const block of config.plugins) if (STORE_BLOCKS.has(block.name) && !block.module && block.settings.storeTimeoutMs === undefined) block.settings.storeTimeoutMs = options.storeTimeoutMs;
   }
   const logging = { ...config.logging, ...(options.logLevel ? { level: options.logLevel as typeof config.logging.level } : {}) };
   const logger = options.logger ?? createLogger(logging, { fd: options.logToStderr ? 2 : 1 });
