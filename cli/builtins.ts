@@ -14,5 +14,6 @@ export const BUILTIN_PLUGINS: Record<string, PluginLoader> = {
   'parallel-ranking': () => import('../plugins/parallel-ranking/index.js'),
   streaming: () => import('../plugins/streaming/index.js'),
   'semantic-cache': () => import('../plugins/semantic-cache/index.js'),
+  knowledge: () => import('../plugins/knowledge/index.js'),
   feedback: () => import('../plugins/feedback/index.js'),
 };

@@ -1,27 +1,23 @@
 /**
- * Abort helpers shared by providers and middleware: a delay that an AbortSignal cuts
- * short, and the coded error an abort stands for.
+ * Abort helpers shared by providers, middleware and adapters: a delay that an AbortSignal
+ * cuts short, and the coded error an abort stands for.
  */
+import { setTimeout } from 'node:timers/promises';
 import { KobzaError } from './errors.js';
 
 /**
- * Waits `ms`, or rejects with the coded abort error as soon as `signal` fires.
+ * Waits `ms`, or rejects with the coded abort error (see `errorForAbort`) as soon as
+ * `signal` fires. The one abortable delay: retry backoffs, paced replays, rate limits.
  * @example
- * await abortableDelay(250 * 2 ** attempt, request.signal); // retry backoff
+ * await delay(250 * 2 ** attempt, request.signal); // retry backoff
  */
-export function abortableDelay(ms: number, signal: AbortSignal, upstream = 'the upstream'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(errorForAbort(signal, undefined, upstream));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(errorForAbort(signal, undefined, upstream));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+export async function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await setTimeout(ms, undefined, signal ? { signal } : undefined);
+  } catch (err) {
+    if (signal?.aborted) throw errorForAbort(signal);
+    throw err;
+  }
 }
 
 /**

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'RATE_LIMITED',
   'ABORTED',
+  'STORE_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 
@@ -39,6 +40,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   ABORTED: 499,
+  STORE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 

@@ -23,6 +23,10 @@ export interface KobzaEvents {
   'reply:first-chunk': { requestId: string; ttftMs: number; source: ReplySource };
   'request:end': { requestId: string; durationMs: number; meta: ReplyMeta };
   'request:error': { requestId: string; error: KobzaError; durationMs: number };
+  /** A store call failed or timed out (see `guardStore`); the answer went on without it. */
+  'store:error': { owner: string; store: string; operation: string; timedOut: boolean; message: string };
+  /** A store answered again after an outage. */
+  'store:recovered': { owner: string; store: string; downMs: number };
 }
 
 export type KobzaEventName = keyof KobzaEvents;

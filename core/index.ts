@@ -24,4 +24,6 @@ export * as text from './text/index.js';
 /** zod, re-exported so a plugin module outside this package can declare its config schema. */
 export { z } from 'zod';
 export * from './abort.js';
+export * from './provider-kit.js';
 export * from './bounded-map.js';
+export * from './hashing-embedder.js';

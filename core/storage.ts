@@ -8,6 +8,8 @@ import { mkdirSync } from 'node:fs';
 import Keyv from 'keyv';
 import { KobzaError } from './errors.js';
 import type { CacheStore, CacheStoreFactory } from './contracts.js';
+import type { EventBus } from './events.js';
+import { redactUrl, type Logger } from './logger.js';
 
 type KeyvAny = Keyv<unknown>;
 
@@ -17,7 +19,10 @@ function wrapKeyv(keyv: KeyvAny, close?: () => Promise<void>): CacheStore {
       return (await keyv.get(key)) as T | undefined;
     },
     async set(key, value, ttlMs) {
-      await keyv.set(key, value, ttlMs && ttlMs > 0 ? ttlMs : undefined);
+      // Keyv reports some failures (a read-only file, a refused write) as `false`.
+      if ((await keyv.set(key, value, ttlMs && ttlMs > 0 ? ttlMs : undefined)) === false) {
+        throw new KobzaError('STORE_UNAVAILABLE', `the store refused to write ${key}`);
+      }
     },
     async delete(key) {
       return keyv.delete(key);
@@ -63,7 +68,7 @@ export async function openKeyvStore(url: string, namespace: string, baseDir = pr
       // server) don't block the writer.
       await store.query('PRAGMA journal_mode=WAL');
     }
-    const keyv = new Keyv({ store, namespace });
+    const keyv = new Keyv({ store, namespace, throwOnErrors: true });
     return wrapKeyv(keyv, async () => {
       await keyv.disconnect();
     });
@@ -71,7 +76,7 @@ export async function openKeyvStore(url: string, namespace: string, baseDir = pr
   if (url.startsWith('redis://') || url.startsWith('rediss://')) {
     const { default: KeyvRedis } = await import('@keyv/redis');
     const store = new KeyvRedis(url);
-    const keyv = new Keyv({ store, namespace, useKeyPrefix: false });
+    const keyv = new Keyv({ store, namespace, useKeyPrefix: false, throwOnErrors: true });
     return wrapKeyv(keyv, async () => {
       await keyv.disconnect();
     });
@@ -88,5 +93,125 @@ export function keyvStoreFactory(url: string, baseDir?: string): CacheStoreFacto
   return {
     describe: () => url,
     open: (namespace) => openKeyvStore(url, namespace, baseDir),
+  };
+}
+
+/** What a guarded store reports for `/readyz` and `kobza check`. */
+export interface StoreHealth {
+  /** `degraded`: the last call failed or timed out; answers go on without the store. */
+  status: 'ok' | 'degraded';
+  /** The store's URL with credentials redacted. */
+  store: string;
+  /** Failed or timed-out calls since start. */
+  errors: number;
+  /** `Date.now()` when the current outage began. */
+  since?: number;
+  /** The current outage's first error message. */
+  lastError?: string;
+}
+
+/** A store whose calls never hang: see `guardStore`. */
+export interface GuardedStore extends CacheStore {
+  health(): StoreHealth;
+  /** True during an outage (what `health().status` says, without building the report). */
+  readonly degraded: boolean;
+}
+
+export interface StoreGuardOptions {
+  /** Longest a call may take before it fails with STORE_UNAVAILABLE. */
+  timeoutMs: number;
+  /** The store's URL or description (redacted before it is logged or reported). */
+  description: string;
+  /** Who uses the store (`semantic-cache`, `memory`), for logs and events. */
+  owner: string;
+  logger?: Pick<Logger, 'warn' | 'info'>;
+  events?: EventBus;
+}
+
+/**
+ * Wraps a store so that every call fails within `timeoutMs` instead of hanging (a stopped
+ * Redis holds a call forever) and every failure is counted and reported: one warning per
+ * outage with the store's redacted URL, an info line on recovery, a `store:error` event per
+ * failed call (the HTTP adapter counts them for `/metrics`) and `health()` for `/readyz`.
+ * Callers treat a STORE_UNAVAILABLE rejection as a miss.
+ * @example
+ * const store = guardStore(await openKeyvStore(url, 'semantic-cache'), { timeoutMs: 300, description: url, owner: 'semantic-cache', logger, events });
+ * store.health().status // 'ok' | 'degraded'
+ */
+export function guardStore(store: CacheStore, options: StoreGuardOptions): GuardedStore {
+  const description = redactUrl(options.description);
+  const health: StoreHealth = { status: 'ok', store: description, errors: 0 };
+  const failed = (operation: string, err: unknown, timedOut: boolean): KobzaError => {
+    health.errors++;
+    const message = timedOut ? `no answer within ${options.timeoutMs} ms` : err instanceof Error ? err.message : String(err);
+    options.events?.emit('store:error', { owner: options.owner, store: description, operation, timedOut, message });
+    if (health.status === 'ok') {
+      health.status = 'degraded';
+      health.since = Date.now();
+      health.lastError = message;
+      options.logger?.warn({ store: description, owner: options.owner, operation, err: timedOut ? undefined : err }, `${options.owner}: store ${description} failed (${message}); answering without it until it recovers`);
+    }
+    return new KobzaError('STORE_UNAVAILABLE', `${options.owner}: store ${description} ${timedOut ? 'timed out' : 'failed'} on ${operation}: ${message}`, { cause: err });
+  };
+  const succeeded = (): void => {
+    if (health.status === 'ok') return;
+    options.logger?.info({ store: description, owner: options.owner, downMs: Date.now() - (health.since ?? Date.now()) }, `${options.owner}: store ${description} is back`);
+    options.events?.emit('store:recovered', { owner: options.owner, store: description, downMs: Date.now() - (health.since ?? Date.now()) });
+    health.status = 'ok';
+    health.since = undefined;
+    health.lastError = undefined;
+  };
+  const guarded = <T>(operation: string, call: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        reject(failed(operation, undefined, true));
+      }, options.timeoutMs);
+      timer.unref?.();
+      let pending: Promise<T>;
+      try {
+        pending = call();
+      } catch (err) {
+        pending = Promise.reject(err);
+      }
+      pending.then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          succeeded();
+          resolve(value);
+        },
+        (err: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(failed(operation, err, false));
+        },
+      );
+    });
+  const entries = store.entries?.bind(store);
+  return {
+    health: () => ({ ...health }),
+    get degraded() {
+      return health.status === 'degraded';
+    },
+    get: (key) => guarded('get', () => store.get(key)),
+    set: (key, value, ttlMs) => guarded('set', () => store.set(key, value, ttlMs)),
+    delete: (key) => guarded('delete', () => store.delete(key)),
+    clear: () => guarded('clear', () => store.clear()),
+    entries: entries
+      ? async function* guardedEntries(prefix?: string) {
+          const iterator = entries(prefix)[Symbol.asyncIterator]();
+          while (true) {
+            const step = await guarded('entries', () => iterator.next());
+            if (step.done) return;
+            yield step.value;
+          }
+        }
+      : undefined,
+    close: store.close ? () => store.close!() : undefined,
   };
 }

@@ -95,36 +95,165 @@ export function fieldPath(path: readonly PropertyKey[], root = 'body'): string {
   return out;
 }
 
+/** Bounds larger than this are representation limits (float32), named by their own message. */
+const NAMED_BOUND = 1e15;
+
+interface SchemaDef {
+  type: string;
+  checks?: { _zod: { def: { check: string; value?: number; inclusive?: boolean; minimum?: number; maximum?: number } } }[];
+  element?: z.core.$ZodType;
+  options?: z.core.$ZodType[];
+  values?: unknown[];
+  entries?: Record<string, unknown>;
+  innerType?: z.core.$ZodType;
+}
+
+function defOf(schema: z.core.$ZodType): SchemaDef {
+  return schema._zod.def as unknown as SchemaDef;
+}
+
+/** `from 0 to 2`, `at least 1`, `at most 16`, `0 or more`, or '' when unbounded. */
+function range(low: number | undefined, high: number | undefined, unit = ''): string {
+  if (low !== undefined && high !== undefined) return low === high ? `exactly ${low}${unit}` : `from ${low} to ${high}${unit}`;
+  if (low !== undefined) return low === 0 ? `0${unit} or more` : `at least ${low}${unit}`;
+  if (high !== undefined) return `at most ${high}${unit}`;
+  return '';
+}
+
+function describeNumber(def: SchemaDef): string {
+  let low: number | undefined;
+  let high: number | undefined;
+  let whole = false;
+  for (const check of def.checks ?? []) {
+    const { check: kind, value, inclusive } = check._zod.def;
+    if (kind === 'number_format') whole = true;
+    else if (value !== undefined && Math.abs(value) < NAMED_BOUND) {
+      if (kind === 'greater_than') low = Math.max(low ?? -Infinity, value);
+      if (kind === 'less_than') high = Math.min(high ?? Infinity, value);
+      if (!inclusive) return `${whole ? 'a whole number' : 'a number'} ${kind === 'greater_than' ? '>' : '<'} ${value}`;
+    }
+  }
+  const what = whole ? 'a whole number' : 'a number';
+  const bounds = range(low, high);
+  if (!bounds) return what;
+  return bounds.startsWith('from') ? `${what} ${bounds}` : `${what}, ${bounds}`;
+}
+
+function lengthBounds(def: SchemaDef, unit: string): string {
+  let low: number | undefined;
+  let high: number | undefined;
+  for (const check of def.checks ?? []) {
+    const { check: kind, minimum, maximum } = check._zod.def;
+    if (kind === 'min_length') low = minimum;
+    if (kind === 'max_length') high = maximum;
+  }
+  return range(low, high, unit);
+}
+
+function elementsOf(element: z.core.$ZodType | undefined): string {
+  const type = element ? defOf(element).type : '';
+  return type === 'string' ? ' of strings' : type === 'number' ? ' of numbers' : type === 'object' ? ' of objects' : '';
+}
+
+function listAlternatives(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? 'a valid value') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+}
+
+/** A union's choices one by one: `true, false, low, medium or high` rather than nested lists. */
+function alternatives(schema: z.core.$ZodType): string[] {
+  const def = defOf(schema);
+  if (def.type === 'boolean') return ['true', 'false'];
+  if (def.type === 'enum') return Object.values(def.entries ?? {}).map(String);
+  if (def.type === 'literal') return (def.values ?? []).map((v) => JSON.stringify(v));
+  if (def.type === 'union') return (def.options ?? []).flatMap(alternatives);
+  return [describeSchema(schema)];
+}
+
+/**
+ * What a schema accepts, in words.
+ * @example
+ * describeSchema(z.number().int().min(0).max(20)) // 'a whole number from 0 to 20'
+ * describeSchema(z.union([z.string(), z.array(z.string())])) // 'a string or an array of strings'
+ */
+export function describeSchema(schema: z.core.$ZodType): string {
+  const def = defOf(schema);
+  switch (def.type) {
+    case 'string': {
+      const bounds = lengthBounds(def, ' characters');
+      return bounds ? `a string of ${bounds}` : 'a string';
+    }
+    case 'number':
+      return describeNumber(def);
+    case 'boolean':
+      return 'true or false';
+    case 'null':
+      return 'null';
+    case 'literal':
+      return listAlternatives((def.values ?? []).map((v) => JSON.stringify(v)));
+    case 'enum':
+      return `one of ${Object.values(def.entries ?? {}).join(', ')}`;
+    case 'array': {
+      const bounds = lengthBounds(def, ' items').replace(/^from /, '').replace(/ 1 items$/, ' 1 item');
+      return `an array${elementsOf(def.element)}${bounds ? ` with ${bounds}` : ''}`;
+    }
+    case 'object':
+      return 'an object';
+    case 'record':
+      return 'a JSON object';
+    case 'union':
+      return listAlternatives((def.options ?? []).flatMap(alternatives));
+    case 'nullable':
+      return def.innerType ? `${describeSchema(def.innerType)} or null` : 'a valid value';
+    case 'optional':
+    case 'default':
+    case 'readonly':
+      return def.innerType ? describeSchema(def.innerType) : 'a valid value';
+    default:
+      return 'a valid value';
+  }
+}
+
+const DESCRIBED = new Set(['invalid_type', 'invalid_value', 'invalid_union', 'too_small', 'too_big']);
+
+/**
+ * The one error map for HTTP request bodies, passed to each parse (never set globally:
+ * Kobza is a library). It says what the field accepts, read from the field's schema; a
+ * field's own message (a format hint such as keep_alive's) still wins. `validationError`
+ * adds the field path and what was sent: `messages[0].content: expected a string, got 5`.
+ */
+export const bodyErrorMap: z.core.$ZodErrorMap = (issue) => {
+  const schema = (issue as { schema?: z.core.$ZodType }).schema ?? (issue.inst as z.core.$ZodType | undefined);
+  if (schema?._zod && DESCRIBED.has(issue.code ?? '')) return `expected ${describeSchema(schema)}`;
+  return 'expected a valid value';
+};
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   const input = (issue as { input?: unknown }).input;
-  const custom = issue.message.startsWith('expected') ? issue.message : undefined;
   const got = input === undefined ? ', got nothing' : `, got ${render(input)}`;
-  switch (issue.code) {
-    case 'invalid_type':
-      return `${custom ?? `expected ${issue.expected}`}${got}`;
-    case 'invalid_value':
-      return `${custom ?? `expected one of ${issue.values.map((v) => render(v)).join(', ')}`}${got}`;
-    case 'too_small':
-    case 'too_big': {
-      const bound = issue.code === 'too_small' ? `>= ${String(issue.minimum)}` : `<= ${String(issue.maximum)}`;
-      const what = issue.origin === 'string' ? `a length ${bound}` : issue.origin === 'array' ? `${bound} items` : `a number ${bound}`;
-      return `${custom ?? `expected ${what}`}${got}`;
-    }
-    default:
-      return `${custom ?? 'expected a valid value'}${got}`;
-  }
+  return `${issue.message.startsWith('expected') ? issue.message : 'expected a valid value'}${got}`;
 }
 
 /**
  * A BAD_REQUEST naming the first offending field (`param` in details, like OpenAI's).
  * @example
- * const parsed = schema.safeParse(body, { reportInput: true });
+ * const parsed = schema.safeParse(body, { reportInput: true, error: bodyErrorMap });
  * if (!parsed.success) throw validationError(parsed.error, request.id);
  */
 export function validationError(error: z.ZodError, requestId?: string): KobzaError {
   const issue = error.issues[0];
   const param = fieldPath(issue.path);
   return new KobzaError('BAD_REQUEST', `${param}: ${describeIssue(issue)}`, { requestId, details: { param } });
+}
+
+/**
+ * Parses a request body with the body error map; a wrong field is a BAD_REQUEST naming it.
+ * @example
+ * const body = parseBody(embeddingsSchema, request.body, request.id);
+ */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown, requestId?: string): z.output<S> {
+  const parsed = schema.safeParse(body, { reportInput: true, error: bodyErrorMap });
+  if (!parsed.success) throw validationError(parsed.error, requestId);
+  return parsed.data;
 }
 
 /**

@@ -7,7 +7,6 @@
  * cache.
  */
 import type { ServerResponse } from 'node:http';
-import { getEventListeners } from 'node:events';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KobzaError, wrapError, type ChatRequest, type PluginContext, type ReplyMeta, type RequestInit, type RequestMetadata } from '../../core/index.js';
@@ -33,8 +32,6 @@ export interface KernelCall {
   abort(): void;
   /** Stops watching for disconnects and kernel shutdown; called when the answer is done. */
   release(): void;
-  /** After `release()`, once the answer came out complete: lets a later call reuse the signal. */
-  recycle(): void;
 }
 
 /** Request metadata taken from Kobza's own headers; a wrong value is a 400. */
@@ -61,43 +58,6 @@ export function metadataFromHeaders(headers: FastifyRequest['headers'], api: 'op
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-interface PooledController {
-  controller: AbortController;
-  /** Own properties of a signal nothing was attached to. */
-  ownKeys: number;
-}
-
-/**
- * Controllers of completed calls whose signal nobody holds on to, for the next calls.
- * Node builds an AbortSignal with `Object.setPrototypeOf` on a fresh EventTarget; measured
- * under load (bench/http), making one per request cost ~6 µs of server CPU per request —
- * a fifth of a cache hit — while a cache hit never uses it. A signal is recycled only
- * when its call completed, it was never aborted, no `abort` listener is left on it and
- * nothing else was attached to it (`AbortSignal.any` dependants, timers: they add own
- * properties) — checked when it is taken — so code that still holds it is
- * not woken by a later call's abort. Plugins must not start new work with `request.signal`
- * after the reply has ended (see docs/writing-plugins.md).
- */
-const idleControllers: PooledController[] = [];
-const MAX_IDLE_CONTROLLERS = 256;
-
-/** Nobody is (still) attached to the signal and it never aborted. */
-function untouched(entry: PooledController): boolean {
-  const signal = entry.controller.signal;
-  return !signal.aborted && Reflect.ownKeys(signal).length === entry.ownKeys && getEventListeners(signal, 'abort').length === 0;
-}
-
-function takeController(): PooledController {
-  for (let idle = idleControllers.pop(); idle; idle = idleControllers.pop()) if (untouched(idle)) return idle;
-  const controller = new AbortController();
-  return { controller, ownKeys: Reflect.ownKeys(controller.signal).length };
-}
-
-function recycle(entry: PooledController): void {
-  // Fully checked when taken (a holder may still attach something until then).
-  if (idleControllers.length < MAX_IDLE_CONTROLLERS && !entry.controller.signal.aborted) idleControllers.push(entry);
 }
 
 /** The call a response belongs to, for the one shared `close` listener. */
@@ -143,22 +103,19 @@ class HttpCall implements KernelCall {
   first: string | undefined;
   ended = false;
   rest!: AsyncIterator<string>;
-  readonly #controller: AbortController;
-  readonly #pooled: PooledController;
+  readonly #controller = new AbortController();
   readonly #response: CallResponse;
   readonly #following: Set<HttpCall>;
   #released = false;
 
-  constructor(request: ChatRequest, pooled: PooledController, response: CallResponse, following: Set<HttpCall>) {
+  constructor(request: ChatRequest, response: CallResponse, following: Set<HttpCall>) {
     this.request = request;
-    this.#pooled = pooled;
-    this.#controller = pooled.controller;
     this.#response = response;
     this.#following = following;
   }
 
   abort(reason?: unknown): void {
-    // After release the controller may already serve another call.
+    // After release the answer is done: a disconnect changes nothing.
     if (this.#released || this.#controller.signal.aborted) return;
     this.#controller.abort(reason ?? new KobzaError('ABORTED', 'the client closed the connection', { requestId: this.request.id }));
   }
@@ -170,9 +127,8 @@ class HttpCall implements KernelCall {
     this.#response[CALL] = undefined;
   }
 
-  /** Called once the kernel has settled the request: its signal may serve another call. */
-  recycle(): void {
-    if (this.#released) recycle(this.#pooled);
+  get signal(): AbortSignal {
+    return this.#controller.signal;
   }
 }
 
@@ -184,8 +140,6 @@ class HttpCall implements KernelCall {
  * reply.header('x-kobza-source', call.meta.source);
  */
 export async function openKernelCall(ctx: PluginContext, init: RequestInit, httpRequest: FastifyRequest, httpReply: FastifyReply): Promise<KernelCall> {
-  const pooled = takeController();
-  const controller = pooled.controller;
   const response = httpReply.raw as CallResponse;
   init.id = httpRequest.id;
   const request = ctx.createRequest(init);
@@ -195,11 +149,11 @@ export async function openKernelCall(ctx: PluginContext, init: RequestInit, http
   // GC, and rather than a listener per request.
   const kernelSignal = request.signal;
   const following = callsFollowing(kernelSignal);
-  const call = new HttpCall(request, pooled, response, following);
+  const call = new HttpCall(request, response, following);
   following.add(call);
   response[CALL] = call;
   response.on('close', onResponseClose);
-  request.signal = controller.signal;
+  request.signal = call.signal;
   if (kernelSignal.aborted) call.abort(kernelSignal.reason);
   else if (response.destroyed || httpRequest.raw.socket?.destroyed) call.abort();
 
@@ -229,7 +183,6 @@ export async function openKernelCall(ctx: PluginContext, init: RequestInit, http
 /** Drains the rest of a call into the whole answer. */
 export async function collectText(call: KernelCall): Promise<string> {
   let text = call.first ?? '';
-  let complete = false;
   try {
     if (!call.ended) {
       for (;;) {
@@ -238,13 +191,11 @@ export async function collectText(call: KernelCall): Promise<string> {
         text += step.value;
       }
     }
-    complete = true;
   } catch (err) {
     throw wrapError(err, call.request.id);
   } finally {
     // The answer is complete (or failed): a disconnect from now on changes nothing.
     call.release();
-    if (complete) call.recycle();
   }
   return text;
 }
@@ -362,7 +313,6 @@ class StreamBody extends Readable {
     this.push(closing);
     this.push(null);
     this.#call.release();
-    this.#call.recycle();
   }
 
   /** The answer failed after the stream started: an error frame ends it, never a hang. */

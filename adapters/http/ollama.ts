@@ -10,97 +10,94 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { KobzaError, type ChatMessage, type GenerationOptions, type ModelInfo, type ReplyMeta, type RequestMetadata } from '../../core/index.js';
-import { errorBody, unsupported, validationError } from './error-shapes.js';
+import { errorBody, unsupported, parseBody } from './error-shapes.js';
 import { collectText, disconnectSignal, estimateTokens, metadataFromHeaders, openKernelCall, streamBody, type StreamFormat } from './kernel-call.js';
 import { boundedJson, boundedJsonObject, keepAliveSchema } from './request-fields.js';
 import { embedTexts, listUpstreamModels, shortenVectors } from './upstream.js';
 import type { RouteDeps } from './server.js';
+import { setSourcesHeader, sourcesField } from './sources.js';
 
 /** The Ollama API level this adapter speaks (what `/api/version` reports). */
 export const OLLAMA_API_VERSION = '0.12.0';
 
 // Ollama decodes options into Go float32/int fields; values out of range would make it 400.
 const FLOAT32_MAX = 3.4e38;
-const num = (what = 'a number') =>
-  z
-    .number({ error: `expected ${what}` })
-    .min(-FLOAT32_MAX, { error: `expected ${what} within float32 range` })
-    .max(FLOAT32_MAX, { error: `expected ${what} within float32 range` });
-const int = (what = 'a whole number') => z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` });
-const bool = () => z.boolean({ error: 'expected true or false' });
+const FLOAT32_RANGE = 'expected a number within float32 range';
+const num = () => z.number().min(-FLOAT32_MAX, { error: FLOAT32_RANGE }).max(FLOAT32_MAX, { error: FLOAT32_RANGE });
+const int = () => z.number().int();
 
 /** Every option Ollama documents; the ones Kobza maps are range-checked. */
 const ollamaOptions = z.looseObject({
   num_keep: int().optional(),
   seed: int().optional(),
-  num_predict: int().min(-2, { error: 'expected -2, -1 or a number of tokens' }).optional(),
-  top_k: int().min(0, { error: 'expected 0 or more' }).optional(),
-  top_p: num().min(0, { error: 'expected a number from 0 to 1' }).max(1, { error: 'expected a number from 0 to 1' }).optional(),
-  min_p: num().min(0, { error: 'expected a number from 0 to 1' }).max(1, { error: 'expected a number from 0 to 1' }).optional(),
+  num_predict: int().min(-2).optional(),
+  top_k: int().min(0).optional(),
+  top_p: num().min(0).max(1).optional(),
+  min_p: num().min(0).max(1).optional(),
   typical_p: num().optional(),
   repeat_last_n: int().optional(),
-  temperature: num().min(0, { error: 'expected 0 or more' }).optional(),
-  repeat_penalty: num().min(0, { error: 'expected 0 or more' }).optional(),
+  temperature: num().min(0).optional(),
+  repeat_penalty: num().min(0).optional(),
   presence_penalty: num().optional(),
   frequency_penalty: num().optional(),
-  penalize_newline: bool().optional(),
-  stop: z.array(z.string(), { error: 'expected an array of strings' }).max(16, { error: 'expected at most 16 stop sequences' }).optional(),
-  numa: bool().optional(),
-  num_ctx: int().min(1, { error: 'expected at least 1' }).optional(),
+  penalize_newline: z.boolean().optional(),
+  stop: z.array(z.string()).max(16).optional(),
+  numa: z.boolean().optional(),
+  num_ctx: int().min(1).optional(),
   num_batch: int().optional(),
   num_gpu: int().optional(),
   main_gpu: int().optional(),
-  use_mmap: bool().optional(),
+  use_mmap: z.boolean().optional(),
   num_thread: int().optional(),
   mirostat: int().optional(),
   mirostat_tau: num().optional(),
   mirostat_eta: num().optional(),
   tfs_z: num().optional(),
-  low_vram: bool().optional(),
-  f16_kv: bool().optional(),
-  vocab_only: bool().optional(),
-  use_mlock: bool().optional(),
+  low_vram: z.boolean().optional(),
+  f16_kv: z.boolean().optional(),
+  vocab_only: z.boolean().optional(),
+  use_mlock: z.boolean().optional(),
 });
 
-const format = z.union([z.literal('json'), z.literal(''), boundedJsonObject], { error: 'expected "json" or a JSON schema object' });
+const format = z.union([z.literal('json'), z.literal(''), boundedJsonObject]);
 const keepAlive = keepAliveSchema;
-const think = z.union([z.boolean(), z.enum(['low', 'medium', 'high'])], { error: 'expected true, false, low, medium or high' });
+const think = z.union([z.boolean(), z.enum(['low', 'medium', 'high'])]);
 
 const ollamaMessage = z.looseObject({
-  role: z.enum(['system', 'user', 'assistant', 'tool'], { error: 'expected one of system, user, assistant, tool' }),
-  content: z.string({ error: 'expected a string' }).optional(),
-  images: z.array(z.string({ error: 'expected base64 image data' }), { error: 'expected an array of base64 images' }).nullable().optional(),
-  tool_calls: z.array(boundedJson, { error: 'expected an array' }).nullable().optional(),
-  thinking: z.string({ error: 'expected a string' }).optional(),
-  tool_name: z.string({ error: 'expected a string' }).optional(),
+  role: z.enum(['system', 'user', 'assistant', 'tool']),
+  content: z.string().optional(),
+  images: z.array(z.string()).nullable().optional(),
+  tool_calls: z.array(boundedJson).nullable().optional(),
+  thinking: z.string().optional(),
+  tool_name: z.string().optional(),
 });
 
 const common = {
-  model: z.string({ error: 'expected a model name' }),
+  model: z.string(),
   format: format.optional(),
   options: ollamaOptions.nullable().optional(),
-  stream: bool().nullable().optional(),
+  stream: z.boolean().nullable().optional(),
   keep_alive: keepAlive.nullable().optional(),
   think: think.nullable().optional(),
-  logprobs: bool().nullable().optional(),
-  top_logprobs: int().min(0).max(20, { error: 'expected 0 to 20' }).nullable().optional(),
+  logprobs: z.boolean().nullable().optional(),
+  top_logprobs: int().min(0).max(20).nullable().optional(),
 };
 
 export const ollamaChatSchema = z.looseObject({
   ...common,
-  messages: z.array(ollamaMessage, { error: 'expected an array of messages' }).nullable().optional(),
-  tools: z.array(boundedJson, { error: 'expected an array of tools' }).nullable().optional(),
+  messages: z.array(ollamaMessage).nullable().optional(),
+  tools: z.array(boundedJson).nullable().optional(),
 });
 
 export const ollamaGenerateSchema = z.looseObject({
   ...common,
-  prompt: z.string({ error: 'expected a string' }).nullable().optional(),
-  suffix: z.string({ error: 'expected a string' }).nullable().optional(),
-  system: z.string({ error: 'expected a string' }).nullable().optional(),
-  template: z.string({ error: 'expected a string' }).nullable().optional(),
-  context: z.array(int(), { error: 'expected an array of token ids' }).nullable().optional(),
-  raw: bool().nullable().optional(),
-  images: z.array(z.string({ error: 'expected base64 image data' }), { error: 'expected an array of base64 images' }).nullable().optional(),
+  prompt: z.string().nullable().optional(),
+  suffix: z.string().nullable().optional(),
+  system: z.string().nullable().optional(),
+  template: z.string().nullable().optional(),
+  context: z.array(int()).nullable().optional(),
+  raw: z.boolean().nullable().optional(),
+  images: z.array(z.string()).nullable().optional(),
 });
 
 type CommonBody = z.output<typeof ollamaChatSchema> | z.output<typeof ollamaGenerateSchema>;
@@ -197,27 +194,25 @@ function toOllamaModel(model: ModelInfo) {
 }
 
 const embedSchema = z.looseObject({
-  model: z.string({ error: 'expected a model name' }),
-  input: z.union([z.string(), z.array(z.string()).min(1, { error: 'expected at least one text' }).max(2048, { error: 'expected at most 2048 texts' })], {
-    error: 'expected a string or an array of strings',
-  }),
-  truncate: bool().nullable().optional(),
+  model: z.string(),
+  input: z.union([z.string(), z.array(z.string()).min(1).max(2048)]),
+  truncate: z.boolean().nullable().optional(),
   options: ollamaOptions.nullable().optional(),
   keep_alive: keepAlive.nullable().optional(),
-  dimensions: int().min(1, { error: 'expected at least 1' }).nullable().optional(),
+  dimensions: int().min(1).nullable().optional(),
 });
 
 const legacyEmbedSchema = z.looseObject({
-  model: z.string({ error: 'expected a model name' }),
-  prompt: z.string({ error: 'expected a string' }),
+  model: z.string(),
+  prompt: z.string(),
   options: ollamaOptions.nullable().optional(),
   keep_alive: keepAlive.nullable().optional(),
 });
 
 const showSchema = z.looseObject({
-  model: z.string({ error: 'expected a model name' }).optional(),
-  name: z.string({ error: 'expected a model name' }).optional(),
-  verbose: bool().nullable().optional(),
+  model: z.string().optional(),
+  name: z.string().optional(),
+  verbose: z.boolean().nullable().optional(),
 });
 
 /** Registers the Ollama-compatible routes. */
@@ -226,9 +221,7 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
   const listTimeoutMs = deps.config.readyTimeoutMs * 3;
 
   app.post('/api/chat', async function ollamaChat(request, reply) {
-    const parsed = ollamaChatSchema.safeParse(request.body, { reportInput: true });
-    if (!parsed.success) throw validationError(parsed.error, request.id);
-    const body = parsed.data;
+    const body = parseBody(ollamaChatSchema, request.body, request.id);
     refuseCommon(body, request.id);
     if (Array.isArray(body.tools) && body.tools.length > 0) throw unsupported('tools', 'expected no tools; Kobza does not call tools, send the request without them', request.id);
     const metadata = metadataFromHeaders(request.headers, 'ollama', request.id);
@@ -241,9 +234,7 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
   });
 
   app.post('/api/generate', async function ollamaGenerate(request, reply) {
-    const parsed = ollamaGenerateSchema.safeParse(request.body, { reportInput: true });
-    if (!parsed.success) throw validationError(parsed.error, request.id);
-    const body = parsed.data;
+    const body = parseBody(ollamaGenerateSchema, request.body, request.id);
     refuseCommon(body, request.id);
     if (body.suffix) throw unsupported('suffix', 'expected no suffix; fill-in-the-middle is not supported by Kobza', request.id);
     if (body.raw === true) throw unsupported('raw', 'expected false; Kobza sends prompts through the model\'s chat template', request.id);
@@ -264,6 +255,7 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
     const promptText = () => messages.map((m) => m.content).join('\n');
     const model = call.meta.model || call.request.model;
     reply.header('x-kobza-source', call.meta.source);
+    setSourcesHeader(reply, call.meta);
     if (stream) return reply.type('application/x-ndjson').header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(streamBody(call, ndjsonFormat(kind, model, promptText)));
     const text = await collectText(call);
     return reply.type('application/json; charset=utf-8').send({
@@ -273,6 +265,7 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
       done: true,
       done_reason: call.meta.doneReason ?? 'stop',
       ...ollamaStats(call.meta, promptText, text),
+      ...sourcesField(call.meta),
     });
   }
 
@@ -282,9 +275,8 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
   });
 
   app.post('/api/show', async function show(request) {
-    const parsed = showSchema.safeParse(request.body, { reportInput: true });
-    if (!parsed.success) throw validationError(parsed.error, request.id);
-    const name = parsed.data.model ?? parsed.data.name;
+    const body = parseBody(showSchema, request.body, request.id);
+    const name = body.model ?? body.name;
     if (!name) throw unsupported('model', 'expected a model name', request.id);
     const models = await listUpstreamModels(ctx, request.id, AbortSignal.timeout(listTimeoutMs));
     const found = models.find((m) => m.name === name || m.model === name || m.name === `${name}:latest`);
@@ -302,9 +294,7 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
   });
 
   app.post('/api/embed', async function embed(request, reply) {
-    const parsed = embedSchema.safeParse(request.body, { reportInput: true });
-    if (!parsed.success) throw validationError(parsed.error, request.id);
-    const body = parsed.data;
+    const body = parseBody(embedSchema, request.body, request.id);
     const texts = typeof body.input === 'string' ? [body.input] : body.input;
     const started = process.hrtime.bigint();
     const result = await embedTexts(ctx, texts, body.model, request.id, disconnectSignal(reply));
@@ -319,9 +309,8 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
   });
 
   app.post('/api/embeddings', async function legacyEmbed(request, reply) {
-    const parsed = legacyEmbedSchema.safeParse(request.body, { reportInput: true });
-    if (!parsed.success) throw validationError(parsed.error, request.id);
-    const result = await embedTexts(ctx, [parsed.data.prompt], parsed.data.model, request.id, disconnectSignal(reply));
+    const body = parseBody(legacyEmbedSchema, request.body, request.id);
+    const result = await embedTexts(ctx, [body.prompt], body.model, request.id, disconnectSignal(reply));
     return { embedding: result.vectors[0] ?? [] };
   });
 }

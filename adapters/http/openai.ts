@@ -8,94 +8,94 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { KobzaError, type ChatMessage, type GenerationOptions, type ReplyMeta } from '../../core/index.js';
-import { unsupported, validationError, errorBody } from './error-shapes.js';
+import { unsupported, parseBody, errorBody } from './error-shapes.js';
 import { collectText, disconnectSignal, estimateTokens, metadataFromHeaders, openKernelCall, streamBody, type StreamFormat } from './kernel-call.js';
 import { base64OfDataUrl, boundedJson, boundedJsonObject, keepAliveSchema } from './request-fields.js';
 import { embedTexts, listUpstreamModels, shortenVectors } from './upstream.js';
 import type { RouteDeps } from './server.js';
+import { setSourcesHeader, sourcesField } from './sources.js';
 
-const num = (what = 'a number') => z.number({ error: `expected ${what}` });
 const optionalNullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
 const contentPart = z.looseObject({
-  type: z.string({ error: 'expected a content part type such as text or image_url' }),
-  text: z.string({ error: 'expected a string' }).optional(),
-  refusal: z.string({ error: 'expected a string' }).optional(),
+  type: z.string(),
+  text: z.string().optional(),
+  refusal: z.string().optional(),
   image_url: z
-    .union([z.string(), z.looseObject({ url: z.string({ error: 'expected a URL string' }), detail: z.string({ error: 'expected auto, low or high' }).optional() })], {
+    .union([z.string(), z.looseObject({ url: z.string(), detail: z.string().optional() })], {
       error: 'expected { url: "data:image/png;base64,…" }',
     })
     .optional(),
 });
 
 const chatMessage = z.looseObject({
-  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function'], { error: 'expected one of system, developer, user, assistant, tool' }),
-  content: z.union([z.string(), z.array(contentPart), z.null()], { error: 'expected a string or an array of content parts' }).optional(),
-  name: z.string({ error: 'expected a string' }).optional(),
-  tool_call_id: z.string({ error: 'expected a string' }).optional(),
-  tool_calls: optionalNullable(z.array(z.unknown(), { error: 'expected an array' })),
-  refusal: optionalNullable(z.string({ error: 'expected a string' })),
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+  content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
+  name: z.string().optional(),
+  tool_call_id: z.string().optional(),
+  tool_calls: optionalNullable(z.array(z.unknown())),
+  refusal: optionalNullable(z.string()),
 });
 
 export const chatCompletionSchema = z.looseObject({
-  model: z.string({ error: 'expected a model name' }),
-  messages: z.array(chatMessage, { error: 'expected an array of messages' }).min(1, { error: 'expected at least one message' }),
-  stream: optionalNullable(z.boolean({ error: 'expected true or false' })),
+  model: z.string(),
+  messages: z.array(chatMessage).min(1),
+  stream: optionalNullable(z.boolean()),
   stream_options: optionalNullable(
     z.looseObject({
-      include_usage: z.boolean({ error: 'expected true or false' }).optional(),
-      include_obfuscation: z.boolean({ error: 'expected true or false' }).optional(),
+      include_usage: z.boolean().optional(),
+      include_obfuscation: z.boolean().optional(),
     }),
   ),
-  temperature: optionalNullable(num().min(0, { error: 'expected a number from 0 to 2' }).max(2, { error: 'expected a number from 0 to 2' })),
-  top_p: optionalNullable(num().min(0, { error: 'expected a number from 0 to 1' }).max(1, { error: 'expected a number from 0 to 1' })),
-  n: optionalNullable(num('a whole number').int({ error: 'expected a whole number' }).min(1, { error: 'expected 1' })),
-  max_tokens: optionalNullable(num('a whole number of tokens').int({ error: 'expected a whole number of tokens' }).min(1, { error: 'expected at least 1 token' })),
-  max_completion_tokens: optionalNullable(num('a whole number of tokens').int({ error: 'expected a whole number of tokens' }).min(1, { error: 'expected at least 1 token' })),
-  stop: optionalNullable(z.union([z.string(), z.array(z.string()).max(16, { error: 'expected at most 16 stop sequences' })], { error: 'expected a string or an array of strings' })),
-  seed: optionalNullable(num('a whole number').int({ error: 'expected a whole number' })),
-  presence_penalty: optionalNullable(num().min(-2, { error: 'expected a number from -2 to 2' }).max(2, { error: 'expected a number from -2 to 2' })),
-  frequency_penalty: optionalNullable(num().min(-2, { error: 'expected a number from -2 to 2' }).max(2, { error: 'expected a number from -2 to 2' })),
-  logit_bias: optionalNullable(z.record(z.string(), num(), { error: 'expected a map of token id → bias' })),
-  logprobs: optionalNullable(z.boolean({ error: 'expected true or false' })),
-  top_logprobs: optionalNullable(num('a whole number').int({ error: 'expected a whole number' }).min(0).max(20, { error: 'expected 0 to 20' })),
+  temperature: optionalNullable(z.number().min(0).max(2)),
+  top_p: optionalNullable(z.number().min(0).max(1)),
+  n: optionalNullable(z.number().int().min(1)),
+  max_tokens: optionalNullable(z.number().int().min(1)),
+  max_completion_tokens: optionalNullable(z.number().int().min(1)),
+  stop: optionalNullable(z.union([z.string(), z.array(z.string()).max(16)])),
+  seed: optionalNullable(z.number().int()),
+  presence_penalty: optionalNullable(z.number().min(-2).max(2)),
+  frequency_penalty: optionalNullable(z.number().min(-2).max(2)),
+  logit_bias: optionalNullable(z.record(z.string(), z.number())),
+  logprobs: optionalNullable(z.boolean()),
+  top_logprobs: optionalNullable(z.number().int().min(0).max(20)),
   response_format: optionalNullable(
     z.looseObject({
-      type: z.enum(['text', 'json_object', 'json_schema'], { error: 'expected text, json_object or json_schema' }),
+      type: z.enum(['text', 'json_object', 'json_schema']),
       json_schema: z
         .looseObject({
-          name: z.string({ error: 'expected a string' }).optional(),
-          description: z.string({ error: 'expected a string' }).optional(),
+          name: z.string().optional(),
+          description: z.string().optional(),
           schema: boundedJsonObject.optional(),
-          strict: optionalNullable(z.boolean({ error: 'expected true or false' })),
+          strict: optionalNullable(z.boolean()),
         })
         .optional(),
     }),
   ),
-  tools: optionalNullable(z.array(boundedJson, { error: 'expected an array of tools' })),
-  tool_choice: optionalNullable(z.union([z.string(), z.record(z.string(), boundedJson)], { error: 'expected none, auto, required or a tool' })),
-  parallel_tool_calls: optionalNullable(z.boolean({ error: 'expected true or false' })),
-  functions: optionalNullable(z.array(boundedJson, { error: 'expected an array of functions' })),
-  function_call: optionalNullable(z.union([z.string(), z.record(z.string(), boundedJson)], { error: 'expected none, auto or a function' })),
-  modalities: optionalNullable(z.array(z.string(), { error: 'expected an array such as ["text"]' })),
+  tools: optionalNullable(z.array(boundedJson)),
+  tool_choice: optionalNullable(z.union([z.string(), z.record(z.string(), boundedJson)])),
+  parallel_tool_calls: optionalNullable(z.boolean()),
+  functions: optionalNullable(z.array(boundedJson)),
+  function_call: optionalNullable(z.union([z.string(), z.record(z.string(), boundedJson)])),
+  modalities: optionalNullable(z.array(z.string())),
   audio: optionalNullable(boundedJson),
   web_search_options: optionalNullable(boundedJson),
   prediction: optionalNullable(boundedJson),
-  user: optionalNullable(z.string({ error: 'expected a string' })),
-  metadata: optionalNullable(z.record(z.string(), boundedJson, { error: 'expected a map of strings' })),
-  store: optionalNullable(z.boolean({ error: 'expected true or false' })),
-  service_tier: optionalNullable(z.string({ error: 'expected a string' })),
-  reasoning_effort: optionalNullable(z.string({ error: 'expected a string' })),
-  verbosity: optionalNullable(z.string({ error: 'expected a string' })),
-  safety_identifier: optionalNullable(z.string({ error: 'expected a string' })),
-  prompt_cache_key: optionalNullable(z.string({ error: 'expected a string' })),
-  prompt_cache_retention: optionalNullable(z.string({ error: 'expected a string' })),
+  user: optionalNullable(z.string()),
+  metadata: optionalNullable(z.record(z.string(), boundedJson)),
+  store: optionalNullable(z.boolean()),
+  service_tier: optionalNullable(z.string()),
+  reasoning_effort: optionalNullable(z.string()),
+  verbosity: optionalNullable(z.string()),
+  safety_identifier: optionalNullable(z.string()),
+  prompt_cache_key: optionalNullable(z.string()),
+  prompt_cache_retention: optionalNullable(z.string()),
   // Widespread extensions of OpenAI-compatible servers (vLLM, LM Studio, llama.cpp).
-  top_k: optionalNullable(num('a whole number').int({ error: 'expected a whole number' }).min(0, { error: 'expected 0 or more' })),
-  min_p: optionalNullable(num().min(0, { error: 'expected a number from 0 to 1' }).max(1, { error: 'expected a number from 0 to 1' })),
-  repeat_penalty: optionalNullable(num().min(0, { error: 'expected 0 or more' })),
-  repetition_penalty: optionalNullable(num().min(0, { error: 'expected 0 or more' })),
-  num_ctx: optionalNullable(num('a whole number').int({ error: 'expected a whole number' }).min(1, { error: 'expected at least 1' })),
+  top_k: optionalNullable(z.number().int().min(0)),
+  min_p: optionalNullable(z.number().min(0).max(1)),
+  repeat_penalty: optionalNullable(z.number().min(0)),
+  repetition_penalty: optionalNullable(z.number().min(0)),
+  num_ctx: optionalNullable(z.number().int().min(1)),
   keep_alive: optionalNullable(keepAliveSchema),
 });
 
@@ -262,22 +262,64 @@ function usageOf(meta: ReplyMeta, promptText: () => string, text: string) {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
-/** A number as JSON.stringify writes it (`null` for NaN and infinities). */
-function jsonNumber(value: number): string {
-  return Number.isFinite(value) ? String(value) : 'null';
-}
-
 /**
- * The `chat.completion` object, serialised by hand: it is on every non-streaming answer and
- * its shape is fixed, so only the strings need JSON.stringify (several times cheaper than
- * stringifying the whole object). Same text as JSON.stringify of the object would give.
+ * The `chat.completion` object's shape, for Fastify's response serializer
+ * (fast-json-stringify): the object is on every non-streaming answer and its shape is fixed.
  */
-function completionJson(id: string, created: number, model: string, text: string, finish: 'stop' | 'length', usage: ReturnType<typeof usageOf>): string {
-  return (
-    `{"id":${JSON.stringify(id)},"object":"chat.completion","created":${jsonNumber(created)},"model":${JSON.stringify(model)},"system_fingerprint":"kobza",` +
-    `"choices":[{"index":0,"message":{"role":"assistant","content":${JSON.stringify(text)},"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"${finish}"}],` +
-    `"usage":{"prompt_tokens":${jsonNumber(usage.prompt_tokens)},"completion_tokens":${jsonNumber(usage.completion_tokens)},"total_tokens":${jsonNumber(usage.total_tokens)}}}`
-  );
+const chatCompletionResponse = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    object: { type: 'string' },
+    created: { type: 'integer' },
+    model: { type: 'string' },
+    system_fingerprint: { type: 'string' },
+    choices: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          index: { type: 'integer' },
+          message: {
+            type: 'object',
+            properties: {
+              role: { type: 'string' },
+              content: { type: 'string' },
+              refusal: { type: 'null' },
+              annotations: { type: 'array', items: {} },
+            },
+          },
+          logprobs: { type: 'null' },
+          finish_reason: { type: 'string' },
+        },
+      },
+    },
+    usage: {
+      type: 'object',
+      properties: {
+        prompt_tokens: { type: 'integer' },
+        completion_tokens: { type: 'integer' },
+        total_tokens: { type: 'integer' },
+      },
+    },
+    /** Kobza's own: the documents the answer is grounded in (knowledge plugin). */
+    sources: {
+      type: 'array',
+      items: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' }, url: { type: 'string' } } },
+    },
+  },
+} as const;
+
+function completion(id: string, created: number, model: string, text: string, finish: 'stop' | 'length', usage: ReturnType<typeof usageOf>) {
+  return {
+    id,
+    object: 'chat.completion',
+    created,
+    model,
+    system_fingerprint: 'kobza',
+    choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null, annotations: [] }, logprobs: null, finish_reason: finish }],
+    usage,
+  };
 }
 
 /** SSE frames in OpenAI's `chat.completion.chunk` shape; prefixes are built once per stream. */
@@ -297,13 +339,11 @@ function sseFormat(id: string, created: number, model: string, includeUsage: boo
 }
 
 const embeddingsSchema = z.looseObject({
-  model: z.string({ error: 'expected a model name' }),
-  input: z.union([z.string(), z.array(z.string()).min(1, { error: 'expected at least one text' }).max(2048, { error: 'expected at most 2048 texts' })], {
-    error: 'expected a string or an array of strings (token arrays are not supported)',
-  }),
-  encoding_format: optionalNullable(z.enum(['float', 'base64'], { error: 'expected float or base64' })),
-  dimensions: optionalNullable(num('a whole number').int({ error: 'expected a whole number' }).min(1, { error: 'expected at least 1' })),
-  user: optionalNullable(z.string({ error: 'expected a string' })),
+  model: z.string(),
+  input: z.union([z.string(), z.array(z.string()).min(1).max(2048)]),
+  encoding_format: optionalNullable(z.enum(['float', 'base64'])),
+  dimensions: optionalNullable(z.number().int().min(1)),
+  user: optionalNullable(z.string()),
 });
 
 function toBase64(vector: number[]): string {
@@ -314,13 +354,11 @@ function toBase64(vector: number[]): string {
 export function registerOpenAiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { ctx } = deps;
 
-  app.post('/v1/chat/completions', async function chatCompletions(request, reply) {
+  app.post('/v1/chat/completions', { schema: { response: { 200: chatCompletionResponse } } }, async function chatCompletions(request, reply) {
     let body: ChatCompletionBody;
     if (isPlainChatCompletionBody(request.body)) body = request.body;
     else {
-      const parsed = chatCompletionSchema.safeParse(request.body, { reportInput: true });
-      if (!parsed.success) throw validationError(parsed.error, request.id);
-      body = parsed.data;
+      body = parseBody(chatCompletionSchema, request.body, request.id);
     }
     refuseMisleading(body, request.id);
     const metadata = metadataFromHeaders(request.headers, 'openai', request.id);
@@ -333,12 +371,13 @@ export function registerOpenAiRoutes(app: FastifyInstance, deps: RouteDeps): voi
     const id = `chatcmpl-${request.id}`;
     const created = Math.floor(call.meta.timings.startedAt / 1000);
     reply.header('x-kobza-source', call.meta.source);
+    setSourcesHeader(reply, call.meta);
     if (stream) {
       const format = sseFormat(id, created, call.meta.model || call.request.model, body.stream_options?.include_usage === true, promptText);
       return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(streamBody(call, format));
     }
     const text = await collectText(call);
-    return reply.type('application/json; charset=utf-8').send(completionJson(id, created, call.meta.model || call.request.model, text, finishReason(call.meta), usageOf(call.meta, promptText, text)));
+    return { ...completion(id, created, call.meta.model || call.request.model, text, finishReason(call.meta), usageOf(call.meta, promptText, text)), ...sourcesField(call.meta) };
   });
 
   app.get('/v1/models', async function models(request) {
@@ -355,9 +394,7 @@ export function registerOpenAiRoutes(app: FastifyInstance, deps: RouteDeps): voi
   });
 
   app.post('/v1/embeddings', async function embeddings(request, reply) {
-    const parsed = embeddingsSchema.safeParse(request.body, { reportInput: true });
-    if (!parsed.success) throw validationError(parsed.error, request.id);
-    const body = parsed.data;
+    const body = parseBody(embeddingsSchema, request.body, request.id);
     const texts = typeof body.input === 'string' ? [body.input] : body.input;
     const result = await embedTexts(ctx, texts, body.model, request.id, disconnectSignal(reply));
     const vectors = shortenVectors(result.vectors, body.dimensions, 'dimensions', request.id);

@@ -27,7 +27,7 @@ export const boundedJson = z.unknown().refine((value) => jsonDepth(value, MAX_JS
 
 /** A JSON object (a JSON schema) nested at most MAX_JSON_DEPTH levels. */
 export const boundedJsonObject = z
-  .record(z.string(), z.unknown(), { error: 'expected a JSON object' })
+  .record(z.string(), z.unknown())
   .refine((value) => jsonDepth(value, MAX_JSON_DEPTH) <= MAX_JSON_DEPTH, { error: `expected a JSON object nested at most ${MAX_JSON_DEPTH} levels` });
 
 /** Go's time.ParseDuration syntax, which Ollama uses for string `keep_alive` values. */

@@ -11,7 +11,7 @@
  */
 import { autoRetry } from '@grammyjs/auto-retry';
 import { GrammyError, HttpError, type Transformer } from 'grammy';
-import type { Logger } from '../../core/index.js';
+import { delay, type Logger } from '../../core/index.js';
 
 /** Marks a payload as an intermediate frame. A symbol key never reaches the wire (JSON skips it). */
 export const INTERMEDIATE = Symbol('kobza.telegram.intermediate');
@@ -146,17 +146,10 @@ export function describeError(err: unknown, token: string): string {
   return redactToken(err instanceof Error ? err.message : String(err), token);
 }
 
+/** Waits `ms`; an abort ends the wait early without an error (the next step sees the signal). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return delay(ms, signal).catch(() => undefined);
 }
 
 type Response = { ok: boolean; error_code?: number; description?: string; parameters?: { retry_after?: number } };

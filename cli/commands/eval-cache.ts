@@ -5,7 +5,7 @@
  * and the plugin stores the answer), then asks `query`; a reply with `meta.source ===
  * 'cache'` is a hit. Hits on `same: false` pairs are wrong answers served.
  *
- * Each pair runs in its own namespace (its own system prompt), so pairs never see each
+ * Each pair runs in its own namespace (its own tenant), so pairs never see each
  * other's entries. Without `--config` the plugin runs with its defaults; with it, the
  * config's `semantic-cache` block is used, on a memory store (the real store is never
  * touched). `--calibrate` runs with the prefilter off, then picks the threshold with the
@@ -188,10 +188,11 @@ export async function runCachePairs(pairs: CachePair[], options: CacheEvalOption
     const handle = kernel.resolve(SEMANTIC_CACHE_TOKEN);
     const cache = await handle.ready();
     for (const [i, pair] of pairs.entries()) {
-      // A namespace per pair: its own system prompt.
-      const system = `eval pair ${i}`;
+      // A namespace per pair: its own tenant (a client system prompt would keep each answer
+      // in its own conversation, never shared).
+      const tenant = `eval pair ${i}`;
       const ask = async (question: string) => {
-        const request = kernel.createRequest({ messages: [{ role: 'system', content: system }, { role: 'user', content: question }], stream: true });
+        const request = kernel.createRequest({ messages: [{ role: 'user', content: question }], metadata: { tenant }, stream: true });
         const { text, meta } = await collectReply(await kernel.handle(request));
         return { text, meta, miss: misses.get(request.id) };
       };

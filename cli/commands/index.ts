@@ -9,5 +9,6 @@ import * as evalRanking from './eval-ranking.js';
 import * as evalCache from './eval-cache.js';
 import * as cache from './cache.js';
 import * as init from './init.js';
+import * as knowledge from './knowledge.js';
 
-export const COMMANDS: { register(program: Command): void }[] = [serve, chat, check, evalRanking, evalCache, cache, init];
+export const COMMANDS: { register(program: Command): void }[] = [serve, chat, check, evalRanking, evalCache, cache, knowledge, init];

@@ -110,3 +110,7 @@ export function extractSlots(text: string, options?: TextOptions): QuestionSlots
 export function needsContext(text: string, options?: TextOptions): boolean {
   return needsContextOf(analyzeQuestion(text, modelFor(options)));
 }
+
+export { isPersonalQuestion, personalQuestionKind, type PersonalKind } from './personal.js';
+export { personalDataIn, conversationFactsOf, repeatedConversationFacts, shareableAnswer, type PersonalDataKind } from './pii.js';
+export { answersAgree } from './agreement.js';

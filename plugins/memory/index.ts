@@ -3,10 +3,21 @@
  * trimmed to a token budget, and puts them in front of the new message for adapters that
  * ask for it (`metadata.useMemory = true`: console, Telegram). HTTP clients send their own
  * history, so they are left alone. Only complete answers are remembered.
+ *
+ * A self-contained, impersonal question («Скільки коштує навчання?») is answered without
+ * the history (`standaloneQuestions`, default on): its answer then depends on nothing the
+ * user said before, so the semantic cache may share it and a FAQ question keeps hitting the
+ * cache in a busy chat. The withheld turns travel in `metadata.withheldHistory`, so the
+ * cache can still refuse to share an answer that repeats a name or number from them.
+ * Follow-ups («а скільки це коштує?») and personal questions («як мене звати?») get the
+ * history as before. Store calls time out (`storeTimeoutMs`): an outage costs the history,
+ * never the answer, and saving a turn never holds the reply.
  */
 import { z } from 'zod';
 import {
   definePlugin,
+  guardStore,
+  isKobzaError,
   observeReply,
   openKeyvStore,
   type CacheStore,
@@ -14,6 +25,7 @@ import {
   type ConversationMemory,
   type Middleware,
 } from '../../core/index.js';
+import { isPersonalQuestion, needsContext } from '../../core/text/index.js';
 
 export const memoryConfigSchema = z.strictObject({
   /** Turns (a user message and its answer) kept per conversation. */
@@ -24,6 +36,10 @@ export const memoryConfigSchema = z.strictObject({
   store: z.string().optional(),
   /** Forget a conversation after this long without a new turn (0 = never). */
   ttlMs: z.number().int().min(0).default(0),
+  /** Answer a self-contained, impersonal question without the history, so its answer is shareable (cache hits in busy chats). */
+  standaloneQuestions: z.boolean().default(true),
+  /** Longest a store call may take; beyond it (or on an error) the answer goes on without the history. */
+  storeTimeoutMs: z.number().int().min(1).default(300),
 });
 
 export type MemoryConfig = z.output<typeof memoryConfigSchema>;
@@ -58,6 +74,9 @@ export function createConversationMemory(store: CacheStore, config: Pick<MemoryC
   const queues = new Map<string, Promise<void>>();
   return {
     async history(conversationId) {
+      // A turn still being saved (behind its reply) is part of the history.
+      const saving = queues.get(conversationId);
+      if (saving) await saving;
       return (await store.get<ChatMessage[]>(key(conversationId))) ?? [];
     },
     append(conversationId, messages) {
@@ -88,7 +107,8 @@ export default definePlugin({
     const open = async (): Promise<CacheStore> => {
       if (store) return store;
       const factory = config.store ? undefined : ctx.tryResolve('CacheStore');
-      store = factory ? await factory.open('memory') : await openKeyvStore(config.store ?? 'memory', 'memory', ctx.config.dir);
+      const opened = factory ? await factory.open('memory') : await openKeyvStore(config.store ?? 'memory', 'memory', ctx.config.dir);
+      store = guardStore(opened, { timeoutMs: config.storeTimeoutMs, description: factory ? factory.describe() : (config.store ?? 'memory'), owner: 'memory', logger: ctx.logger, events: ctx.events });
       return store;
     };
     const lazyStore: CacheStore = {
@@ -98,11 +118,18 @@ export default definePlugin({
       clear: async () => (await open()).clear(),
     };
     const memory = createConversationMemory(lazyStore, config);
+    /** Turns being saved behind their replies; shutdown waits for them (bounded) before closing the store. */
+    const saving = new Set<Promise<unknown>>();
     ctx.provide('ConversationMemory', memory);
     ctx.onReady(async () => {
       await open();
     });
     ctx.onClose(async () => {
+      if (saving.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.allSettled([...saving]), new Promise((resolve) => (timer = setTimeout(resolve, config.storeTimeoutMs * 4)))]);
+        clearTimeout(timer);
+      }
       await store?.close?.();
     });
 
@@ -111,23 +138,38 @@ export default definePlugin({
       stage: 'guard',
       async handle(request, next) {
         if (request.metadata.useMemory !== true) return next();
-        const history = await memory.history(request.conversationId);
+        let history: ChatMessage[] = [];
+        try {
+          history = await memory.history(request.conversationId);
+        } catch (err) {
+          // An outage is logged once by the store guard; the answer goes on without the history.
+          if (!isKobzaError(err, 'STORE_UNAVAILABLE')) ctx.logger.warn({ err, reqId: request.id }, 'could not read the conversation; answering without it');
+        }
         const system = request.messages.filter((m) => m.role === 'system');
         const rest = request.messages.filter((m) => m.role !== 'system');
         const question = rest[rest.length - 1];
-        const withHistory = { ...request, messages: [...system, ...history, ...rest] };
+        const standalone = config.standaloneQuestions && rest.length === 1 && question?.role === 'user' && !needsContext(question.content) && !isPersonalQuestion(question.content);
+        const withHistory =
+          history.length === 0
+            ? request
+            : standalone
+              ? { ...request, metadata: { ...request.metadata, withheldHistory: history } }
+              : { ...request, messages: [...system, ...history, ...rest] };
         const reply = await next(withHistory);
         return observeReply(reply, {
-          async onComplete(text, meta) {
+          onComplete(text, meta) {
             if (!meta.complete || !question || question.role !== 'user') return;
-            try {
-              await memory.append(request.conversationId, [
+            // Saved behind the reply: the next turn's history() waits for it, the reply does not.
+            const save = memory
+              .append(request.conversationId, [
                 { role: 'user', content: question.content },
                 { role: 'assistant', content: text },
-              ]);
-            } catch (err) {
-              ctx.logger.warn({ err, reqId: request.id }, 'could not save the conversation turn');
-            }
+              ])
+              .catch((err: unknown) => {
+                if (!isKobzaError(err, 'STORE_UNAVAILABLE')) ctx.logger.warn({ err, reqId: request.id }, 'could not save the conversation turn');
+              });
+            saving.add(save);
+            void save.finally(() => saving.delete(save));
           },
         });
       },

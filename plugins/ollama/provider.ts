@@ -4,7 +4,7 @@
  * retries before the first token, and coded errors for every way the upstream can fail.
  */
 import { Ollama, type ChatRequest as OllamaChatRequest, type ChatResponse, type Message } from 'ollama';
-import { KobzaError, abortableDelay, createReplyMeta, errorForAbort, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta } from '../../core/index.js';
+import { KobzaError, createReplyMeta, errorForAbort, followSignal, idleWatch, retryPause, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta } from '../../core/index.js';
 import { HostPool, type OllamaHost } from './host-pool.js';
 import { OllamaTransport, type ExchangeReport } from './transport.js';
 import { classifyFailure, pullHint, unreachableHint, type UpstreamFailure } from './upstream-errors.js';
@@ -215,24 +215,17 @@ export class OllamaProvider implements LlmProvider {
   }
 
   #openExchange(host: OllamaHost, signal: AbortSignal, requestId?: string): Exchange {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(errorForAbort(signal, requestId, 'Ollama'));
     const report = this.transport.newReport();
     host.inFlight++;
+    const { controller, release: finish } = followSignal(signal, {
+      requestId,
+      upstream: 'Ollama',
+      onRelease: () => {
+        host.inFlight--;
+        this.#live.delete(controller);
+      },
+    });
     this.#live.add(controller);
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      host.inFlight--;
-      this.#live.delete(controller);
-      signal.removeEventListener('abort', onAbort);
-      controller.signal.removeEventListener('abort', finish);
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    // An aborted exchange frees its host slot at once, even if nobody reads the reply again.
-    controller.signal.addEventListener('abort', finish, { once: true });
     const client = new Ollama({ host: host.url, fetch: this.transport.fetchFor(controller.signal, report) });
     return { host, client, controller, report, finish };
   }
@@ -264,9 +257,7 @@ export class OllamaProvider implements LlmProvider {
         const thisRound = failures.slice(-tried.size);
         const allConnection = thisRound.every((f) => f.failure.connection);
         if (!allConnection || round >= this.#settings.retries) throw this.#summarise(failures, requestId);
-        await abortableDelay(this.#settings.retryBackoffMs * 2 ** round, signal).catch(() => {
-          throw errorForAbort(signal, requestId, 'Ollama');
-        });
+        await retryPause(this.#settings.retryBackoffMs * 2 ** round, signal, requestId, 'Ollama');
         round++;
         tried.clear();
         host = this.pool.pick(tried)!;
@@ -305,12 +296,9 @@ export class OllamaProvider implements LlmProvider {
 
   async *#relay(exchange: Exchange, iterator: AsyncIterator<ChatResponse>, first: IteratorResult<ChatResponse>, meta: ReplyMeta, model: string): AsyncGenerator<string> {
     const { idleMs } = this.#settings.timeouts;
-    let waiting = false;
-    // One timer, restarted before each wait: silence only counts while Kobza waits for
-    // Ollama, not while a slow consumer holds a chunk.
-    const idle = setTimeout(() => {
-      if (waiting) exchange.controller.abort(new KobzaError('UPSTREAM_TIMEOUT', `Ollama at ${exchange.host.url} went silent for ${idleMs} ms mid-stream (timeouts.idleMs)`, { requestId: meta.requestId }));
-    }, idleMs);
+    const idle = idleWatch(idleMs, () =>
+      exchange.controller.abort(new KobzaError('UPSTREAM_TIMEOUT', `Ollama at ${exchange.host.url} went silent for ${idleMs} ms mid-stream (timeouts.idleMs)`, { requestId: meta.requestId })),
+    );
     let completed = false;
     try {
       let step = first;
@@ -323,20 +311,14 @@ export class OllamaProvider implements LlmProvider {
           completed = true;
           break;
         }
-        waiting = true;
-        idle.refresh();
-        try {
-          step = await iterator.next();
-        } finally {
-          waiting = false;
-        }
+        step = await idle.wait(iterator.next());
       }
       if (!completed) throw new KobzaError('UPSTREAM_BAD_RESPONSE', `Ollama at ${exchange.host.url} ended the stream without "done"; the answer is incomplete`);
     } catch (err) {
       if (err instanceof KobzaError && !exchange.controller.signal.aborted) throw err;
       throw classifyFailure(err, { host: exchange.host.url, model, phase: 'streaming', signal: exchange.controller.signal, report: exchange.report, requestId: meta.requestId }).error;
     } finally {
-      clearTimeout(idle);
+      idle.stop();
       if (!completed) exchange.stream?.abort();
       exchange.finish();
     }

@@ -3,11 +3,10 @@
  * tells a user what to do. The `ollama` client does not export its ResponseError class,
  * so errors are recognised by `name` / `status_code`.
  */
-import { KobzaError } from '../../core/index.js';
+import { errnoCode, startClassifying, unreachableReason, type ExchangePhase, type UpstreamFailure } from '../../core/index.js';
 import { ConnectionClosedError, ConnectTimeoutError, MalformedStreamError, type ExchangeReport } from './transport.js';
 
-/** Where in the exchange the failure happened. */
-export type ExchangePhase = 'before-first-token' | 'streaming';
+export type { ExchangePhase, UpstreamFailure };
 
 export interface FailureContext {
   host: string;
@@ -19,24 +18,7 @@ export interface FailureContext {
   requestId?: string;
 }
 
-/** A classified failure: the coded error, and whether the host could not be reached at all. */
-export interface UpstreamFailure {
-  error: KobzaError;
-  /** Connection refused / reset / unreachable / connect timeout: cool the host down, retry. */
-  connection: boolean;
-}
-
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ETIMEDOUT']);
-
-function causeCode(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let i = 0; i < 4 && current && typeof current === 'object'; i++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
 
 /** How to fix an unreachable Ollama, appended to UPSTREAM_UNAVAILABLE messages. */
 export function unreachableHint(host: string): string {
@@ -55,16 +37,9 @@ export function pullHint(model: string): string {
  */
 export function classifyFailure(err: unknown, context: FailureContext): UpstreamFailure {
   const { host, model, phase, signal, report, requestId } = context;
-  const make = (code: KobzaError['code'], message: string, connection = false): UpstreamFailure => ({
-    error: new KobzaError(code, message, { cause: err, requestId, details: { host } }),
-    connection,
-  });
-
-  if (signal.aborted && signal.reason instanceof KobzaError) {
-    const reason = signal.reason;
-    return { error: new KobzaError(reason.code, reason.message, { cause: err, requestId, details: { ...reason.details, host } }), connection: false };
-  }
-  if (err instanceof KobzaError) return { error: err, connection: false };
+  const start = startClassifying(err, signal, requestId, { host });
+  if ('error' in start) return start;
+  const { make } = start;
   if (err instanceof ConnectTimeoutError) {
     return make('UPSTREAM_TIMEOUT', `could not connect to Ollama at ${host} within ${err.timeoutMs} ms; ${unreachableHint(host)}`, true);
   }
@@ -90,11 +65,10 @@ export function classifyFailure(err: unknown, context: FailureContext): Upstream
     return make('UPSTREAM_BAD_RESPONSE', `Ollama at ${host} answered HTTP ${status}: ${upstreamMessage}`);
   }
 
-  const code = causeCode(err);
+  const code = errnoCode(err);
   if (code && CONNECTION_CODES.has(code)) {
     if (phase === 'streaming' || report.bytes > 0) return make('UPSTREAM_BAD_RESPONSE', `Ollama at ${host} dropped the connection mid-stream (${code})`);
-    const what = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host name not found' : code;
-    return make('UPSTREAM_UNAVAILABLE', `cannot reach Ollama at ${host} (${what}); ${unreachableHint(host)}`, true);
+    return make('UPSTREAM_UNAVAILABLE', `cannot reach Ollama at ${host} (${unreachableReason(code)}); ${unreachableHint(host)}`, true);
   }
   const message = err instanceof Error ? err.message : String(err);
   if (/did not receive done/i.test(message) || (phase === 'streaming' && !report.sawDone && /done/i.test(message))) {

@@ -5,7 +5,7 @@
  */
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { KobzaError, abortableDelay, createReplyMeta, errorForAbort, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta } from '../../core/index.js';
+import { KobzaError, createReplyMeta, errorForAbort, followSignal, idleWatch, retryPause, type ChatRequest, type FollowingExchange, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta } from '../../core/index.js';
 import { classifyFailure, unreachableHint, type UpstreamFailure } from './upstream-errors.js';
 
 export interface OpenAiCompatibleTimeouts {
@@ -202,19 +202,10 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   }
 
   /** A controller that follows `signal` and is tracked until released. */
-  #exchange(signal: AbortSignal, requestId?: string): { controller: AbortController; release(): void } {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(errorForAbort(signal, requestId));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    const release = () => {
-      this.#live.delete(controller);
-      signal.removeEventListener('abort', onAbort);
-      controller.signal.removeEventListener('abort', release);
-    };
-    this.#live.set(controller, release);
-    controller.signal.addEventListener('abort', release, { once: true });
-    return { controller, release };
+  #exchange(signal: AbortSignal, requestId?: string): FollowingExchange {
+    const exchange = followSignal(signal, { requestId, onRelease: () => this.#live.delete(exchange.controller) });
+    this.#live.set(exchange.controller, exchange.release);
+    return exchange;
   }
 
   /** Runs `start`; connection failures before the first token are retried with backoff. */
@@ -223,9 +214,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     let last: UpstreamFailure | undefined;
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) {
-        await abortableDelay(retryBackoffMs * 2 ** (attempt - 1), signal).catch(() => {
-          throw errorForAbort(signal, requestId);
-        });
+        await retryPause(retryBackoffMs * 2 ** (attempt - 1), signal, requestId);
       }
       if (signal.aborted) throw errorForAbort(signal, requestId);
       const { controller, release } = this.#exchange(signal, requestId);
@@ -246,10 +235,9 @@ export class OpenAiCompatibleProvider implements LlmProvider {
 
   async *#relay(controller: AbortController, stream: ChunkStream, iterator: AsyncIterator<ChatCompletionChunk>, first: IteratorResult<ChatCompletionChunk>, meta: ReplyMeta, model: string, requestSignal: AbortSignal): AsyncGenerator<string> {
     const { baseURL, timeouts } = this.#settings;
-    let waiting = false;
-    const idle = setTimeout(() => {
-      if (waiting) controller.abort(new KobzaError('UPSTREAM_TIMEOUT', `${baseURL} went silent for ${timeouts.idleMs} ms mid-stream (timeouts.idleMs)`, { requestId: meta.requestId }));
-    }, timeouts.idleMs);
+    const idle = idleWatch(timeouts.idleMs, () =>
+      controller.abort(new KobzaError('UPSTREAM_TIMEOUT', `${baseURL} went silent for ${timeouts.idleMs} ms mid-stream (timeouts.idleMs)`, { requestId: meta.requestId })),
+    );
     let finishReason: string | undefined;
     let ended = false;
     try {
@@ -263,13 +251,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         if (choice?.finish_reason) finishReason = choice.finish_reason;
         const content = choice?.delta?.content;
         if (content) yield content;
-        waiting = true;
-        idle.refresh();
-        try {
-          step = await iterator.next();
-        } finally {
-          waiting = false;
-        }
+        step = await idle.wait(iterator.next());
       }
       // The client ends the stream quietly when aborted: the reason is the signal's.
       if (controller.signal.aborted) throw controller.signal.reason ?? errorForAbort(requestSignal, meta.requestId);
@@ -282,7 +264,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       if (err instanceof KobzaError && !controller.signal.aborted) throw err;
       throw classifyFailure(err, { baseURL, model, phase: 'streaming', signal: controller.signal, requestId: meta.requestId }).error;
     } finally {
-      clearTimeout(idle);
+      idle.stop();
       if (!ended) stream.controller.abort();
       this.#live.get(controller)?.();
     }

@@ -3,9 +3,9 @@
  * the `openai` client reports them, into coded KobzaErrors that say what to do.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { KobzaError } from '../../core/index.js';
+import { errnoCode, startClassifying, unreachableReason, type ExchangePhase, type UpstreamFailure } from '../../core/index.js';
 
-export type ExchangePhase = 'before-first-token' | 'streaming';
+export type { ExchangePhase, UpstreamFailure };
 
 export interface FailureContext {
   baseURL: string;
@@ -14,22 +14,6 @@ export interface FailureContext {
   /** The exchange's own abort signal; its reason (abort, timeout) wins over the symptom. */
   signal: AbortSignal;
   requestId?: string;
-}
-
-export interface UpstreamFailure {
-  error: KobzaError;
-  /** The server could not be reached at all: worth a retry after a pause. */
-  connection: boolean;
-}
-
-function causeCode(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let i = 0; i < 5 && current && typeof current === 'object'; i++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 /** How to fix an unreachable server. */
@@ -49,23 +33,15 @@ function upstreamMessage(err: APIError): string {
  */
 export function classifyFailure(err: unknown, context: FailureContext): UpstreamFailure {
   const { baseURL, model, phase, signal, requestId } = context;
-  const make = (code: KobzaError['code'], message: string, connection = false): UpstreamFailure => ({
-    error: new KobzaError(code, message, { cause: err, requestId, details: { baseURL } }),
-    connection,
-  });
-
-  if (signal.aborted && signal.reason instanceof KobzaError) {
-    const reason = signal.reason;
-    return { error: new KobzaError(reason.code, reason.message, { cause: err, requestId, details: { ...reason.details, baseURL } }), connection: false };
-  }
-  if (err instanceof KobzaError) return { error: err, connection: false };
+  const start = startClassifying(err, signal, requestId, { baseURL });
+  if ('error' in start) return start;
+  const { make } = start;
   if (err instanceof APIUserAbortError || (err as { name?: string })?.name === 'AbortError') return make('ABORTED', 'the request was aborted');
   if (err instanceof APIConnectionTimeoutError) return make('UPSTREAM_TIMEOUT', `${baseURL} did not answer in time; ${unreachableHint(baseURL)}`, true);
   if (err instanceof APIConnectionError) {
-    const code = causeCode(err);
+    const code = errnoCode(err);
     if (phase === 'streaming') return make('UPSTREAM_BAD_RESPONSE', `${baseURL} dropped the connection mid-stream${code ? ` (${code})` : ''}`);
-    const what = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host name not found' : (code ?? 'connection failed');
-    return make('UPSTREAM_UNAVAILABLE', `cannot reach ${baseURL} (${what}); ${unreachableHint(baseURL)}`, true);
+    return make('UPSTREAM_UNAVAILABLE', `cannot reach ${baseURL} (${unreachableReason(code)}); ${unreachableHint(baseURL)}`, true);
   }
   if (err instanceof APIError) {
     const message = upstreamMessage(err);
@@ -82,7 +58,7 @@ export function classifyFailure(err: unknown, context: FailureContext): Upstream
     return make('UPSTREAM_BAD_RESPONSE', `${baseURL} answered HTTP ${status}: ${message}`);
   }
   if (err instanceof SyntaxError) return make('UPSTREAM_BAD_RESPONSE', `${baseURL} sent a malformed stream: ${err.message}`);
-  const code = causeCode(err);
+  const code = errnoCode(err);
   const message = err instanceof Error ? err.message : String(err);
   if (phase === 'streaming' || code) return make('UPSTREAM_BAD_RESPONSE', `${baseURL} closed the connection mid-stream (${code ?? message})`);
   return make('UPSTREAM_BAD_RESPONSE', `unexpected failure talking to ${baseURL}: ${message}`);

@@ -15,10 +15,13 @@ import { z } from 'zod';
 import {
   createReplyMeta,
   definePlugin,
+  guardStore,
   isAbortError,
+  isKobzaError,
   KobzaError,
   observeReply,
   openKeyvStore,
+  redactUrl,
   replayText,
   type CacheStore,
   type ChatRequest,
@@ -26,17 +29,20 @@ import {
   type Middleware,
   type PluginContext,
   type ReplyMeta,
+  type StoreHealth,
 } from '../../core/index.js';
 import type { TextOptions } from '../../core/text/index.js';
 import { createHashingEmbedder, createOllamaEmbedder } from './embedders.js';
-import { scopeOf } from './scope.js';
 import { SemanticCache } from './semantic-cache.js';
+import { admitAnswer, WriteTracker } from './admission.js';
+import { trustOf } from './trust.js';
 import { DEFAULT_VECTOR_INDEX_OPTIONS } from './vector-index.js';
 
 export { SemanticCache, entryIdOf, type LookupResult, type MatchResult, type ExportedEntry, type CacheStats, type ForgetResult, type EntryRecord } from './semantic-cache.js';
 export { createHashingEmbedder, createOllamaEmbedder, cosine } from './embedders.js';
 export { scopeOf, namespaceOf, namespaceFactsOf, contextKeyOf, type CacheScope, type NamespaceFacts } from './scope.js';
 export { VectorIndex, DEFAULT_VECTOR_INDEX_OPTIONS } from './vector-index.js';
+export { trustOf, conversationKeyOf, type TrustDecision, type WriteTier } from './trust.js';
 
 /**
  * Prefilter thresholds calibrated with `kobza eval cache --calibrate` on the labelled dev
@@ -118,6 +124,10 @@ export const semanticCacheConfigSchema = z.strictObject({
       path: z.string().min(1).optional(),
     })
     .prefault({}),
+  /** Longest a store call may take; beyond it (or on an error) the answer goes on without the cache. */
+  storeTimeoutMs: z.number().int().min(1).default(300),
+  /** `first`: a context-free answer is shared as soon as it is generated; `agree`: only once two independent generations agree (each question costs two generations). */
+  admit: z.enum(['first', 'agree']).default('first'),
   sync: z
     .strictObject({
       /** How often to pick up entries other processes wrote to a shared store (0 = never). */
@@ -144,6 +154,10 @@ export interface SemanticCacheHandle {
   ready(): Promise<SemanticCache>;
   /** Human-readable store description. */
   describeStore(): string;
+  /** The store's state: `degraded` while it fails or times out (answers go on without the cache). */
+  health(): StoreHealth;
+  /** Resolves once the answers being written behind replies are stored (or a store timeout passed). */
+  flush(): Promise<void>;
 }
 
 /** The file the index is saved to, if any. */
@@ -189,6 +203,19 @@ export function isCacheable(meta: ReplyMeta, text: string): boolean {
   );
 }
 
+/**
+ * The cache's own logger, minus the repeats of an outage: the store guard warns once per
+ * outage, so the sync and sweep timers' failures during it go to debug.
+ */
+function quietDuringOutages(logger: PluginContext['logger']): PluginContext['logger'] {
+  const warn = function warn(this: unknown, first: unknown, ...rest: unknown[]) {
+    const err = (first as { err?: unknown } | undefined)?.err;
+    if (isKobzaError(err, 'STORE_UNAVAILABLE')) return (logger.debug as (...args: unknown[]) => void)(first, ...rest);
+    return (logger.warn as (...args: unknown[]) => void)(first, ...rest);
+  };
+  return new Proxy(logger, { get: (target, key) => (key === 'warn' ? warn : Reflect.get(target, key, target)) });
+}
+
 function replayPace(request: ChatRequest, config: SemanticCacheConfig): number {
   if (!request.stream) return 0;
   if (config.replay) return config.replay.mode === 'paced' ? config.replay.charsPerSecond : 0;
@@ -204,7 +231,11 @@ export default definePlugin({
     const text: TextOptions = { entities: config.entities, synonyms: config.synonyms };
     let cache: SemanticCache | undefined;
     let opening: Promise<SemanticCache> | undefined;
-    let storeDescription = config.store ?? 'memory';
+    // Redacted: a store URL may carry a password, and this description reaches logs and `kobza cache stats`.
+    let storeDescription = redactUrl(config.store ?? 'memory');
+    let guarded: ReturnType<typeof guardStore> | undefined;
+    const writes = new WriteTracker();
+    const deploymentSystemPrompt = ctx.config.assistant.systemPrompt ?? '';
 
     const open = (): Promise<SemanticCache> => {
       opening ??= (async () => {
@@ -213,10 +244,12 @@ export default definePlugin({
         const factory = config.store ? undefined : ctx.tryResolve('CacheStore');
         if (factory) {
           store = await factory.open('semantic-cache');
-          storeDescription = factory.describe();
+          storeDescription = redactUrl(factory.describe());
         } else {
           store = await openKeyvStore(config.store ?? 'memory', 'semantic-cache', ctx.config.dir);
         }
+        guarded = guardStore(store, { timeoutMs: config.storeTimeoutMs, description: storeDescription, owner: 'semantic-cache', logger: ctx.logger, events: ctx.events });
+        store = guarded;
         const inMemory = !factory && (config.store ?? 'memory').startsWith('memory');
         const threshold = config.threshold ?? CALIBRATED_THRESHOLDS[kind] ?? UNCALIBRATED_THRESHOLD;
         if (config.threshold === undefined && CALIBRATED_THRESHOLDS[kind] === undefined) {
@@ -237,7 +270,7 @@ export default definePlugin({
           index: config.index,
           indexFile: indexPathFor(config, ctx.config.dir),
           syncIntervalMs: inMemory ? 0 : config.sync.intervalMs,
-          logger: ctx.logger,
+          logger: quietDuringOutages(ctx.logger),
         });
         ctx.logger.debug({ embedder: embedder.id, threshold, store: storeDescription, entries: cache.size }, 'semantic cache ready');
         return cache;
@@ -245,12 +278,18 @@ export default definePlugin({
       return opening;
     };
 
-    const handle: SemanticCacheHandle = { ready: open, describeStore: () => storeDescription };
+    const handle: SemanticCacheHandle = {
+      ready: open,
+      describeStore: () => storeDescription,
+      health: () => guarded?.health() ?? { status: 'ok', store: storeDescription, errors: 0 },
+      flush: () => writes.settled(config.storeTimeoutMs),
+    };
     ctx.provide(SEMANTIC_CACHE_TOKEN, handle);
     ctx.onReady(async () => {
       await open();
     });
     ctx.onClose(async () => {
+      await writes.settled(config.storeTimeoutMs);
       await cache?.close();
     });
 
@@ -258,19 +297,27 @@ export default definePlugin({
       name: 'semantic-cache',
       stage: 'cache',
       async handle(request, next) {
-        const decision = scopeOf(request, config);
-        if (!decision.cacheable) {
-          ctx.events.emit('cache:miss', { requestId: request.id, reason: `bypass:${decision.reason}` });
+        const trust = trustOf(request, { followUps: config.followUps, contextTurns: config.contextTurns, deploymentSystemPrompt });
+        if (!trust.cacheable) {
+          ctx.events.emit('cache:miss', { requestId: request.id, reason: `bypass:${trust.reason}` });
           return next();
         }
-        const semantic = cache ?? (await open());
+        let semantic: SemanticCache;
         let result;
         try {
-          result = await semantic.lookup(decision.question, decision.scope, request.signal);
+          semantic = cache ?? (await open());
+          // Read your writes: an answer generated a moment ago in this namespace is being
+          // written in the background; wait for it, but never longer than a store call may take.
+          const pendingWrites = guarded?.degraded ? undefined : writes.settledIn(trust.read.namespace, config.storeTimeoutMs);
+          if (pendingWrites) await pendingWrites;
+          result = await semantic.lookup(trust.question, trust.read, request.signal);
         } catch (err) {
           if (isAbortError(err) || request.signal.aborted) throw new KobzaError('ABORTED', 'the request was aborted', { cause: err, requestId: request.id });
-          ctx.logger.warn({ err, reqId: request.id }, 'semantic cache lookup failed; asking the model');
-          result = { hit: false as const, reason: 'error' };
+          // An outage is logged once by the store guard; anything else here is a bug worth a line.
+          if (!isKobzaError(err, 'STORE_UNAVAILABLE')) ctx.logger.warn({ err, reqId: request.id }, 'semantic cache lookup failed; asking the model');
+          if (!cache) opening = undefined; // the store was down at start-up: try again next time
+          ctx.events.emit('cache:miss', { requestId: request.id, reason: 'store-unavailable' });
+          return next();
         }
         if (result.hit) {
           ctx.events.emit('cache:hit', { requestId: request.id, similarity: result.similarity, exact: result.exact, key: result.entry.id });
@@ -285,14 +332,15 @@ export default definePlugin({
         }
         ctx.events.emit('cache:miss', { requestId: request.id, reason: result.reason, bestSimilarity: result.bestSimilarity, vetoedBy: result.vetoedBy });
         const reply = await next();
+        if (trust.tier === 'none') return reply;
         return observeReply(reply, {
-          async onComplete(answer, meta) {
+          onComplete(answer, meta) {
             if (request.signal.aborted || !isCacheable(meta, answer)) return;
-            try {
-              await semantic.store(decision.question, answer, decision.scope, meta.model || request.model);
-            } catch (err) {
-              ctx.logger.warn({ err, reqId: request.id }, 'semantic cache: could not store the answer');
-            }
+            // The reply ends now; the write goes on behind it (a slow store never holds an answer).
+            const write = admitAnswer({ cache: semantic, trust, answer, model: meta.model || request.model, request, admit: config.admit, logger: ctx.logger }).catch((err: unknown) => {
+              if (!isKobzaError(err, 'STORE_UNAVAILABLE')) ctx.logger.warn({ err, reqId: request.id }, 'semantic cache: could not store the answer');
+            });
+            writes.track(trust.read.namespace, write);
           },
         });
       },

@@ -32,7 +32,7 @@ describe('kobza command names', () => {
     expect(ran).toBeUndefined();
     expect(error?.code).toBe('commander.unknownCommand');
     expect(error?.exitCode).toBe(1);
-    expect(stderr).toContain("unknown command 'int'; the commands are: serve, chat, check, eval, cache, init");
+    expect(stderr).toContain("unknown command 'int'; the commands are: serve, chat, check, eval, cache, knowledge, init");
     expect(stderr).not.toContain('too many arguments');
   });
 

@@ -88,7 +88,7 @@ describe('unknown commands', () => {
   it('is an error that lists the commands, never serve', async () => {
     const { code, stderr } = await kobza(['int', 'x']);
     expect(code).toBe(1);
-    expect(stderr).toContain("unknown command 'int'; the commands are: serve, chat, check, eval, cache, init");
+    expect(stderr).toContain("unknown command 'int'; the commands are: serve, chat, check, eval, cache, knowledge, init");
     expect(stderr).not.toContain('too many arguments');
   });
 });

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collectReply, createReplyMeta, KobzaError, observeReply, replayText, splitIntoChunks, wrapError, type Reply, type ReplyMeta, type ReplyObserver } from '../../core/index.js';
 
-// observeReply and the instant replayText are hand-written iterators for speed; these tests
-// hold them to the async generators they replaced (written out here as the reference).
+// observeReply is an async generator; the instant replayText is a hand-written iterator for
+// speed. These tests hold both to the reference generators written out here.
 
 async function* referenceObserve(reply: Reply, observer: ReplyObserver): AsyncGenerator<string> {
   const parts: string[] = [];
@@ -139,7 +139,7 @@ const scenarios = fc.record<Scenario>({
 });
 
 describe('observeReply', () => {
-  it('behaves exactly like the for-await generator it replaced', async () => {
+  it('behaves exactly like the reference for-await generator', async () => {
     await fc.assert(
       fc.asyncProperty(scenarios, async (scenario) => {
         const expected = await run(scenario, (reply, observer) => referenceObserve(reply, observer));
@@ -158,7 +158,7 @@ describe('observeReply', () => {
     );
   });
 
-  it('behaves like the generator over an instant replay too (the cache-hit fast path)', async () => {
+  it('behaves like the reference generator over an instant replay too (a cache hit)', async () => {
     await fc.assert(
       fc.asyncProperty(scenarios, fc.string({ maxLength: 30 }), fc.option(fc.nat(5), { nil: undefined }), async (scenario, text, abortAt) => {
         const instant = { text, abortAt };

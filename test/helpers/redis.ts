@@ -4,7 +4,7 @@
  * tests never skip silently.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -64,6 +64,69 @@ export async function startTestRedis(): Promise<TestRedis> {
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A private redis-server a test may stop, freeze and bring back (outage tests). */
+export interface ControllableRedis extends TestRedis {
+  port: number;
+  /** SIGSTOP: the server keeps its connections but answers nothing (a hang). */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
+  /** SIGKILL: connections drop, the port refuses. */
+  kill(): Promise<void>;
+  /** Starts a fresh (empty) server on the same port after `kill`. */
+  restart(): Promise<void>;
+  /** Whether the process is stopped by SIGSTOP right now (read from /proc). */
+  isPaused(): boolean;
+}
+
+/**
+ * Always a private redis-server (never KOBZA_TEST_REDIS_URL: the test kills it).
+ * @example
+ * const redis = await startControllableRedis(); redis.pause(); … redis.resume(); await redis.stop();
+ */
+export async function startControllableRedis(options: { password?: string } = {}): Promise<ControllableRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'kobza-redis-'));
+  let child: ChildProcess;
+  const launch = async () => {
+    const auth = options.password ? ['--requirepass', options.password] : [];
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...auth], { stdio: 'ignore' });
+    await waitForPort(port, Date.now() + 10_000);
+  };
+  const exited = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+    });
+  await launch();
+  return {
+    url: options.password ? `redis://:${options.password}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
+    port,
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
+    isPaused: () => {
+      try {
+        return /^\d+ \(.*\) T /.test(readFileSync(`/proc/${child.pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    },
+    async kill() {
+      const done = exited();
+      child.kill('SIGKILL');
+      await done;
+    },
+    restart: launch,
+    async stop() {
+      const done = exited();
+      child.kill('SIGCONT');
+      child.kill('SIGTERM');
+      await done;
       rmSync(dir, { recursive: true, force: true });
     },
   };

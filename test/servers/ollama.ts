@@ -133,6 +133,20 @@ export function defaultReply(request: Pick<StandInRequest, 'body'>): string {
   return `Answer to: ${question}${variant}`;
 }
 
+/**
+ * An answer that quotes the context it was generated from — every message before the
+ * question (system prompt and earlier turns) — the way a real model may repeat a name or a
+ * phone number it was shown. Use it as `reply: echoReply` to see whether context leaks.
+ * @example
+ * echoReply({ body: { messages: [{ role: 'user', content: 'I am Olena' }, { role: 'assistant', content: 'Hi' }, { role: 'user', content: 'Fees?' }] } })
+ * // 'Answer to: Fees? [context: user: I am Olena | assistant: Hi]'
+ */
+export function echoReply(request: Pick<StandInRequest, 'body'>): string {
+  const messages: { role?: string; content?: string }[] = Array.isArray(request.body?.messages) ? request.body.messages : [];
+  const context = messages.slice(0, -1).map((m) => `${m.role}: ${m.content}`);
+  return context.length > 0 ? `${defaultReply(request)} [context: ${context.join(' | ')}]` : defaultReply(request);
+}
+
 /** How the stand-in splits a reply into streamed tokens: words with their trailing space. */
 export function tokenize(text: string): string[] {
   return text.match(TOKEN_PATTERN) ?? [];

@@ -72,36 +72,35 @@ describe('request signals', () => {
   const ask = (kobza: LiveKobza, content: string) =>
     new OpenAI({ baseURL: `${kobza.url}/v1`, apiKey: 'x', maxRetries: 0 }).chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content }] });
 
-  it('a completed request’s signal serves a later one only while nothing is attached to it', async () => {
+  it('every request has its own signal, and a later request’s abort wakes nothing left on an earlier one', async () => {
     const kobza = await startKobza({ standIn: { tokenDelayMs: 5 } });
     await ask(kobza, 'one');
     await ask(kobza, 'two');
     const [first, second] = kobza.seen.map((r) => r.signal);
-    // Nothing listened to the first signal: the second request got it back, unaborted.
-    expect(second).toBe(first);
+    expect(second).not.toBe(first);
+    expect(first.aborted).toBe(false);
     expect(second.aborted).toBe(false);
 
-    // Someone still listens to it (work started after the reply ended): never handed out again.
+    // Work still attached to a completed request's signal (a listener, a composite) ...
     let woken = 0;
     second.addEventListener('abort', () => woken++);
-    await ask(kobza, 'three');
-    const third = kobza.seen[2].signal;
-    expect(third).not.toBe(second);
+    const composite = AbortSignal.any([first]);
 
-    // A composite made from it (AbortSignal.any) keeps it out of the pool as well.
-    const composite = AbortSignal.any([third]);
-    await ask(kobza, 'four');
-    expect(kobza.seen[3].signal).not.toBe(third);
-
-    // A later request aborted by its client wakes neither the old listener nor the composite.
+    // ... is woken by neither a later request aborted by its client nor its upstream stop.
     await abandonStream(kobza, 2);
     await eventually(() => kobza.kernel.inFlight === 0);
-    expect(kobza.seen[4].signal.aborted).toBe(true);
+    const abandoned = kobza.seen[2].signal;
+    expect(abandoned).not.toBe(first);
+    expect(abandoned).not.toBe(second);
+    expect(abandoned.aborted).toBe(true);
+    await eventually(() => kobza.ollama.calls.some((c) => c.path === '/api/chat' && c.clientClosed));
     expect(woken).toBe(0);
     expect(composite.aborted).toBe(false);
+    expect(first.aborted).toBe(false);
+    expect(second.aborted).toBe(false);
   });
 
-  it('the signal of an aborted request is never reused, and its abort reaches no later request', async () => {
+  it('the abort of one request reaches no later request', async () => {
     const kobza = await startKobza({ standIn: { tokenDelayMs: 20 } });
     await abandonStream(kobza, 2);
     await eventually(() => kobza.kernel.inFlight === 0);

@@ -34,6 +34,31 @@ describe('POST /v1/chat/completions', () => {
     expect(kobza.ollama.calls[0].body.stream).toBe(true);
   });
 
+  it('writes the whole completion object, in OpenAI’s field order, as JSON', async () => {
+    const kobza = await startKobza();
+    const res = await fetch(`${kobza.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'qwen2.5:7b', messages: ask('"лапки" і \\ та \n рядок') }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const raw = await res.text();
+    const data = JSON.parse(raw);
+    expect(raw).toBe(JSON.stringify(data));
+    expect(data).toEqual({
+      id: `chatcmpl-${res.headers.get('x-request-id')}`,
+      object: 'chat.completion',
+      created: expect.any(Number),
+      model: 'qwen2.5:7b',
+      system_fingerprint: 'kobza',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Answer to: "лапки" і \\ та \n рядок', refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+      usage: { prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number), total_tokens: expect.any(Number) },
+    });
+    expect(Object.keys(data)).toEqual(['id', 'object', 'created', 'model', 'system_fingerprint', 'choices', 'usage']);
+    expect(Number.isInteger(data.created)).toBe(true);
+  });
+
   it('streams SSE chunks that add up to the answer, with usage when asked', async () => {
     const kobza = await startKobza({ standIn: { tokenDelayMs: 2 } });
     const client = clientFor(kobza);

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import YAML from 'yaml';
 import { collectReply, Kernel, parseConfig, type ChatMessage, type KobzaEvents, type PluginDefinition, type ReplyMeta, type RequestInit } from '../../../core/index.js';
 import { SEMANTIC_CACHE_TOKEN, type SemanticCache } from '../../../plugins/semantic-cache/index.js';
@@ -31,6 +31,8 @@ export interface BootOptions {
   extraSettings?: Record<string, Record<string, unknown>>;
   /** Folder relative paths resolve against. */
   dir?: string;
+  /** The kernel's logger (default: silent). */
+  logger?: Logger;
 }
 
 /** Builds a kernel with ollama + semantic-cache (+ extras) and waits until the cache is ready. */
@@ -48,9 +50,10 @@ export async function bootCache(options: BootOptions): Promise<BootedCache> {
     'semantic-cache': async () => (await import('../../../plugins/semantic-cache/index.js')).default as PluginDefinition,
   };
   for (const [name, definition] of Object.entries(options.extra ?? {})) builtins[name] = async () => definition;
-  const kernel = await Kernel.create(config, { builtins, logger: pino({ level: 'silent' }) });
+  const kernel = await Kernel.create(config, { builtins, logger: options.logger ?? pino({ level: 'silent' }) });
   running.push(kernel);
-  const cache = await kernel.resolve(SEMANTIC_CACHE_TOKEN).ready();
+  const handle = kernel.resolve(SEMANTIC_CACHE_TOKEN);
+  const cache = await handle.ready();
   const hits: BootedCache['hits'] = [];
   const misses: BootedCache['misses'] = [];
   kernel.events.on('cache:hit', (e) => hits.push(e));
@@ -65,6 +68,8 @@ export async function bootCache(options: BootOptions): Promise<BootedCache> {
       const reply = await kernel.handle(kernel.createRequest({ messages, ...init }));
       const chunks: string[] = [];
       for await (const chunk of reply.chunks) chunks.push(chunk);
+      // The answer is written behind the reply: wait for it, as a next question a moment later would.
+      await handle.flush();
       return { text: chunks.join(''), meta: reply.meta, chunks };
     },
   };

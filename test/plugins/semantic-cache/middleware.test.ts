@@ -32,9 +32,11 @@ describe('semantic cache: hits and misses', () => {
   it('serves paraphrases (translit, typo, synonym, Russian, case) and refuses every near-miss, per the fixtures', async () => {
     const { ask, misses } = await bootCache({ ollamaUrl: ollama.url });
     for (const [i, pair] of fixturePairs().entries()) {
-      const system = { role: 'system' as const, content: `fixture ${i}` };
-      const cached = await ask([system, { role: 'user', content: pair.cached }]);
-      const query = await ask([system, { role: 'user', content: pair.query }]);
+      // One tenant per pair keeps the pairs apart (a client system prompt would keep each
+      // answer in its own conversation).
+      const tenant = { metadata: { tenant: `fixture ${i}` } };
+      const cached = await ask(pair.cached, tenant);
+      const query = await ask(pair.query, tenant);
       expect({ id: pair.id, hit: query.meta.source === 'cache' }).toEqual({ id: pair.id, hit: pair.same });
       if (pair.same) {
         expect(query.text).toBe(cached.text);
@@ -137,14 +139,17 @@ describe('semantic cache: scope', () => {
       { role: 'assistant' as const, content: 'Так, є.' },
     ];
     const followUp = { role: 'user' as const, content: 'А скільки це коштує?' };
-    const first = await ask([...aboutDorm, followUp]);
+    const chat = { conversationId: 'chat-1' };
+    const first = await ask([...aboutDorm, followUp], chat);
     expect(first.meta.source).toBe('provider');
-    // Another conversation: the same words mean something else.
-    expect((await ask([...aboutMasters, followUp])).meta.source).toBe('provider');
-    // The same earlier turns: the same question.
-    const again = await ask([...aboutDorm, followUp]);
+    // Other earlier turns: the same words mean something else.
+    expect((await ask([...aboutMasters, followUp], chat)).meta.source).toBe('provider');
+    // The same earlier turns in the same conversation: the same question.
+    const again = await ask([...aboutDorm, followUp], chat);
     expect(again.meta.source).toBe('cache');
     expect(again.text).toBe(first.text);
+    // The same turns in another conversation: an answer made with a conversation's history never leaves it.
+    expect((await ask([...aboutDorm, followUp], { conversationId: 'chat-2' })).meta.source).toBe('provider');
     // A self-contained question is served whatever came before.
     await ask('Скільки коштує гуртожиток?');
     expect((await ask([...aboutMasters, { role: 'user', content: 'Скільки коштує гуртожиток?' }])).meta.source).toBe('cache');
