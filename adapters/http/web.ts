@@ -57,8 +57,9 @@ export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { ctx, config, metrics } = deps;
   const open = { kobzaPublic: true, rateLimit: false as const };
 
-  app.get('/', { config: open }, async function root(_request, reply) {
-    if (!config.webChat) return reply.type('text/plain; charset=utf-8').send('Kobza is running');
+  app.get('/', { config: open }, async function root(request, reply) {
+    // Ollama clients and health probes read the plain line; browsers ask for HTML.
+    if (!config.webChat || !request.headers.accept?.includes('text/html')) return reply.type('text/plain; charset=utf-8').send('Kobza is running');
     return reply.headers(HTML_HEADERS).send(page('chat.html').replace('__KOBZA_MODEL__', escapeAttribute(ctx.config.assistant.model)));
   });
 
