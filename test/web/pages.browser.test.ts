@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The chat page and the operator console in headless Chromium (Debian's `chromium`, driven
  * by puppeteer-core; `.ci/run` installs it when absent): an answer streams in from the
