@@ -171,6 +171,8 @@ export const telegramConfigSchema = z
     model: z.string().min(1).optional(),
     /** Register /start /help /reset /stop with Telegram (setMyCommands) at start. */
     registerCommands: z.boolean().default(true),
+    /** 👍/👎 buttons under each final answer, stored by the `feedback` plugin; removed after a vote. */
+    feedback: z.boolean().default(false),
   })
   .superRefine((config, issues) => {
     // Secrets are checked here, where the loader cannot echo the value into the message.
