@@ -6,12 +6,13 @@
  * gets a `__name(fn, "…")` wrapper (keepNames), which made the kernel path ~30 % slower.
  * Driven over IPC; not meant to be run by hand.
  */
+import http from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import YAML from 'yaml';
 import { findHttpAdapter } from '../adapters/http/index.js';
 import { BUILTIN_PLUGINS } from '../cli/builtins.js';
-import { createReplyMeta, definePlugin, Kernel, parseConfig, replayText, type LlmProvider } from '../core/index.js';
+import { createReplyMeta, definePlugin, Kernel, loadConfigFile, parseConfig, replayText, type LlmProvider } from '../core/index.js';
 
 export const MODEL = 'qwen2.5:7b';
 export const QUESTION = 'Коли починається вступна кампанія і які документи потрібні для вступу на бакалаврат?';
@@ -21,6 +22,10 @@ export type ServerCommand =
   | { cmd: 'hello' }
   | { cmd: 'bare-post' }
   | { cmd: 'kobza'; plugins: Record<string, unknown> }
+  /** A Kobza from a config file as `kobza serve` loads it (bench/overhead.ts: config/default.yaml). */
+  | { cmd: 'kobza-file'; file: string; env: Record<string, string>; without?: string[] }
+  /** The floor of any proxy: node:http forwarding each request to `target` and piping the answer back. */
+  | { cmd: 'pipe-proxy'; target: string }
   | { cmd: 'cpu' }
   | { cmd: 'kernel-micros'; id: number; requests: number }
   | { cmd: 'memory' }
@@ -46,6 +51,7 @@ const instantAnswer = definePlugin({
 interface Running {
   kernel?: Kernel;
   hello?: FastifyInstance;
+  proxy?: http.Server;
 }
 
 const running = new Map<number, Running>();
@@ -61,6 +67,33 @@ async function bootKobza(plugins: Record<string, unknown>): Promise<{ id: number
   const id = nextId++;
   running.set(id, { kernel });
   return { id, url: findHttpAdapter(kernel)!.url! };
+}
+
+/** Boots a config file with the given environment; `without` switches plugins off (to see what each costs). */
+async function bootKobzaFile(file: string, env: Record<string, string>, without: string[] = []): Promise<{ id: number; url: string; plugins: string[] }> {
+  const loaded = await loadConfigFile(file, env);
+  const config = { ...loaded, plugins: loaded.plugins.map((p) => (without.includes(p.name) ? { ...p, enabled: false } : p)) };
+  const kernel = await Kernel.create(config, { builtins: BUILTIN_PLUGINS, logger: pino({ level: 'silent' }) });
+  await kernel.start();
+  const id = nextId++;
+  running.set(id, { kernel });
+  return { id, url: findHttpAdapter(kernel)!.url!, plugins: config.plugins.filter((p) => p.enabled).map((p) => p.name) };
+}
+
+async function startPipeProxy(target: string): Promise<{ id: number; url: string }> {
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer((req, res) => {
+    const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers, agent }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const id = nextId++;
+  running.set(id, { proxy: server });
+  return { id, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
 }
 
 async function startHello(): Promise<{ id: number; url: string }> {
@@ -129,6 +162,10 @@ async function serve(command: ServerCommand): Promise<unknown> {
       return startBarePost();
     case 'kobza':
       return bootKobza(command.plugins);
+    case 'kobza-file':
+      return bootKobzaFile(command.file, command.env, command.without);
+    case 'pipe-proxy':
+      return startPipeProxy(command.target);
     case 'cpu':
       return process.cpuUsage();
     case 'kernel-micros':
@@ -139,6 +176,8 @@ async function serve(command: ServerCommand): Promise<unknown> {
       const target = running.get(command.id);
       running.delete(command.id);
       await target?.hello?.close();
+      target?.proxy?.closeAllConnections();
+      await new Promise((resolve) => (target?.proxy ? target.proxy.close(resolve) : resolve(undefined)));
       await target?.kernel?.stop();
       return null;
     }

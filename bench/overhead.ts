@@ -1,22 +1,47 @@
 /**
- * Kernel overhead: time-to-first-token and total time of requests through the kernel
- * (Kernel + `ollama` plugin, no other plugins) against the bare `ollama` client, both
- * talking to the Ollama stand-in with a fixed per-token delay, in the same run,
- * alternating which goes first. Goal: both median ratios ≤ 1.02.
+ * Overhead, two comparisons, each side by side in one run, alternating which side goes
+ * first, every request a new question (nothing is ever a cache hit). Goal for both: median
+ * ratios of time to first token and of total time ≤ 1.02.
  *
- * Run alone: `npx tsx bench/overhead.ts [requests]` (default 200).
+ * 1. **kernel**: requests through the kernel (Kernel + `ollama` plugin, no other plugins)
+ *    against the bare `ollama` client; stand-in first token after 20 ms, 4 ms per token.
+ * 2. **pipeline**: requests through the HTTP API (`POST /api/chat`, streamed, with the
+ *    `ollama` client pointed at Kobza) of a Kobza started from `config/default.yaml` itself —
+ *    ollama, streaming, memory, semantic-cache (SQLite), parallel-ranking (`when: hard`, not
+ *    triggered by these questions), http — against the same client pointed at the stand-in;
+ *    stand-in first token after 50 ms, 5 ms per token. Only the environment differs from a
+ *    real start: `OLLAMA_HOST` (the stand-in), `PORT=0`, and the SQLite files in a temp folder.
+ *    Three processes, as in production: the stand-in (so Kobza's CPU work cannot delay its
+ *    tokens, which it did when they shared an event loop), Kobza (bench/http-server.ts
+ *    compiled with esbuild, run by plain node), and this one, the client of both sides.
+ *
+ * Run alone: `npx tsx bench/overhead.ts [requests]` (default 200 per side and comparison);
+ * `npx tsx bench/overhead.ts 100 pipeline` runs one comparison. Environment (pipeline):
+ * `KOBZA_BENCH_WITHOUT=semantic-cache,…` switches plugins off to see what each costs;
+ * `KOBZA_BENCH_CPU_PROF=<dir>` writes a CPU profile of the Kobza process;
+ * `KOBZA_BENCH_PROXY_FLOOR=1` adds bare vs a node:http pipe proxy in Kobza's place (the
+ * floor any proxy in its own process pays on the machine).
  */
+import { fork, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ollama } from 'ollama';
+import { build } from 'esbuild';
 import { pino } from 'pino';
 import { Kernel, parseConfig } from '../core/index.js';
 import { startOllamaStandIn } from '../test/servers/ollama.js';
 
-const TOKEN_DELAY_MS = 4;
-const FIRST_TOKEN_DELAY_MS = 20;
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WARM_UP = 10;
 const MODEL = 'qwen2.5:7b';
+
+/** The stand-in's pace per comparison. */
+const PACE = {
+  kernel: { firstTokenDelayMs: 20, tokenDelayMs: 4 },
+  pipeline: { firstTokenDelayMs: 50, tokenDelayMs: 5 },
+} as const;
 
 interface Sample {
   ttftMs: number;
@@ -35,7 +60,11 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** A question whose stand-in answer is ~24 tokens. */
+/**
+ * A question whose stand-in answer is ~24 tokens. Unique per request, so the semantic cache
+ * always misses; one question, no comparison, under 280 characters: ranking's `when: hard`
+ * leaves it alone.
+ */
 function question(i: number): string {
   return `Question ${i}: when does the admission campaign start and which documents are needed for the bachelor programme in computer science`;
 }
@@ -51,61 +80,83 @@ async function timeStream(start: () => Promise<AsyncIterable<string>>): Promise<
   return { ttftMs: ttft, totalMs: performance.now() - t0, chars };
 }
 
-/** Runs the benchmark and prints medians and ratios. */
-export async function run(requests = 200): Promise<void> {
-  const ollama = await startOllamaStandIn({ tokenDelayMs: TOKEN_DELAY_MS, firstTokenDelayMs: FIRST_TOKEN_DELAY_MS });
+function bareChat(client: Ollama, i: number): Promise<Sample> {
+  return timeStream(async () => {
+    const stream = await client.chat({ model: MODEL, messages: [{ role: 'user', content: question(i) }], stream: true });
+    return (async function* chunks() {
+      for await (const part of stream) yield part.message.content;
+    })();
+  });
+}
+
+interface Comparison {
+  name: string;
+  /** What the stand-in was set to, for the report. */
+  pace: { firstTokenDelayMs: number; tokenDelayMs: number };
+  baseline: { label: string; ask(i: number): Promise<Sample> };
+  measured: { label: string; ask(i: number): Promise<Sample> };
+}
+
+/** Runs both sides of a comparison, alternating, and prints medians and ratios. */
+async function compare({ name, pace, baseline, measured }: Comparison, requests: number, offset: number): Promise<{ ttft: number; total: number }> {
+  for (let i = 0; i < WARM_UP; i++) {
+    await measured.ask(offset + i);
+    await baseline.ask(offset + i);
+  }
+  const measuredSamples: Sample[] = [];
+  const baselineSamples: Sample[] = [];
+  for (let n = 0; n < requests; n++) {
+    const i = offset + WARM_UP + n;
+    // Alternate the order so neither side always runs on a warmer process.
+    if (n % 2 === 0) {
+      measuredSamples.push(await measured.ask(i));
+      baselineSamples.push(await baseline.ask(i));
+    } else {
+      baselineSamples.push(await baseline.ask(i));
+      measuredSamples.push(await measured.ask(i));
+    }
+  }
+  if (measuredSamples.some((s, i) => s.chars !== baselineSamples[i].chars)) throw new Error(`${name}: the two sides received different answers`);
+
+  const width = Math.max(baseline.label.length, measured.label.length);
+  const row = (label: string, samples: Sample[]) => {
+    const ttft = samples.map((s) => s.ttftMs);
+    const total = samples.map((s) => s.totalMs);
+    return `${label.padEnd(width)}  ttft median ${median(ttft).toFixed(2)} ms (p90 ${percentile(ttft, 90).toFixed(2)})   total median ${median(total).toFixed(2)} ms (p90 ${percentile(total, 90).toFixed(2)})`;
+  };
+  const ttft = median(measuredSamples.map((s) => s.ttftMs)) / median(baselineSamples.map((s) => s.ttftMs));
+  const total = median(measuredSamples.map((s) => s.totalMs)) / median(baselineSamples.map((s) => s.totalMs));
+  process.stdout.write(
+    [
+      `${name}: ${requests} requests each, alternating; stand-in first token ${pace.firstTokenDelayMs} ms, ${pace.tokenDelayMs} ms/token, ${measuredSamples[0].chars} chars/answer`,
+      row(baseline.label, baselineSamples),
+      row(measured.label, measuredSamples),
+      `ratio ${measured.label}/${baseline.label}: ttft ${ttft.toFixed(3)}  total ${total.toFixed(3)}  (goal ≤ 1.02 both: ${ttft <= 1.02 && total <= 1.02 ? 'met' : 'NOT met'})`,
+      '',
+    ].join('\n'),
+  );
+  return { ttft, total };
+}
+
+/** Kernel + `ollama` plugin only, called in-process, against the bare client. */
+async function kernelComparison(requests: number): Promise<void> {
+  const ollama = await startOllamaStandIn(PACE.kernel);
   const config = parseConfig(`assistant:\n  model: ${MODEL}\nplugins:\n  ollama:\n    host: ${ollama.url}\n`, { file: 'bench-overhead.yaml', env: {} });
   const kernel = await Kernel.create(config, {
     builtins: { ollama: () => import('../plugins/ollama/index.js') },
     logger: pino({ level: 'silent' }),
   });
   const bare = new Ollama({ host: ollama.url });
-
-  const viaKernel = (i: number) =>
-    timeStream(async () => (await kernel.handle(kernel.createRequest({ messages: [{ role: 'user', content: question(i) }] }))).chunks);
-  const viaBare = (i: number) =>
-    timeStream(async () => {
-      const stream = await bare.chat({ model: MODEL, messages: [{ role: 'user', content: question(i) }], stream: true });
-      return (async function* chunks() {
-        for await (const part of stream) yield part.message.content;
-      })();
-    });
-
   try {
-    for (let i = 0; i < WARM_UP; i++) {
-      await viaKernel(i);
-      await viaBare(i);
-    }
-    const kernelSamples: Sample[] = [];
-    const bareSamples: Sample[] = [];
-    for (let i = 0; i < requests; i++) {
-      // Alternate the order so neither side always runs on a warmer process.
-      if (i % 2 === 0) {
-        kernelSamples.push(await viaKernel(i));
-        bareSamples.push(await viaBare(i));
-      } else {
-        bareSamples.push(await viaBare(i));
-        kernelSamples.push(await viaKernel(i));
-      }
-    }
-    if (kernelSamples.some((s, i) => s.chars !== bareSamples[i].chars)) throw new Error('kernel and bare client received different answers');
-
-    const row = (name: string, samples: Sample[]) => {
-      const ttft = samples.map((s) => s.ttftMs);
-      const total = samples.map((s) => s.totalMs);
-      return `${name.padEnd(8)} ttft median ${median(ttft).toFixed(2)} ms (p90 ${percentile(ttft, 90).toFixed(2)})   total median ${median(total).toFixed(2)} ms (p90 ${percentile(total, 90).toFixed(2)})`;
-    };
-    const ttftRatio = median(kernelSamples.map((s) => s.ttftMs)) / median(bareSamples.map((s) => s.ttftMs));
-    const totalRatio = median(kernelSamples.map((s) => s.totalMs)) / median(bareSamples.map((s) => s.totalMs));
-    process.stdout.write(
-      [
-        `kernel overhead: ${requests} requests each, alternating; stand-in first token ${FIRST_TOKEN_DELAY_MS} ms, ${TOKEN_DELAY_MS} ms/token, ${kernelSamples[0].chars} chars/answer`,
-        `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}`,
-        row('bare', bareSamples),
-        row('kernel', kernelSamples),
-        `ratio kernel/bare: ttft ${ttftRatio.toFixed(3)}  total ${totalRatio.toFixed(3)}  (goal ≤ 1.02 both: ${ttftRatio <= 1.02 && totalRatio <= 1.02 ? 'met' : 'NOT met'})`,
-        '',
-      ].join('\n'),
+    await compare(
+      {
+        name: 'kernel',
+        pace: PACE.kernel,
+        baseline: { label: 'bare', ask: (i) => bareChat(bare, i) },
+        measured: { label: 'kernel', ask: (i) => timeStream(async () => (await kernel.handle(kernel.createRequest({ messages: [{ role: 'user', content: question(i) }] }))).chunks) },
+      },
+      requests,
+      0,
     );
   } finally {
     await kernel.stop();
@@ -114,4 +165,130 @@ export async function run(requests = 200): Promise<void> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run(Number(process.argv[2]) || 200);
+// ---- child processes of the pipeline comparison -------------------------------------------
+
+/** A forked child answering numbered commands over IPC. */
+interface Child {
+  call<T>(command: Record<string, unknown>): Promise<T>;
+  process: ChildProcess;
+}
+
+function connect(child: ChildProcess): Child {
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let seq = 0;
+  child.on('message', (message: { seq: number; value?: unknown; error?: string }) => {
+    const waiter = pending.get(message.seq);
+    pending.delete(message.seq);
+    if (message.error) waiter?.reject(new Error(message.error));
+    else waiter?.resolve(message.value);
+  });
+  return {
+    process: child,
+    call<T>(command: Record<string, unknown>): Promise<T> {
+      const id = seq++;
+      return new Promise<T>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        child.send({ ...command, seq: id });
+      });
+    },
+  };
+}
+
+/** The Ollama stand-in in a process of its own, as Ollama is: Kobza's CPU work cannot delay its tokens. */
+function startUpstream(): Child {
+  return connect(fork(fileURLToPath(import.meta.url), ['--overhead-upstream'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+}
+
+if (process.argv.includes('--overhead-upstream')) {
+  let standIn: Awaited<ReturnType<typeof startOllamaStandIn>> | undefined;
+  process.on('message', async (message: { seq: number; cmd: string; pace?: typeof PACE.pipeline }) => {
+    try {
+      let value: unknown = null;
+      if (message.cmd === 'start') value = { url: (standIn = await startOllamaStandIn(message.pace)).url };
+      else if (message.cmd === 'count') value = standIn?.count('/api/chat') ?? 0;
+      else if (message.cmd === 'exit') await standIn?.close();
+      process.send!({ seq: message.seq, value });
+      if (message.cmd === 'exit') process.disconnect();
+    } catch (err) {
+      process.send!({ seq: message.seq, error: (err as Error).stack ?? String(err) });
+    }
+  });
+}
+
+/** Kobza in a process of its own, compiled with esbuild and run by plain node, as `kobza serve` runs from dist/. */
+async function startKobzaServer(): Promise<Child> {
+  const compiled = path.join(REPO, 'node_modules', '.cache', 'kobza-bench', 'overhead-server.mjs');
+  await build({ entryPoints: [path.join(REPO, 'bench', 'http-server.ts')], outfile: compiled, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'error' });
+  // KOBZA_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the Kobza process there (open it in Chrome DevTools).
+  const profile = process.env.KOBZA_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KOBZA_BENCH_CPU_PROF}`] : [];
+  return connect(fork(compiled, ['--bench-http-server'], { execArgv: profile, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+}
+
+/**
+ * A Kobza from config/default.yaml, through its HTTP API, against the bare client. Three
+ * processes: the stand-in, Kobza, and this one (the client of both sides).
+ */
+async function pipelineComparison(requests: number): Promise<void> {
+  const upstream = startUpstream();
+  const { url: upstreamUrl } = await upstream.call<{ url: string }>({ cmd: 'start', pace: PACE.pipeline });
+  // The shipped file itself, copied so its relative SQLite paths land in a temp folder.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kobza-bench-overhead-'));
+  mkdirSync(path.join(dir, 'config'));
+  mkdirSync(path.join(dir, 'data'));
+  const file = path.join(dir, 'config', 'default.yaml');
+  copyFileSync(path.join(REPO, 'config', 'default.yaml'), file);
+  // KOBZA_BENCH_WITHOUT=semantic-cache,memory switches plugins off, to see what each costs.
+  const without = (process.env.KOBZA_BENCH_WITHOUT ?? '').split(',').filter(Boolean);
+  const server = await startKobzaServer();
+  try {
+    const booted = await server.call<{ url: string; plugins: string[] }>({ cmd: 'kobza-file', file, env: { OLLAMA_HOST: upstreamUrl, PORT: '0', KOBZA_HOST: '127.0.0.1' }, without });
+    const kobza = new Ollama({ host: booted.url });
+    const bare = new Ollama({ host: upstreamUrl });
+    process.stdout.write(`pipeline: Kobza from config/default.yaml (plugins: ${booted.plugins.join(', ')}), compiled, in its own process; the stand-in in another\n`);
+    const cpuBefore = await server.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
+    await compare(
+      {
+        name: 'pipeline',
+        pace: PACE.pipeline,
+        baseline: { label: 'bare', ask: (i) => bareChat(bare, i) },
+        measured: { label: 'kobza-http', ask: (i) => bareChat(kobza, i) },
+      },
+      requests,
+      1_000_000,
+    );
+    const cpuAfter = await server.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
+    // CPU time does not depend on what else the machine runs, unlike the wall-clock ratios.
+    const cpuMs = (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / 1000 / (requests + WARM_UP);
+    process.stdout.write(`Kobza process CPU per request: ${cpuMs.toFixed(2)} ms (load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)\n`);
+    kobza.abort();
+    const upstreamCalls = await upstream.call<number>({ cmd: 'count' });
+    // Every Kobza request reached the upstream once: no cache hit, no ranking drafts.
+    if (upstreamCalls !== 2 * (requests + WARM_UP)) throw new Error(`pipeline: expected ${2 * (requests + WARM_UP)} upstream calls, saw ${upstreamCalls} (a cache hit or ranking?)`);
+    if (process.env.KOBZA_BENCH_PROXY_FLOOR === '1') {
+      // The same hop without Kobza: what any proxy in its own process costs on this machine.
+      const proxy = await server.call<{ url: string }>({ cmd: 'pipe-proxy', target: upstreamUrl });
+      const piped = new Ollama({ host: proxy.url });
+      await compare({ name: 'proxy floor', pace: PACE.pipeline, baseline: { label: 'bare', ask: (i) => bareChat(bare, i) }, measured: { label: 'node-pipe', ask: (i) => bareChat(piped, i) } }, requests, 2_000_000);
+      piped.abort();
+    }
+    bare.abort();
+  } finally {
+    await server.call({ cmd: 'exit' }).catch(() => undefined);
+    server.process.disconnect();
+    await upstream.call({ cmd: 'exit' }).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the comparisons (both by default) and prints medians and ratios. */
+export async function run(requests = 200, only?: 'kernel' | 'pipeline'): Promise<void> {
+  process.stdout.write(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}\n`);
+  if (only !== 'pipeline') await kernelComparison(requests);
+  if (only !== 'kernel') await pipelineComparison(requests);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && !process.argv.includes('--overhead-upstream')) {
+  const only = process.argv[3];
+  if (only !== undefined && only !== 'kernel' && only !== 'pipeline') throw new Error('usage: npx tsx bench/overhead.ts [requests] [kernel|pipeline]');
+  await run(Number(process.argv[2]) || 200, only);
+}

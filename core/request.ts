@@ -3,7 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { ChatMessage, ChatRequest, GenerationOptions, RequestMetadata } from './types.js';
+import type { ChatMessage, ChatRequest, GenerationOptions, RequestMetadata, ToolChoice, ToolDefinition } from './types.js';
 
 export interface RequestInit {
   messages: ChatMessage[];
@@ -14,6 +14,8 @@ export interface RequestInit {
   metadata?: RequestMetadata;
   signal?: AbortSignal;
   stream?: boolean;
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
 }
 
 export interface RequestDefaults {
@@ -49,6 +51,8 @@ export function createRequest(init: RequestInit, defaults: RequestDefaults): Cha
     metadata: { ...init.metadata },
     signal: undefined as unknown as AbortSignal,
   };
+  if (init.tools && init.tools.length > 0) request.tools = init.tools;
+  if (init.toolChoice !== undefined) request.toolChoice = init.toolChoice;
   const shared = defaults.signals;
   const count = (init.signal ? 1 : 0) + (shared?.length ?? 0);
   if (count === 0) request.signal = new AbortController().signal;
@@ -108,4 +112,19 @@ export function lastUserText(request: Pick<ChatRequest, 'messages'>): string {
     if (request.messages[i].role === 'user') return request.messages[i].content;
   }
   return '';
+}
+
+/**
+ * True when a request offers tools or carries a tool turn (an assistant's tool calls, a
+ * tool's result): such answers depend on the caller's functions and data, so the semantic
+ * cache and ranking leave them alone.
+ * @example
+ * involvesTools({ messages: [{ role: 'user', content: 'Weather?' }], tools: [weatherTool] }) // true
+ */
+export function involvesTools(request: Pick<ChatRequest, 'messages' | 'tools'>): boolean {
+  if (request.tools && request.tools.length > 0) return true;
+  for (const message of request.messages) {
+    if (message.role === 'tool' || (message.tool_calls && message.tool_calls.length > 0)) return true;
+  }
+  return false;
 }

@@ -10,7 +10,38 @@ export interface ChatMessage {
   content: string;
   /** Base64 images, passed through to providers that accept them. */
   images?: string[];
+  /** Assistant turns: the tools the model asked the caller to run. */
+  tool_calls?: ToolCall[];
+  /** Tool turns: the id of the call this message answers (Ollama does not need it). */
+  tool_call_id?: string;
+  /** Tool turns: the name of the tool whose result this is. */
+  name?: string;
 }
+
+/**
+ * A function the model asked the caller to run, in a provider-neutral shape. Providers map
+ * it from and to their wire format (Ollama: `arguments` as an object and no id; OpenAI:
+ * `arguments` as JSON text and an id).
+ */
+export interface ToolCall {
+  /** The call's id; made up (`call_<n>`) when the upstream gives none. */
+  id: string;
+  name: string;
+  /** The arguments as JSON text (as the model wrote them; usually an object). */
+  arguments: string;
+}
+
+/** A function the model may call: a name, what it does, and a JSON schema of its parameters. */
+export interface ToolDefinition {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean };
+}
+
+/**
+ * Whether and which tool the model must call. `none` hides the tools; upstreams that
+ * cannot force a call (Ollama) treat `required` and a named tool as `auto`.
+ */
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
 
 /** Sampling and generation options, named as Ollama names them. */
 export interface GenerationOptions {
@@ -80,6 +111,12 @@ export interface ChatRequest {
   options: GenerationOptions;
   /** Whether the caller consumes the reply as a stream (cache replay pace depends on it). */
   stream: boolean;
+  /**
+   * Functions the model may call instead of answering. A request with tools, or with tool
+   * turns in its messages, bypasses the semantic cache and ranking (see `involvesTools`).
+   */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
   /** Facts from the adapter and between middleware; see RequestMetadata. */
   metadata: RequestMetadata;
   /** Fires when the client goes away or the kernel shuts down. */
@@ -126,8 +163,16 @@ export interface ReplyMeta {
   requestId: string;
   source: ReplySource;
   model: string;
-  /** `stop`, `length` (hit num_predict), `abort`, … as the upstream said. */
+  /**
+   * `stop`, `length` (hit num_predict), `abort`, … as the upstream said; `tool_calls` when
+   * the answer ends with `toolCalls`.
+   */
   doneReason?: string;
+  /**
+   * The tools the model asked the caller to run, final once the chunks are drained (the
+   * text chunks, if any, come first). Set only by providers, for requests with `tools`.
+   */
+  toolCalls?: ToolCall[];
   usage: ReplyUsage;
   timings: ReplyTimings;
   /** True once the stream ended normally with the upstream's `done`. */

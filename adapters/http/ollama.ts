@@ -4,18 +4,20 @@
  * `POST /api/embed` (and the older `/api/embeddings`). Clients that speak Ollama — Open
  * WebUI, Continue, LangChain's ChatOllama, the `ollama` npm package — point at Kobza
  * unchanged. Runtime options Ollama uses to tune its own server (`num_gpu`, `num_thread`,
- * …) are type-checked and ignored; ones whose loss would mislead (`tools`, `think`,
- * `raw`, `suffix`, `template`, `context`, `logprobs`) are refused with a 400.
+ * …) are type-checked and ignored; ones whose loss would mislead (`think`, `raw`,
+ * `suffix`, `template`, `context`, `logprobs`) are refused with a 400. Tools pass through:
+ * `tools` and `tool` messages go to the model, its calls come back as `message.tool_calls`.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { KobzaError, type ChatMessage, type GenerationOptions, type ModelInfo, type ReplyMeta, type RequestMetadata } from '../../core/index.js';
+import { KobzaError, involvesTools, type ChatMessage, type GenerationOptions, type ModelInfo, type ReplyMeta, type RequestMetadata } from '../../core/index.js';
 import { errorBody, unsupported, parseBody } from './error-shapes.js';
 import { collectText, disconnectSignal, estimateTokens, metadataFromHeaders, openKernelCall, streamBody, type StreamFormat } from './kernel-call.js';
 import { boundedJson, boundedJsonObject, keepAliveSchema } from './request-fields.js';
 import { embedTexts, listUpstreamModels, shortenVectors } from './upstream.js';
 import type { RouteDeps } from './server.js';
 import { setSourcesHeader, sourcesField } from './sources.js';
+import { bypassForTools, fromOllamaMessages, ollamaToolCalls, ollamaToolCallSchema, toolDefinitionSchema, toToolDefinitions } from './tool-fields.js';
 
 /** The Ollama API level this adapter speaks (what `/api/version` reports). */
 export const OLLAMA_API_VERSION = '0.12.0';
@@ -67,7 +69,7 @@ const ollamaMessage = z.looseObject({
   role: z.enum(['system', 'user', 'assistant', 'tool']),
   content: z.string().optional(),
   images: z.array(z.string()).nullable().optional(),
-  tool_calls: z.array(boundedJson).nullable().optional(),
+  tool_calls: z.array(ollamaToolCallSchema).nullable().optional(),
   thinking: z.string().optional(),
   tool_name: z.string().optional(),
 });
@@ -86,7 +88,7 @@ const common = {
 export const ollamaChatSchema = z.looseObject({
   ...common,
   messages: z.array(ollamaMessage).nullable().optional(),
-  tools: z.array(boundedJson).nullable().optional(),
+  tools: z.array(toolDefinitionSchema).max(128).nullable().optional(),
 });
 
 export const ollamaGenerateSchema = z.looseObject({
@@ -158,16 +160,25 @@ function ndjsonFormat(kind: 'chat' | 'generate', model: string, promptText: () =
   return {
     chunk: (text) => `{"model":${modelJson},"created_at":"${now()}",${piece(text)},"done":false}\n`,
     end: (meta, text) =>
+      // Ollama streams tool calls in a part of their own before the final one.
+      (kind === 'chat' && meta.toolCalls?.length
+        ? `{"model":${modelJson},"created_at":"${now()}","message":{"role":"assistant","content":"","tool_calls":${JSON.stringify(ollamaToolCalls(meta.toolCalls))}},"done":false}\n`
+        : '') +
       `${JSON.stringify({
         model,
         created_at: new Date().toISOString(),
         ...(kind === 'chat' ? { message: { role: 'assistant', content: '' } } : { response: '' }),
         done: true,
-        done_reason: meta.doneReason ?? 'stop',
+        done_reason: ollamaDoneReason(meta),
         ...ollamaStats(meta, promptText, text),
       })}\n`,
     error: (error) => `${JSON.stringify(errorBody(error, 'ollama'))}\n`,
   };
+}
+
+/** Ollama says `stop` when an answer ends with tool calls. */
+function ollamaDoneReason(meta: ReplyMeta): string {
+  return meta.doneReason === undefined || meta.doneReason === 'tool_calls' ? 'stop' : meta.doneReason;
 }
 
 /** What Ollama answers to a request without messages/prompt: it (un)loads the model. */
@@ -223,13 +234,14 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
   app.post('/api/chat', async function ollamaChat(request, reply) {
     const body = parseBody(ollamaChatSchema, request.body, request.id);
     refuseCommon(body, request.id);
-    if (Array.isArray(body.tools) && body.tools.length > 0) throw unsupported('tools', 'expected no tools; Kobza does not call tools, send the request without them', request.id);
     const metadata = metadataFromHeaders(request.headers, 'ollama', request.id);
     if (!body.messages || body.messages.length === 0) return loadAnswer('chat', body.model || ctx.config.assistant.model, body.keep_alive);
     formatMetadata(body, metadata);
-    const messages: ChatMessage[] = body.messages.map((m) => (m.images && m.images.length ? { role: m.role, content: m.content ?? '', images: m.images } : { role: m.role, content: m.content ?? '' }));
+    const messages = fromOllamaMessages(body.messages);
+    const tools = body.tools?.length ? toToolDefinitions(body.tools) : undefined;
+    if (involvesTools({ messages, tools })) bypassForTools(metadata);
     const stream = body.stream !== false;
-    const call = await openKernelCall(ctx, { messages, model: body.model, options: toOptions(body), metadata, stream }, request, reply);
+    const call = await openKernelCall(ctx, { messages, model: body.model, options: toOptions(body), metadata, stream, tools }, request, reply);
     return answer('chat', call, messages, stream, reply);
   });
 
@@ -261,9 +273,9 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
     return reply.type('application/json; charset=utf-8').send({
       model,
       created_at: new Date().toISOString(),
-      ...(kind === 'chat' ? { message: { role: 'assistant', content: text } } : { response: text }),
+      ...(kind === 'chat' ? { message: call.meta.toolCalls?.length ? { role: 'assistant', content: text, tool_calls: ollamaToolCalls(call.meta.toolCalls) } : { role: 'assistant', content: text } } : { response: text }),
       done: true,
-      done_reason: call.meta.doneReason ?? 'stop',
+      done_reason: ollamaDoneReason(call.meta),
       ...ollamaStats(call.meta, promptText, text),
       ...sourcesField(call.meta),
     });

@@ -3,17 +3,21 @@
  * `GET /v1/models`, `GET /v1/models/:model`, `POST /v1/embeddings`. Every documented
  * parameter is accepted; what Kobza can honour is mapped into the request's options and
  * metadata, harmless ones are ignored, and ones whose silent loss would mislead (`n > 1`,
- * `tools`, `logprobs`, `logit_bias`, audio) are refused with a 400 naming the field.
+ * the deprecated `functions`, `logprobs`, `logit_bias`, audio) are refused with a 400 naming
+ * the field. Tools pass through: `tools`, `tool_choice`, assistant `tool_calls` and `tool`
+ * messages go to the model, its calls come back as `message.tool_calls` (streamed as
+ * `delta.tool_calls`) with `finish_reason: "tool_calls"`.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { KobzaError, type ChatMessage, type GenerationOptions, type ReplyMeta } from '../../core/index.js';
+import { KobzaError, involvesTools, type ChatMessage, type GenerationOptions, type ReplyMeta } from '../../core/index.js';
 import { unsupported, parseBody, errorBody } from './error-shapes.js';
 import { collectText, disconnectSignal, estimateTokens, metadataFromHeaders, openKernelCall, streamBody, type StreamFormat } from './kernel-call.js';
 import { base64OfDataUrl, boundedJson, boundedJsonObject, keepAliveSchema } from './request-fields.js';
 import { embedTexts, listUpstreamModels, shortenVectors } from './upstream.js';
 import type { RouteDeps } from './server.js';
 import { setSourcesHeader, sourcesField } from './sources.js';
+import { bypassForTools, fromOpenAiToolCalls, openAiToolCallDeltas, openAiToolCalls, openAiToolCallSchema, openAiToolChoiceSchema, refuseLegacyFunctions, toolCallsResponseSchema, toolDefinitionSchema, toToolChoice, toToolDefinitions } from './tool-fields.js';
 
 const optionalNullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
@@ -33,7 +37,7 @@ const chatMessage = z.looseObject({
   content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
   name: z.string().optional(),
   tool_call_id: z.string().optional(),
-  tool_calls: optionalNullable(z.array(z.unknown())),
+  tool_calls: optionalNullable(z.array(openAiToolCallSchema)),
   refusal: optionalNullable(z.string()),
 });
 
@@ -72,8 +76,8 @@ export const chatCompletionSchema = z.looseObject({
         .optional(),
     }),
   ),
-  tools: optionalNullable(z.array(boundedJson)),
-  tool_choice: optionalNullable(z.union([z.string(), z.record(z.string(), boundedJson)])),
+  tools: optionalNullable(z.array(toolDefinitionSchema).max(128)),
+  tool_choice: optionalNullable(openAiToolChoiceSchema),
   parallel_tool_calls: optionalNullable(z.boolean()),
   functions: optionalNullable(z.array(boundedJson)),
   function_call: optionalNullable(z.union([z.string(), z.record(z.string(), boundedJson)])),
@@ -187,13 +191,9 @@ function isNonEmptyArray(value: unknown): boolean {
 /** Refuses parameters whose silent loss would mislead the caller. */
 function refuseMisleading(body: ChatCompletionBody, requestId: string): void {
   if (body.n != null && body.n > 1) throw unsupported('n', `expected 1, got ${body.n}; Kobza returns one choice (its ranking picks the best of several drafts for you)`, requestId);
-  if (isNonEmptyArray(body.tools)) throw unsupported('tools', 'expected no tools; Kobza does not call tools, send the request without them', requestId);
-  if (isNonEmptyArray(body.functions)) throw unsupported('functions', 'expected no functions; Kobza does not call functions, send the request without them', requestId);
-  if (body.tool_choice != null && body.tool_choice !== 'none' && body.tool_choice !== 'auto') {
-    throw unsupported('tool_choice', 'expected none or auto; Kobza does not call tools', requestId);
-  }
-  if (body.function_call != null && body.function_call !== 'none' && body.function_call !== 'auto') {
-    throw unsupported('function_call', 'expected none or auto; Kobza does not call functions', requestId);
+  refuseLegacyFunctions(body.functions, body.function_call, requestId);
+  if (body.tool_choice != null && body.tool_choice !== 'none' && body.tool_choice !== 'auto' && !isNonEmptyArray(body.tools)) {
+    throw unsupported('tool_choice', 'expected none or auto when no tools are given', requestId);
   }
   if (body.logprobs === true) throw unsupported('logprobs', 'expected false; log probabilities are not available through Kobza', requestId);
   if (body.top_logprobs != null && body.top_logprobs > 0) throw unsupported('top_logprobs', 'expected 0; log probabilities are not available through Kobza', requestId);
@@ -205,32 +205,43 @@ function refuseMisleading(body: ChatCompletionBody, requestId: string): void {
   }
 }
 
-/** Turns OpenAI messages into Kobza messages (text and inline images only). */
+/** Turns OpenAI messages into Kobza messages (text, inline images, tool calls and results). */
 export function toKobzaMessages(messages: ChatCompletionBody['messages'], requestId: string): ChatMessage[] {
-  return messages.map((message, i) => {
-    const role = message.role === 'developer' ? 'system' : message.role === 'function' ? 'tool' : message.role;
-    if (typeof message.content === 'string' || message.content == null) return { role, content: message.content ?? '' };
-    const texts: string[] = [];
-    const images: string[] = [];
-    message.content.forEach((part, j) => {
-      const at = `messages[${i}].content[${j}]`;
-      if (part.type === 'text' || part.type === 'input_text') {
-        if (typeof part.text !== 'string') throw unsupported(`${at}.text`, 'expected a string', requestId);
-        texts.push(part.text);
-      } else if (part.type === 'refusal') {
-        if (typeof part.refusal !== 'string') throw unsupported(`${at}.refusal`, 'expected a string', requestId);
-        texts.push(part.refusal);
-      } else if (part.type === 'image_url') {
-        const url = typeof part.image_url === 'string' ? part.image_url : part.image_url?.url;
-        const data = typeof url === 'string' ? base64OfDataUrl(url) : undefined;
-        if (data === undefined) throw unsupported(`${at}.image_url.url`, 'expected a data:image/…;base64, URL (Kobza does not fetch remote images)', requestId);
-        images.push(data);
-      } else {
-        throw unsupported(`${at}.type`, `expected text or image_url, got ${JSON.stringify(part.type.slice(0, 30))} (audio and files are not supported)`, requestId);
-      }
-    });
-    return images.length ? { role, content: texts.join('\n'), images } : { role, content: texts.join('\n') };
+  return messages.map((message, i) => withToolFields(message, toKobzaMessage(message, i, requestId)));
+}
+
+function withToolFields(message: ChatCompletionBody['messages'][number], converted: ChatMessage): ChatMessage {
+  if (message.role === 'assistant' && message.tool_calls && message.tool_calls.length > 0) converted.tool_calls = fromOpenAiToolCalls(message.tool_calls);
+  if (converted.role === 'tool') {
+    if (message.tool_call_id) converted.tool_call_id = message.tool_call_id;
+    if (message.name) converted.name = message.name;
+  }
+  return converted;
+}
+
+function toKobzaMessage(message: ChatCompletionBody['messages'][number], i: number, requestId: string): ChatMessage {
+  const role = message.role === 'developer' ? 'system' : message.role === 'function' ? 'tool' : message.role;
+  if (typeof message.content === 'string' || message.content == null) return { role, content: message.content ?? '' };
+  const texts: string[] = [];
+  const images: string[] = [];
+  message.content.forEach((part, j) => {
+    const at = `messages[${i}].content[${j}]`;
+    if (part.type === 'text' || part.type === 'input_text') {
+      if (typeof part.text !== 'string') throw unsupported(`${at}.text`, 'expected a string', requestId);
+      texts.push(part.text);
+    } else if (part.type === 'refusal') {
+      if (typeof part.refusal !== 'string') throw unsupported(`${at}.refusal`, 'expected a string', requestId);
+      texts.push(part.refusal);
+    } else if (part.type === 'image_url') {
+      const url = typeof part.image_url === 'string' ? part.image_url : part.image_url?.url;
+      const data = typeof url === 'string' ? base64OfDataUrl(url) : undefined;
+      if (data === undefined) throw unsupported(`${at}.image_url.url`, 'expected a data:image/…;base64, URL (Kobza does not fetch remote images)', requestId);
+      images.push(data);
+    } else {
+      throw unsupported(`${at}.type`, `expected text or image_url, got ${JSON.stringify(part.type.slice(0, 30))} (audio and files are not supported)`, requestId);
+    }
   });
+  return images.length ? { role, content: texts.join('\n'), images } : { role, content: texts.join('\n') };
 }
 
 function toOptions(body: ChatCompletionBody): GenerationOptions {
@@ -252,7 +263,8 @@ function toOptions(body: ChatCompletionBody): GenerationOptions {
   return options;
 }
 
-function finishReason(meta: ReplyMeta): 'stop' | 'length' {
+function finishReason(meta: ReplyMeta): 'stop' | 'length' | 'tool_calls' {
+  if (meta.toolCalls?.length) return 'tool_calls';
   return meta.doneReason === 'length' ? 'length' : 'stop';
 }
 
@@ -284,7 +296,8 @@ const chatCompletionResponse = {
             type: 'object',
             properties: {
               role: { type: 'string' },
-              content: { type: 'string' },
+              content: { type: ['string', 'null'] },
+              tool_calls: toolCallsResponseSchema,
               refusal: { type: 'null' },
               annotations: { type: 'array', items: {} },
             },
@@ -310,14 +323,18 @@ const chatCompletionResponse = {
   },
 } as const;
 
-function completion(id: string, created: number, model: string, text: string, finish: 'stop' | 'length', usage: ReturnType<typeof usageOf>) {
+function completion(id: string, created: number, model: string, text: string, meta: ReplyMeta, usage: ReturnType<typeof usageOf>) {
+  // An answer that is only tool calls has no content, as OpenAI writes it.
+  const message = meta.toolCalls?.length
+    ? { role: 'assistant', content: text || null, tool_calls: openAiToolCalls(meta.toolCalls), refusal: null, annotations: [] }
+    : { role: 'assistant', content: text, refusal: null, annotations: [] };
   return {
     id,
     object: 'chat.completion',
     created,
     model,
     system_fingerprint: 'kobza',
-    choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null, annotations: [] }, logprobs: null, finish_reason: finish }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(meta) }],
     usage,
   };
 }
@@ -330,7 +347,13 @@ function sseFormat(id: string, created: number, model: string, includeUsage: boo
     start: () => `${head}{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]${usageField}}\n\n`,
     chunk: (text) => `${head}{"index":0,"delta":{"content":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}]${usageField}}\n\n`,
     end(meta, text) {
-      let out = `${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${finishReason(meta)}"}]${usageField}}\n\n`;
+      let out = '';
+      if (meta.toolCalls?.length) {
+        for (const delta of openAiToolCallDeltas(meta.toolCalls)) {
+          out += `${head}{"index":0,"delta":{"tool_calls":[${JSON.stringify(delta)}]},"logprobs":null,"finish_reason":null}]${usageField}}\n\n`;
+        }
+      }
+      out += `${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${finishReason(meta)}"}]${usageField}}\n\n`;
       if (includeUsage) out += `${head}],"usage":${JSON.stringify(usageOf(meta, promptText, text))}}\n\n`;
       return `${out}data: [DONE]\n\n`;
     },
@@ -366,8 +389,11 @@ export function registerOpenAiRoutes(app: FastifyInstance, deps: RouteDeps): voi
     if (body.response_format?.type === 'json_schema') metadata.format = body.response_format.json_schema!.schema;
     const stream = body.stream === true;
     const messages = toKobzaMessages(body.messages, request.id);
+    const tools = body.tools?.length ? toToolDefinitions(body.tools) : undefined;
+    const toolChoice = tools && body.tool_choice != null ? toToolChoice(body.tool_choice) : undefined;
+    if (involvesTools({ messages, tools })) bypassForTools(metadata);
     const promptText = () => messages.map((m) => m.content).join('\n');
-    const call = await openKernelCall(ctx, { messages, model: body.model, options: toOptions(body), metadata, stream }, request, reply);
+    const call = await openKernelCall(ctx, { messages, model: body.model, options: toOptions(body), metadata, stream, tools, toolChoice }, request, reply);
     const id = `chatcmpl-${request.id}`;
     const created = Math.floor(call.meta.timings.startedAt / 1000);
     reply.header('x-kobza-source', call.meta.source);
@@ -377,7 +403,7 @@ export function registerOpenAiRoutes(app: FastifyInstance, deps: RouteDeps): voi
       return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(streamBody(call, format));
     }
     const text = await collectText(call);
-    return { ...completion(id, created, call.meta.model || call.request.model, text, finishReason(call.meta), usageOf(call.meta, promptText, text)), ...sourcesField(call.meta) };
+    return { ...completion(id, created, call.meta.model || call.request.model, text, call.meta, usageOf(call.meta, promptText, text)), ...sourcesField(call.meta) };
   });
 
   app.get('/v1/models', async function models(request) {

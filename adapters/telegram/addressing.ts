@@ -1,8 +1,9 @@
 /**
  * Who the bot listens to. Two composers: `allowlist` refuses chats outside
  * `allowedChats` (politely, and only when spoken to, so a group is not spammed), and
- * `addressedQuestions` lets through only text meant for the bot — every private
- * message, and in groups a mention of the bot or a reply to it — that is not a command.
+ * `addressedQuestions` lets through only questions meant for the bot — every private
+ * message, and in groups a mention of the bot or a reply to it: text that is not a
+ * command, and photos (the caption is the question).
  */
 import { Composer, type Context, type Filter } from 'grammy';
 import type { Logger } from '../../core/index.js';
@@ -19,7 +20,7 @@ export function matches(list: readonly (string | number)[], id: number | undefin
 
 /**
  * Whether a message is meant for the bot: any in a private chat; in groups a reply to
- * the bot, an @mention of it or a text mention of it.
+ * the bot, an @mention of it or a text mention of it (in the text or a media caption).
  * @example
  * if (!isAddressed(c)) return;
  */
@@ -29,19 +30,19 @@ export function isAddressed(c: Context): boolean {
   if (!message) return false;
   if (message.reply_to_message?.from?.id === c.me.id) return true;
   const username = c.me.username.toLowerCase();
-  const text = message.text ?? '';
-  return (message.entities ?? []).some(
+  const text = message.text ?? message.caption ?? '';
+  return (message.entities ?? message.caption_entities ?? []).some(
     (e) => (e.type === 'mention' && text.slice(e.offset + 1, e.offset + e.length).toLowerCase() === username) || (e.type === 'text_mention' && e.user.id === c.me.id),
   );
 }
 
 /**
- * The question in a message, with mentions of the bot taken out.
+ * The question in a message (its text, or a photo's caption), with mentions of the bot taken out.
  * @example
  * questionOf(c); // '@kobza_bot Коли вступ?' → 'Коли вступ?'
  */
 export function questionOf(c: Context): string {
-  return (c.message?.text ?? '').replace(new RegExp(`@${c.me.username}\\b`, 'gi'), '').trim();
+  return (c.message?.text ?? c.message?.caption ?? '').replace(new RegExp(`@${c.me.username}\\b`, 'gi'), '').trim();
 }
 
 function startsWithCommand(c: Context): boolean {
@@ -56,16 +57,17 @@ export interface AllowlistOptions {
 }
 
 /**
- * Stops text from chats outside the allowlist; says "not allowed" when spoken to.
+ * Stops messages (text, photos, anything) from chats outside the allowlist; says "not
+ * allowed" when spoken to.
  * @example
  * bot.use(allowlist({ allowedChats: config.allowedChats, replies, logger }));
  */
 export function allowlist({ allowedChats, replies, logger }: AllowlistOptions): Composer<Context> {
   const composer = new Composer<Context>();
   if (allowedChats.length === 0) return composer;
-  const allowed = (c: Filter<Context, 'message:text'>) => matches(allowedChats, c.chat.id, 'username' in c.chat ? c.chat.username : undefined);
-  // An allowed chat goes on; any other stops here (its text is not passed on).
-  composer.on('message:text').drop(allowed, async function refuseOtherChats(c) {
+  const allowed = (c: Filter<Context, 'message'>) => matches(allowedChats, c.chat.id, 'username' in c.chat ? c.chat.username : undefined);
+  // An allowed chat goes on; any other stops here (nothing of it is passed on: no text, no photo).
+  composer.on('message').drop(allowed, async function refuseOtherChats(c) {
     if (c.chat.type === 'private' || startsWithCommand(c) || isAddressed(c)) {
       logger.info({ chatId: c.chat.id }, 'Telegram: refused a chat that is not allowed');
       await replies.say(c, replies.texts(c).notAllowed);
@@ -76,7 +78,8 @@ export function allowlist({ allowedChats, replies, logger }: AllowlistOptions): 
 
 /**
  * Passes on only questions for the bot: text that is not a command (handled or not),
- * is addressed to the bot, and says something besides the mention.
+ * is addressed to the bot, and says something besides the mention; and photos addressed
+ * to the bot (a caption is optional).
  * @example
  * bot.use(commands(...), addressedQuestions(), rateLimit(...), conversations(...));
  */
@@ -84,6 +87,10 @@ export function addressedQuestions(): Composer<Context> {
   const composer = new Composer<Context>();
   composer.on('message:text', function questionsOnly(c, next) {
     if (c.message.text.startsWith('/') || !isAddressed(c) || !questionOf(c)) return; // someone else's or an unknown command; talk between people
+    return next();
+  });
+  composer.on('message:photo', function photosForTheBot(c, next) {
+    if (!isAddressed(c)) return; // a photo shared between people in a group
     return next();
   });
   return composer;

@@ -1,7 +1,8 @@
 /**
  * One answer: a Kobza request for the question (in the chat's conversation, with the
  * chat's model), streamed into the chat; a failure becomes a short friendly text in the
- * user's language, with the details only in the log.
+ * user's language, with the details only in the log. A question with images (a photo)
+ * goes to `visionModel` when one is set, and bypasses the semantic cache and ranking.
  */
 import type { Context } from 'grammy';
 import type { ErrorCode, Logger, PluginContext, Reply } from '../../core/index.js';
@@ -35,6 +36,8 @@ export interface AnswerOptions {
   chatModels: ReadonlyMap<string, string>;
   /** `plugins.telegram.model`; undefined leaves the choice to the kernel. */
   model: string | undefined;
+  /** `plugins.telegram.visionModel`: the model for questions with images; undefined: the chat's model. */
+  visionModel?: string | undefined;
   logger: Logger;
   describeError(err: unknown): string;
   /** Called after a complete answer with its last message (puts 👍/👎 under it when ratings are on). */
@@ -47,18 +50,21 @@ export interface AnswerOptions {
  * const answer = createAnswer({ kernel: ctx, queue, replies, chatModels, model: config.model, logger, describeError });
  * await answer(c, 'Коли вступна кампанія?');
  */
-export function createAnswer({ kernel, queue, replies, chatModels, model, logger, describeError, onAnswered }: AnswerOptions) {
-  return async function answer(c: Context, question: string): Promise<void> {
+export function createAnswer({ kernel, queue, replies, chatModels, model, visionModel, logger, describeError, onAnswered }: AnswerOptions) {
+  return async function answer(c: Context, question: string, images?: string[]): Promise<void> {
     const key = conversationOf(c);
     const running = queue.begin(key);
     const texts = replies.texts(c, question);
+    const withImages = images !== undefined && images.length > 0;
+    const telegram = { chatId: c.chat!.id, userId: c.from?.id, chatType: c.chat!.type };
     const request = kernel.createRequest({
-      messages: [{ role: 'user', content: question }],
+      messages: [withImages ? { role: 'user', content: question, images } : { role: 'user', content: question }],
       conversationId: key,
-      model: chatModels.get(key) ?? model,
+      model: (withImages ? visionModel : undefined) ?? chatModels.get(key) ?? model,
       stream: true,
       signal: running.signal,
-      metadata: { adapter: 'telegram', useMemory: true, telegram: { chatId: c.chat!.id, userId: c.from?.id, chatType: c.chat!.type } },
+      // An answer about a picture is about that picture: never served from or to the cache, never ranked.
+      metadata: withImages ? { adapter: 'telegram', useMemory: true, cache: 'off', ranking: 'off', telegram } : { adapter: 'telegram', useMemory: true, telegram },
     });
     try {
       const reply = kernel.handle(request);

@@ -39,12 +39,18 @@ export interface BotTexts {
   errorBusy: string;
   /** Anything else. */
   errorGeneric: string;
+  /** Voice, video, a sticker or a file: what the bot understands instead. */
+  unsupportedMedia: string;
+  /** A photo over `photos.maxBytes` (in every size); `{megabytes}` is replaced. */
+  photoTooBig: string;
+  /** What the model is asked about a photo sent without a caption. */
+  photoPrompt: string;
 }
 
 export const DEFAULT_TEXTS: Record<Language, BotTexts> = {
   uk: {
     greeting: 'Вітаю! Я — асистент. Поставте запитання, і я відповім. /help — довідка.',
-    help: 'Просто напишіть запитання.\n/reset — почати розмову спочатку\n/stop — зупинити відповідь\n/help — ця довідка',
+    help: 'Просто напишіть запитання або надішліть фото з підписом.\n/reset — почати розмову спочатку\n/stop — зупинити відповідь\n/help — ця довідка',
     reset: 'Добре, починаємо розмову спочатку.',
     stopped: 'Зупинено.',
     nothingToStop: 'Зараз нічого не генерується.',
@@ -58,10 +64,13 @@ export const DEFAULT_TEXTS: Record<Language, BotTexts> = {
     errorModel: 'Вибачте, потрібна модель зараз недоступна.',
     errorBusy: 'Зараз забагато запитів. Спробуйте за хвилину.',
     errorGeneric: 'Вибачте, сталася помилка. Спробуйте ще раз.',
+    unsupportedMedia: 'Я розумію текст і фото (з підписом чи без). Голосові, відео, стікери та файли я не читаю — напишіть, будь ласка, текстом.',
+    photoTooBig: 'Це фото завелике для мене (більше {megabytes} МБ). Надішліть, будь ласка, менше.',
+    photoPrompt: 'Що на цьому зображенні? Якщо там є текст, перекажи його суть.',
   },
   en: {
     greeting: "Hello! I'm an assistant. Ask a question and I'll answer. /help for help.",
-    help: 'Just type your question.\n/reset — start the conversation over\n/stop — stop the answer\n/help — this help',
+    help: 'Just type your question, or send a photo with a caption.\n/reset — start the conversation over\n/stop — stop the answer\n/help — this help',
     reset: "OK, let's start over.",
     stopped: 'Stopped.',
     nothingToStop: 'Nothing is being generated right now.',
@@ -75,10 +84,13 @@ export const DEFAULT_TEXTS: Record<Language, BotTexts> = {
     errorModel: 'Sorry, the model needed is unavailable right now.',
     errorBusy: 'Too many requests right now. Please try again in a minute.',
     errorGeneric: 'Sorry, something went wrong. Please try again.',
+    unsupportedMedia: "I understand text and photos (with or without a caption). I can't read voice messages, videos, stickers or files — please type your question.",
+    photoTooBig: 'This photo is too large for me (over {megabytes} MB). Please send a smaller one.',
+    photoPrompt: 'What is in this image? If it contains text, summarise it.',
   },
   ru: {
     greeting: 'Здравствуйте! Я — ассистент. Задайте вопрос, и я отвечу. /help — справка.',
-    help: 'Просто напишите вопрос.\n/reset — начать разговор заново\n/stop — остановить ответ\n/help — эта справка',
+    help: 'Просто напишите вопрос или пришлите фото с подписью.\n/reset — начать разговор заново\n/stop — остановить ответ\n/help — эта справка',
     reset: 'Хорошо, начинаем разговор заново.',
     stopped: 'Остановлено.',
     nothingToStop: 'Сейчас ничего не генерируется.',
@@ -92,12 +104,19 @@ export const DEFAULT_TEXTS: Record<Language, BotTexts> = {
     errorModel: 'Извините, нужная модель сейчас недоступна.',
     errorBusy: 'Сейчас слишком много запросов. Попробуйте через минуту.',
     errorGeneric: 'Извините, произошла ошибка. Попробуйте ещё раз.',
+    unsupportedMedia: 'Я понимаю текст и фото (с подписью или без). Голосовые, видео, стикеры и файлы я не читаю — напишите, пожалуйста, текстом.',
+    photoTooBig: 'Это фото слишком большое для меня (больше {megabytes} МБ). Пришлите, пожалуйста, поменьше.',
+    photoPrompt: 'Что на этом изображении? Если там есть текст, перескажи его суть.',
   },
 };
 
 const textsSchema = z.strictObject(
   Object.fromEntries(Object.keys(DEFAULT_TEXTS.uk).map((key) => [key, z.string().min(1).optional()])) as Record<keyof BotTexts, z.ZodOptional<z.ZodString>>,
 );
+
+/** Bot API servers let bots download files up to 20 MB. */
+export const MAX_BOT_API_DOWNLOAD_BYTES = 20 * 1024 * 1024;
+const DEFAULT_PHOTO_BYTES = 5 * 1024 * 1024;
 
 const milliseconds = (_what: string) => z.number().int();
 
@@ -169,6 +188,19 @@ export const telegramConfigSchema = z
     maxRetryAfterSeconds: z.number().int().min(1).default(60),
     /** Per-chat model (set with /model); default: the assistant's. */
     model: z.string().min(1).optional(),
+    /** The model photos go to, when the chat's model cannot see images; unset: the chat's model. */
+    visionModel: z.string().min(1).optional(),
+    photos: z
+      .strictObject({
+        /** The largest photo size at or under this many bytes is fetched; Bot API downloads stop at 20 MB. */
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(MAX_BOT_API_DOWNLOAD_BYTES, { error: 'expected at most 20971520 bytes (the Bot API download limit)' })
+          .default(DEFAULT_PHOTO_BYTES),
+      })
+      .default({ maxBytes: DEFAULT_PHOTO_BYTES }),
     /** Register /start /help /reset /stop with Telegram (setMyCommands) at start. */
     registerCommands: z.boolean().default(true),
     /** 👍/👎 buttons under each final answer, stored by the `feedback` plugin; removed after a vote. */

@@ -85,21 +85,28 @@ export interface ConversationsOptions {
   queue: ConversationQueue;
   /** Generates and delivers the answer to one question. */
   answer(c: Context, question: string): Promise<void>;
+  /** Fetches a photo and delivers the answer about it. */
+  answerPhoto(c: Context): Promise<void>;
   /** Wait for the answer before the update counts as handled (polling keeps each chat in order that way). */
   waitForAnswer: boolean;
 }
 
 /**
- * The last composer: queues the question in its conversation. Polling waits for the
- * answer (the runner keeps the chat's order by waiting); a webhook is answered at once.
+ * The last composer: queues the question (text or a photo) in its conversation. Polling
+ * waits for the answer (the runner keeps the chat's order by waiting); a webhook is
+ * answered at once.
  * @example
- * bot.use(conversations({ queue, answer, waitForAnswer: config.mode === 'polling' }));
+ * bot.use(conversations({ queue, answer, answerPhoto, waitForAnswer: config.mode === 'polling' }));
  */
-export function conversations({ queue, answer, waitForAnswer }: ConversationsOptions): Composer<Context> {
+export function conversations({ queue, answer, answerPhoto, waitForAnswer }: ConversationsOptions): Composer<Context> {
   const composer = new Composer<Context>();
   composer.on('message:text', async function queueQuestion(c) {
     const question = questionOf(c);
     const job = queue.enqueue(conversationOf(c), () => answer(c, question));
+    if (waitForAnswer) await job;
+  });
+  composer.on('message:photo', async function queuePhoto(c) {
+    const job = queue.enqueue(conversationOf(c), () => answerPhoto(c));
     if (waitForAnswer) await job;
   });
   return composer;

@@ -3,8 +3,9 @@
  * composers, each in its own module:
  *
  *   chatOrder (polling: each chat in order) → allowlist → commands → addressedQuestions
- *   (groups: only on a mention or a reply) → rateLimit → conversations (one answer at a
- *   time per chat; `answer.ts` streams it back)
+ *   (groups: only on a mention or a reply) → unsupportedMedia (voice, video, stickers,
+ *   files: "I understand text and photos") → rateLimit → conversations (one answer at a
+ *   time per chat; `answer.ts` streams it back, `media.ts` fetches photos first)
  *
  * Answers stream within Telegram's limits (`stream.ts` for pacing and drafts,
  * `outbound.ts` for 429s and the global cap, `format.ts` for HTML and splitting).
@@ -21,6 +22,7 @@ import { feedbackButtons } from './feedback-buttons.js';
 import { commands, registerCommands } from './commands.js';
 import { ConversationQueue, conversations } from './conversation-queue.js';
 import { identify } from './identity.js';
+import { createPhotoAnswer, unsupportedMedia } from './media.js';
 import { createOutbound, describeError } from './outbound.js';
 import { chatOrder, startPolling } from './polling.js';
 import { rateLimit } from './rate-limit.js';
@@ -66,7 +68,8 @@ export function createTelegramAdapter(ctx: PluginContext, config: TelegramConfig
   const buttons = config.feedback
     ? feedbackButtons({ api: bot.api, feedback: () => ctx.tryResolve('Feedback'), language: (c) => replies.language(c), logger, describeError: describe })
     : undefined;
-  const answer = createAnswer({ kernel: ctx, queue, replies, chatModels, model: config.model, logger, describeError: describe, onAnswered: buttons?.attach });
+  const answer = createAnswer({ kernel: ctx, queue, replies, chatModels, model: config.model, visionModel: config.visionModel, logger, describeError: describe, onAnswered: buttons?.attach });
+  const answerPhoto = createPhotoAnswer({ config, replies, answer, logger, describeError: describe });
 
   if (config.mode === 'polling') bot.use(chatOrder());
   // Before the allowlist and the question composers: a vote is not a question.
@@ -75,8 +78,9 @@ export function createTelegramAdapter(ctx: PluginContext, config: TelegramConfig
     allowlist({ allowedChats: config.allowedChats, replies, logger }),
     commands({ kernel: ctx, queue, replies, chatModels, config, logger, describeError: describe }),
     addressedQuestions(),
+    unsupportedMedia(replies),
     rateLimit(config.rateLimit, replies),
-    conversations({ queue, answer, waitForAnswer: config.mode === 'polling' }),
+    conversations({ queue, answer, answerPhoto, waitForAnswer: config.mode === 'polling' }),
   );
   bot.catch((err) => {
     logger.error({ error: describe(err.error), updateId: err.ctx?.update?.update_id }, 'Telegram: handling an update failed');

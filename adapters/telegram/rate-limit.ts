@@ -40,14 +40,14 @@ export class QuestionWindow {
 }
 
 /**
- * Refuses a question over the user's limit, in the question's language.
+ * Refuses a question (text or a photo) over the user's limit, in the question's language.
  * @example
  * bot.use(addressedQuestions(), rateLimit({ messages: 20, perSeconds: 60 }, replies), conversations(...));
  */
 export function rateLimit(limit: { messages: number; perSeconds: number }, replies: Replies): Composer<Context> {
   const window = new QuestionWindow(limit);
   const composer = new Composer<Context>();
-  composer.on('message:text', async function limitQuestions(c, next) {
+  composer.on(['message:text', 'message:photo'], async function limitQuestions(c, next) {
     const wait = c.from ? window.take(c.from.id) : 0;
     if (wait === 0) return next();
     await replies.say(c, fillText(replies.texts(c, questionOf(c)).rateLimited, { seconds: wait }));

@@ -17,6 +17,7 @@
 import {
   createReplyMeta,
   definePlugin,
+  involvesTools,
   isKobzaError,
   KobzaError,
   replayText,
@@ -130,7 +131,8 @@ export default definePlugin({
         request.metadata.knowledgeVersion = version;
         const question = questionOf(request);
         if (question === undefined) return next();
-        const plain = request.metadata.format === undefined;
+        // A JSON answer, or one where the model may call the client's tools, is the model's to write.
+        const plain = request.metadata.format === undefined && !involvesTools(request);
         if (config.faq && plain && !isFollowUp(request, question)) {
           const faq = index.matchFaq(question);
           if (faq) {

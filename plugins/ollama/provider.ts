@@ -3,8 +3,8 @@
  * Reply, with connect / first-token / idle timeouts, failover across hosts and bounded
  * retries before the first token, and coded errors for every way the upstream can fail.
  */
-import { Ollama, type ChatRequest as OllamaChatRequest, type ChatResponse, type Message } from 'ollama';
-import { KobzaError, createReplyMeta, errorForAbort, followSignal, idleWatch, retryPause, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta } from '../../core/index.js';
+import { Ollama, type ChatRequest as OllamaChatRequest, type ChatResponse, type Message, type Tool, type ToolCall as OllamaToolCall } from 'ollama';
+import { KobzaError, createReplyMeta, errorForAbort, followSignal, idleWatch, retryPause, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta, type ToolCall } from '../../core/index.js';
 import { HostPool, type OllamaHost } from './host-pool.js';
 import { OllamaTransport, type ExchangeReport } from './transport.js';
 import { classifyFailure, pullHint, unreachableHint, type UpstreamFailure } from './upstream-errors.js';
@@ -74,8 +74,41 @@ function sameModel(a: string, b: string): boolean {
 
 
 
+/**
+ * A Kobza message in Ollama's shape: tool calls with `arguments` as an object, a tool
+ * result named by `tool_name`.
+ * @example
+ * toOllamaMessage({ role: 'tool', content: '18 °C', name: 'get_weather' }) // { role: 'tool', content: '18 °C', tool_name: 'get_weather' }
+ */
+export function toOllamaMessage(m: ChatRequest['messages'][number]): Message {
+  const message: Message = { role: m.role, content: m.content };
+  if (m.images?.length) message.images = m.images;
+  if (m.tool_calls?.length) message.tool_calls = m.tool_calls.map((call) => ({ function: { name: call.name, arguments: argumentsObject(call.arguments) } }));
+  if (m.role === 'tool' && m.name) message.tool_name = m.name;
+  return message;
+}
+
+/** Ollama wants arguments as an object; text that is not a JSON object travels under one key rather than lost. */
+function argumentsObject(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // Not JSON (a model's slip): kept as it came.
+  }
+  return { arguments: text };
+}
+
+/** Ollama's tool calls in the neutral shape; Ollama gives no ids (newer versions may), so they are numbered. */
+function fromOllamaToolCalls(calls: OllamaToolCall[], offset: number): ToolCall[] {
+  return calls.map((call, i) => {
+    const id = (call as { id?: unknown }).id;
+    return { id: typeof id === 'string' && id ? id : `call_${offset + i}`, name: call.function.name, arguments: JSON.stringify(call.function.arguments ?? {}) };
+  });
+}
+
 function applyFinalPart(meta: ReplyMeta, part: ChatResponse): void {
-  meta.doneReason = part.done_reason || undefined;
+  meta.doneReason = meta.toolCalls?.length ? 'tool_calls' : part.done_reason || undefined;
   meta.usage = { promptTokens: part.prompt_eval_count, completionTokens: part.eval_count };
   meta.timings.upstream = { totalNs: part.total_duration, loadNs: part.load_duration, promptEvalNs: part.prompt_eval_duration, evalNs: part.eval_duration };
   if (part.done_reason === 'length') meta.flags.truncated = true;
@@ -206,8 +239,10 @@ export class OllamaProvider implements LlmProvider {
     const format = request.metadata.format as string | object | undefined;
     return {
       model,
-      messages: request.messages.map((m): Message => (m.images?.length ? { role: m.role, content: m.content, images: m.images } : { role: m.role, content: m.content })),
+      messages: request.messages.map(toOllamaMessage),
       stream: true,
+      // Ollama cannot force a call: `required` or a named tool offer the tools as `auto` does.
+      ...(request.tools?.length && request.toolChoice !== 'none' ? { tools: request.tools as Tool[] } : {}),
       ...(Object.keys(options).length > 0 ? { options } : {}),
       ...(keepAlive !== undefined ? { keep_alive: keepAlive } : {}),
       ...(format !== undefined ? { format } : {}),
@@ -306,6 +341,8 @@ export class OllamaProvider implements LlmProvider {
         const part = step.value;
         const content = part.message?.content;
         if (content) yield content;
+        const calls = part.message?.tool_calls;
+        if (calls?.length) (meta.toolCalls ??= []).push(...fromOllamaToolCalls(calls, meta.toolCalls?.length ?? 0));
         if (part.done) {
           applyFinalPart(meta, part);
           completed = true;

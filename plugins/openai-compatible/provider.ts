@@ -5,7 +5,7 @@
  */
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { KobzaError, createReplyMeta, errorForAbort, followSignal, idleWatch, retryPause, type ChatRequest, type FollowingExchange, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta } from '../../core/index.js';
+import { KobzaError, createReplyMeta, errorForAbort, followSignal, idleWatch, retryPause, type ChatRequest, type FollowingExchange, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta, type ToolCall } from '../../core/index.js';
 import { classifyFailure, unreachableHint, type UpstreamFailure } from './upstream-errors.js';
 
 export interface OpenAiCompatibleTimeouts {
@@ -74,6 +74,51 @@ function toResponseFormat(format: unknown): Record<string, unknown> | undefined 
 
 
 
+/**
+ * A Kobza message in OpenAI's shape: tool calls with `arguments` as JSON text, a tool
+ * result tied to its call by `tool_call_id`.
+ * @example
+ * toOpenAiMessage({ role: 'tool', content: '18 °C', tool_call_id: 'call_0' }) // { role: 'tool', content: '18 °C', tool_call_id: 'call_0' }
+ */
+export function toOpenAiMessage(m: ChatRequest['messages'][number]): ChatCompletionMessageParam {
+  if (m.role === 'tool') {
+    // A tool result without a call id (an Ollama-side client) cannot be tied to a call: say what it is.
+    if (!m.tool_call_id) return { role: 'user', content: m.name ? `Result of ${m.name}: ${m.content}` : m.content };
+    return { role: 'tool', content: m.content, tool_call_id: m.tool_call_id };
+  }
+  if (m.role === 'assistant' && m.tool_calls?.length) {
+    return { role: 'assistant', content: m.content || null, tool_calls: m.tool_calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) };
+  }
+  return { role: m.role, content: m.content } as ChatCompletionMessageParam;
+}
+
+function toOpenAiToolChoice(choice: ChatRequest['toolChoice']): ChatCompletionCreateParamsStreaming['tool_choice'] {
+  if (choice === undefined || typeof choice === 'string') return choice;
+  return { type: 'function', function: { name: choice.name } };
+}
+
+/** Tool calls streamed as `delta.tool_calls` fragments, joined by their index. */
+class ToolCallAssembly {
+  readonly #calls = new Map<number, ToolCall>();
+
+  add(fragments: NonNullable<ChatCompletionChunk['choices'][number]['delta']['tool_calls']>): void {
+    for (const fragment of fragments) {
+      let call = this.#calls.get(fragment.index);
+      if (!call) {
+        call = { id: fragment.id || `call_${fragment.index}`, name: '', arguments: '' };
+        this.#calls.set(fragment.index, call);
+      } else if (fragment.id) call.id = fragment.id;
+      if (fragment.function?.name) call.name += fragment.function.name;
+      if (fragment.function?.arguments) call.arguments += fragment.function.arguments;
+    }
+  }
+
+  get calls(): ToolCall[] | undefined {
+    if (this.#calls.size === 0) return undefined;
+    return [...this.#calls.entries()].sort((a, b) => a[0] - b[0]).map(([, call]) => ({ ...call, arguments: call.arguments || '{}' }));
+  }
+}
+
 /** llama.cpp adds `timings` (milliseconds) to its last chunk. */
 interface LlamaCppTimings {
   prompt_ms?: number;
@@ -136,7 +181,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         const iterator = stream[Symbol.asyncIterator]();
         // Skip the role-only opening chunk: the first token is the first content.
         let step = await iterator.next();
-        while (!step.done && !step.value.choices?.[0]?.delta?.content && !step.value.choices?.[0]?.finish_reason) step = await iterator.next();
+        while (!step.done && !step.value.choices?.[0]?.delta?.content && !step.value.choices?.[0]?.delta?.tool_calls?.length && !step.value.choices?.[0]?.finish_reason) step = await iterator.next();
         if (controller.signal.aborted) throw controller.signal.reason;
         return { controller, stream, iterator, first: step };
       } catch (err) {
@@ -193,8 +238,10 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     const format = toResponseFormat(request.metadata.format);
     return {
       model,
-      messages: request.messages.map((m) => ({ role: m.role === 'tool' ? 'user' : m.role, content: m.content }) as ChatCompletionMessageParam),
+      messages: request.messages.map(toOpenAiMessage),
       stream: true,
+      ...(request.tools?.length ? { tools: request.tools } : {}),
+      ...(request.tools?.length && request.toolChoice !== undefined ? { tool_choice: toOpenAiToolChoice(request.toolChoice) } : {}),
       ...(this.#settings.includeUsage ? { stream_options: { include_usage: true } } : {}),
       ...toOpenAiParams(this.#settings.options, request.options),
       ...(format ? { response_format: format as never } : {}),
@@ -240,6 +287,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     );
     let finishReason: string | undefined;
     let ended = false;
+    const toolCalls = new ToolCallAssembly();
     try {
       let step = first;
       while (!step.done) {
@@ -251,12 +299,16 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         if (choice?.finish_reason) finishReason = choice.finish_reason;
         const content = choice?.delta?.content;
         if (content) yield content;
+        if (choice?.delta?.tool_calls?.length) toolCalls.add(choice.delta.tool_calls);
         step = await idle.wait(iterator.next());
       }
       // The client ends the stream quietly when aborted: the reason is the signal's.
       if (controller.signal.aborted) throw controller.signal.reason ?? errorForAbort(requestSignal, meta.requestId);
       if (!finishReason) throw new KobzaError('UPSTREAM_BAD_RESPONSE', `${baseURL} ended the stream without a finish_reason; the answer is incomplete`, { requestId: meta.requestId });
-      meta.doneReason = finishReason;
+      const calls = toolCalls.calls;
+      if (calls) meta.toolCalls = calls;
+      // Some servers end a tool call with `stop`; the answer is the calls all the same.
+      meta.doneReason = calls ? 'tool_calls' : finishReason;
       if (finishReason === 'length') meta.flags.truncated = true;
       meta.complete = true;
       ended = true;

@@ -4,7 +4,7 @@
  * Ranking costs N generations, so the hard-question detector is deliberately simple and
  * configurable: comparison words, several questions in one message, or a long message.
  */
-import { lastUserText, type ChatRequest } from '../../core/index.js';
+import { involvesTools, lastUserText, type ChatRequest } from '../../core/index.js';
 
 export interface HardQuestionRules {
   /**
@@ -85,6 +85,8 @@ export function hardQuestionDetector(rules: HardQuestionRules): (text: string) =
  * decideRanking(request, 'hard', isHard) // { rank: false, reason: 'not a hard question' }
  */
 export function decideRanking(request: ChatRequest, when: 'always' | 'never' | 'hard', isHard: (text: string) => RankingDecision): RankingDecision {
+  // Drafts that call tools cannot be scored as prose (and the caller runs what is called).
+  if (involvesTools(request)) return { rank: false, reason: 'the request involves tools' };
   const override = request.metadata.ranking;
   if (override === 'on' || override === true) return { rank: true, reason: 'forced on by the request' };
   if (override === 'off' || override === false) return { rank: false, reason: 'forced off by the request' };

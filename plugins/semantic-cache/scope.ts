@@ -172,6 +172,8 @@ export interface ScopeOptions {
  */
 export function scopeOf(request: ChatRequest, options: ScopeOptions): ScopeDecision {
   if (request.metadata.cache === 'off') return { cacheable: false, reason: 'disabled-by-request' };
+  // An answer to a request with tools depends on the caller's functions and their results.
+  if (request.tools !== undefined && request.tools.length > 0) return { cacheable: false, reason: 'tools' };
   const messages = request.messages;
   const last = messages[messages.length - 1];
   if (!last || last.role !== 'user') return { cacheable: false, reason: 'no-user-question' };
@@ -179,6 +181,7 @@ export function scopeOf(request: ChatRequest, options: ScopeOptions): ScopeDecis
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i];
     if (message.images && message.images.length > 0) return { cacheable: false, reason: 'images' };
+    if (message.role === 'tool' || (message.tool_calls !== undefined && message.tool_calls.length > 0)) return { cacheable: false, reason: 'tools' };
     if (i < messages.length - 1 && message.role !== 'system') earlierTurns++;
   }
   const question = last.content.trim();

@@ -4,8 +4,9 @@
  * or from ranking — the same way:
  * - `stream: false` → adapters get the whole answer in one chunk (the kernel reserves
  *   `enabled` for switching a plugin off altogether, which leaves provider chunks as they are);
- * - tiny chunks are coalesced (`minChars`, `maxDelayMs`) so a Telegram edit or an SSE frame
- *   carries a few words, not one token;
+ * - the first chunk goes out the moment it exists (time to first token is what users feel);
+ *   after it, tiny chunks are coalesced (`minChars`, `maxDelayMs`) so a Telegram edit or an
+ *   SSE frame carries a few words, not one token;
  * - the replay pace of finished answers (`replay: instant | paced`, `charsPerSecond`) is
  *   published to the inner plugins as `request.metadata.replayCharsPerSecond` before the
  *   rest of the pipeline runs; the cache and ranking read it when they replay.
@@ -18,7 +19,7 @@ import { definePlugin, type Middleware, type Reply } from '../../core/index.js';
 export const streamingConfigSchema = z.strictObject({
   /** false → the whole answer arrives as one chunk (after the model finished). */
   stream: z.boolean().default(true),
-  /** Chunks shorter than this are held back and merged with the next ones (0 = pass through). */
+  /** After the first chunk (never held), chunks shorter than this are held back and merged with the next ones (0 = pass through). */
   minChars: z.number().int().min(0).default(12),
   /** A held-back chunk is sent anyway after this long, so a slow model still shows progress. */
   maxDelayMs: z.number().int().min(0).default(80),
@@ -43,8 +44,9 @@ export async function* wholeAnswer(chunks: AsyncIterable<string>): AsyncGenerato
 }
 
 /**
- * Merges chunks shorter than `minChars` with the following ones; a held-back piece is
- * released after `maxDelayMs` even if no more text arrived. Order and text are preserved.
+ * Passes the first non-empty chunk on at once, then merges chunks shorter than `minChars`
+ * with the following ones; a held-back piece is released after `maxDelayMs` even if no more
+ * text arrived. Order and text are preserved.
  * @example
  * const merged = coalesceChunks(reply.chunks, { minChars: 12, maxDelayMs: 80 });
  */
@@ -57,6 +59,7 @@ export function coalesceChunks(chunks: AsyncIterable<string>, options: { minChar
       let heldSince = 0;
       let pending: Promise<IteratorResult<string>> | undefined;
       let finished = false;
+      let firstSent = false;
 
       const nextSourceChunk = () => (pending ??= source.next());
 
@@ -91,7 +94,9 @@ export function coalesceChunks(chunks: AsyncIterable<string>, options: { minChar
           if (result.value.length === 0) continue;
           if (buffer.length === 0) heldSince = Date.now();
           buffer += result.value;
-          if (buffer.length >= options.minChars) {
+          // The first chunk is never held: waiting for minChars there only delays the first token.
+          if (!firstSent || buffer.length >= options.minChars) {
+            firstSent = true;
             const out = buffer;
             buffer = '';
             return { value: out, done: false };

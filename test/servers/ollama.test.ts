@@ -127,3 +127,40 @@ describe('ollama stand-in', () => {
     expect(standIn.calls[1].clientClosed).toBe(true);
   });
 });
+
+describe('ollama stand-in: tool calls', () => {
+  const weather = { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+
+  it('answers a weather question with a get_weather call in Ollama’s format, streamed and not', async () => {
+    standIn = await startOllamaStandIn();
+    const client = new Ollama({ host: standIn.url });
+    const body = { model: 'qwen2.5:7b', messages: [{ role: 'user', content: 'What is the weather in Kyiv?' }], tools: [weather] };
+    const whole = await client.chat({ ...body, stream: false });
+    expect(whole.message).toEqual({ role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Kyiv' } } }] });
+    expect(whole).toMatchObject({ done: true, done_reason: 'stop' });
+    const parts: any[] = [];
+    for await (const part of await client.chat({ ...body, stream: true })) parts.push(part);
+    expect(parts).toHaveLength(2);
+    expect(parts[0]).toMatchObject({ done: false, message: { content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Kyiv' } } }] } });
+    expect(parts[1]).toMatchObject({ done: true, message: { content: '' } });
+  });
+
+  it('answers with text without a matching tool, and quotes a tool result', async () => {
+    standIn = await startOllamaStandIn();
+    const client = new Ollama({ host: standIn.url });
+    const other = await client.chat({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: 'What is the weather in Kyiv?' }], tools: [{ ...weather, function: { name: 'get_time' } }], stream: false });
+    expect(other.message).toEqual({ role: 'assistant', content: 'Answer to: What is the weather in Kyiv?' });
+    const after = await client.chat({
+      model: 'qwen2.5:7b',
+      messages: [
+        { role: 'user', content: 'What is the weather in Kyiv?' },
+        { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Kyiv' } } }] },
+        { role: 'tool', content: '12 °C', tool_name: 'get_weather' },
+      ],
+      tools: [weather],
+      stream: false,
+    });
+    expect(after.message.content).toBe('Answer to: What is the weather in Kyiv? [tool: 12 °C]');
+    expect(defaultReply({ body: { messages: [{ role: 'user', content: 'Hi' }, { role: 'tool', content: 'x' }] } })).toBe('Answer to: Hi [tool: x]');
+  });
+});

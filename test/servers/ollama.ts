@@ -7,7 +7,11 @@
  * garbage line, `{"error"}` mid-stream, stall, stream without `done`).
  *
  * The default reply is a pure function of the request (`defaultReply`), so a test can
- * compute the exact text it expects.
+ * compute the exact text it expects. A chat request with tools may be answered with tool
+ * calls instead, in Ollama's documented shape (`message.tool_calls: [{ function: { name,
+ * arguments: {…} } }]`, `arguments` an object): by default (`defaultToolCalls`) when the
+ * last user message asks about the weather and a `get_weather` tool is offered. After a
+ * `tool` message the default reply quotes the tool's result.
  */
 import http from 'node:http';
 import { listenOnLoopback, readBody } from './loopback.js';
@@ -69,6 +73,8 @@ export interface StandInOptions {
   models?: string[];
   /** The answer text for a chat/generate request. Default `defaultReply`. */
   reply?: (request: StandInRequest) => string;
+  /** Tool calls for a chat request that offers tools (none: a text answer). Default `defaultToolCalls`. */
+  toolCalls?: (request: StandInRequest) => StandInToolCall[] | undefined;
   /** A fault for every generation/embedding call, or a function choosing per request. */
   fault?: Fault | ((request: StandInRequest) => Fault | undefined);
   /** Tokens sent before a mid-stream fault (`cut`, `garbage`, `error-mid-stream`, `stall`). Default 2. */
@@ -105,6 +111,30 @@ export interface OllamaStandIn {
   close(): Promise<void>;
 }
 
+/** A tool call the stand-in answers with: Ollama writes `arguments` as an object. */
+export interface StandInToolCall {
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+/**
+ * The stand-in's default tool calls: `get_weather({ city })` when a `get_weather` tool is
+ * offered and the last message is a user's question about the weather ("weather in Kyiv?"
+ * → `{ city: 'Kyiv' }`); otherwise none, and the request gets a text answer.
+ * @example
+ * defaultToolCalls({ body: { tools: [weatherTool], messages: [{ role: 'user', content: 'What is the weather in Lviv?' }] } })
+ * // [{ name: 'get_weather', arguments: { city: 'Lviv' } }]
+ */
+export function defaultToolCalls(request: Pick<StandInRequest, 'body'>): StandInToolCall[] | undefined {
+  const tools: { function?: { name?: string } }[] = Array.isArray(request.body?.tools) ? request.body.tools : [];
+  if (!tools.some((tool) => tool?.function?.name === 'get_weather')) return undefined;
+  const messages: { role?: string; content?: unknown }[] = Array.isArray(request.body?.messages) ? request.body.messages : [];
+  const last = messages.at(-1);
+  if (last?.role !== 'user' || typeof last.content !== 'string' || !/weather/i.test(last.content)) return undefined;
+  const city = /weather in ([\p{L}\p{N} -]+)/iu.exec(last.content)?.[1]?.trim() || 'Kyiv';
+  return [{ name: 'get_weather', arguments: { city } }];
+}
+
 const DEFAULT_MODELS = ['qwen2.5:7b'];
 const TOKEN_PATTERN = /\S+\s*|\s+/g;
 
@@ -130,7 +160,11 @@ export function defaultReply(request: Pick<StandInRequest, 'body'>): string {
   const options = request.body?.options ?? {};
   const temperature = Number(options.temperature ?? 0);
   const variant = temperature > 0 ? ` (variant ${options.seed ?? 0}@${temperature})` : '';
-  return `Answer to: ${question}${variant}`;
+  // After a tool ran, the answer quotes its result: `Answer to: … [tool: 18 °C]`.
+  const messages: { role?: string; content?: unknown }[] = Array.isArray(request.body?.messages) ? request.body.messages : [];
+  const last = messages.at(-1);
+  const tool = last?.role === 'tool' ? ` [tool: ${typeof last.content === 'string' ? last.content : JSON.stringify(last.content)}]` : '';
+  return `Answer to: ${question}${variant}${tool}`;
 }
 
 /**
@@ -359,7 +393,10 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
   async function stream(path: '/api/chat' | '/api/generate', call: StandInCall, request: StandInRequest, fault: Fault | undefined, res: http.ServerResponse): Promise<void> {
     const body = request.body;
     const startedNs = process.hrtime.bigint();
-    const { tokens, doneReason } = expectedReply(body, options.reply ?? defaultReply, path, request.index);
+    const toolCalls = path === '/api/chat' && Array.isArray(body.tools) && body.tools.length > 0 ? (options.toolCalls ?? defaultToolCalls)(request) : undefined;
+    const calledTools = toolCalls?.length ? toolCalls.map((call) => ({ function: { name: call.name, arguments: call.arguments } })) : undefined;
+    // Like a model that calls a tool, the answer is the calls alone.
+    const { tokens, doneReason } = calledTools ? { tokens: [] as string[], doneReason: 'stop' as const } : expectedReply(body, options.reply ?? defaultReply, path, request.index);
     const streaming = body.stream !== false;
     const chunkOf = (content: string) =>
       path === '/api/chat'
@@ -396,7 +433,7 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
       if (fault === 'error-mid-stream') return sendJson(res, 500, { error: 'an error was encountered while running the model: unexpected EOF' });
       const text = tokens.join('');
       const final = path === '/api/chat'
-        ? { model: body.model, created_at: nowIso(), message: { role: 'assistant', content: text }, ...stats(evalStartNs, tokens.length) }
+        ? { model: body.model, created_at: nowIso(), message: { role: 'assistant', content: text, ...(calledTools ? { tool_calls: calledTools } : {}) }, ...stats(evalStartNs, tokens.length) }
         : { model: body.model, created_at: nowIso(), response: text, ...stats(evalStartNs, tokens.length), context: [1, 2, 3] };
       if (fault === 'no-done') (final as { done: boolean }).done = false;
       return sendJson(res, 200, final);
@@ -428,6 +465,8 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
       }
       if (fault === 'garbage') res.write('<html>502 Bad Gateway</html>\n');
     }
+    // Ollama streams the calls in a part of their own, before the final one.
+    if (calledTools) write({ model: body.model, created_at: nowIso(), message: { role: 'assistant', content: '', tool_calls: calledTools }, done: false });
     if (fault === 'no-done') return void res.end();
     const final = path === '/api/chat'
       ? { model: body.model, created_at: nowIso(), message: { role: 'assistant', content: '' }, ...stats(evalStartNs, tokens.length) }

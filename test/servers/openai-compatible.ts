@@ -6,9 +6,13 @@
  *
  * Answers come from the Ollama stand-in's `defaultReply`, with OpenAI parameter names
  * mapped (`max_tokens` → `num_predict`), so `expectedOpenAiReply(body)` gives the text.
+ * A request with tools may get tool calls instead (the Ollama stand-in's `defaultToolCalls`),
+ * in OpenAI's shape: `message.tool_calls` with `arguments` as JSON text and
+ * `finish_reason: "tool_calls"`; streamed as `delta.tool_calls` fragments (the id and name
+ * first, then the arguments in pieces), as OpenAI streams them.
  */
 import http from 'node:http';
-import { defaultReply, expectedReply, standInEmbedding, tokenize, type Fault, type StandInRequest } from './ollama.js';
+import { defaultReply, defaultToolCalls, expectedReply, standInEmbedding, tokenize, type Fault, type StandInRequest, type StandInToolCall } from './ollama.js';
 import { listenOnLoopback, readBody } from './loopback.js';
 
 export type OpenAiFault = Fault | 'unauthorized';
@@ -21,6 +25,8 @@ export interface OpenAiStandInOptions {
   /** When set, requests must carry `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
   reply?: (request: StandInRequest) => string;
+  /** Tool calls for a request that offers tools (none: a text answer). Default `defaultToolCalls`. */
+  toolCalls?: (request: StandInRequest) => StandInToolCall[] | undefined;
   fault?: OpenAiFault | ((request: StandInRequest) => OpenAiFault | undefined);
   faultAfterTokens?: number;
 }
@@ -45,7 +51,7 @@ export function asOllamaBody(body: any): any {
   if (body?.temperature !== undefined) options.temperature = body.temperature;
   if (body?.seed !== undefined) options.seed = body.seed;
   if (body?.stop !== undefined) options.stop = body.stop;
-  return { model: body?.model, messages: body?.messages, options };
+  return { model: body?.model, messages: body?.messages, tools: body?.tools, options };
 }
 
 /**
@@ -131,7 +137,11 @@ export async function startOpenAiStandIn(initial: OpenAiStandInOptions = {}): Pr
     const chosen = typeof options.fault === 'function' ? options.fault(request) : options.fault;
     const fault = chosen ?? (models().includes(model) ? undefined : 'model404');
     if (earlyFault(fault, model, res)) return;
-    const { tokens, finishReason } = expectedOpenAiReply(body, options.reply ?? defaultReply);
+    const toolCalls = Array.isArray(body.tools) && body.tools.length > 0 ? (options.toolCalls ?? defaultToolCalls)(request) : undefined;
+    const calls = toolCalls?.length ? toolCalls.map((call, i) => ({ id: `call_${call.name}_${i}`, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } })) : undefined;
+    const text = expectedOpenAiReply(body, options.reply ?? defaultReply);
+    const tokens = calls ? [] : text.tokens;
+    const finishReason = calls ? 'tool_calls' : text.finishReason;
     const id = `chatcmpl-${call.index}`;
     const created = Math.floor(Date.now() / 1000);
     const usage = { prompt_tokens: (body.messages ?? []).reduce((n: number, m: { content?: string }) => n + tokenize(String(m.content ?? '')).length, 0), completion_tokens: tokens.length, total_tokens: 0 };
@@ -145,7 +155,7 @@ export async function startOpenAiStandIn(initial: OpenAiStandInOptions = {}): Pr
         object: 'chat.completion',
         created,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: tokens.join('') }, finish_reason: finishReason, logprobs: null }],
+        choices: [{ index: 0, message: calls ? { role: 'assistant', content: null, tool_calls: calls } : { role: 'assistant', content: tokens.join('') }, finish_reason: finishReason, logprobs: null }],
         usage,
       });
     }
@@ -176,6 +186,11 @@ export async function startOpenAiStandIn(initial: OpenAiStandInOptions = {}): Pr
       send(chunk({ content: tokens[i] }, null));
     }
     if (tokens.length <= after && midStreamFault()) return;
+    for (const [index, call] of (calls ?? []).entries()) {
+      send(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }, null));
+      const args = call.function.arguments;
+      for (let at = 0; at < args.length; at += 5) send(chunk({ tool_calls: [{ index, function: { arguments: args.slice(at, at + 5) } }] }, null));
+    }
     if (fault === 'no-done') return void res.end();
     send(chunk({}, finishReason));
     if (body.stream_options?.include_usage) send({ id, object: 'chat.completion.chunk', created, model, choices: [], usage });

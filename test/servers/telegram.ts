@@ -4,7 +4,10 @@
  * with JSON, form or query parameters; `getMe`; long-poll `getUpdates` (offset confirms,
  * timeout waits, a second poller gets 409, webhook set → 409); `sendMessage` and
  * `editMessageText` returning Message objects; `sendMessageDraft`, `sendChatAction`,
- * `setWebhook`/`deleteWebhook` and webhook delivery with the secret header; and real-shaped
+ * `setWebhook`/`deleteWebhook` and webhook delivery with the secret header; users' photos
+ * (every size a real file), voice, video, stickers and documents, with `getFile` and
+ * downloads at `/file/bot<token>/<file_path>` (400 `file is too big` over the download
+ * limit, like Telegram's 20 MB); and real-shaped
  * errors `{ ok:false, error_code, description, parameters }`:
  * - 400 `message is not modified` (same text and entities),
  * - 400 `can't parse entities` (the HTML is really parsed: tag whitelist, attributes,
@@ -56,13 +59,32 @@ export interface MessageVersion {
   parseMode?: string;
 }
 
+/** A photo size as Telegram sends it (`PhotoSize`). */
+export interface PhotoSizeWire {
+  file_id: string;
+  file_unique_id: string;
+  width: number;
+  height: number;
+  file_size: number;
+}
+
+/** Media kinds a user can send besides text and photos. */
+export type UserMediaKind = 'voice' | 'audio' | 'video' | 'video_note' | 'animation' | 'sticker' | 'document';
+
 export interface StoredMessage {
   message_id: number;
   chat: StandInChat;
   from: StandInUser;
   date: number;
+  /** The text; empty for a photo or other media (see `caption`). */
   text: string;
   entities: MessageEntity[];
+  /** A user's photo: every size, smallest first. */
+  photo?: PhotoSizeWire[];
+  /** Other media a user sent, as the Bot API object under `media.kind`. */
+  media?: { kind: UserMediaKind; object: Record<string, unknown> };
+  caption?: string;
+  caption_entities?: MessageEntity[];
   message_thread_id?: number;
   reply_to_message_id?: number;
   /** The first version and every edit, in order. */
@@ -131,12 +153,21 @@ export interface TelegramStandInOptions {
   floodControlMs?: number;
   /** Scripted faults, consulted for every call after storms. */
   fault?: (call: FaultContext) => BotApiFault | undefined;
+  /** Files larger than this get 400 `file is too big` from getFile. Default 20 MB, as Telegram. */
+  maxFileBytes?: number;
 }
 
 export interface UserMessageInput {
   chat: { id: number; type?: ChatType; title?: string; is_forum?: boolean };
   from?: Partial<StandInUser> & { id: number };
-  text: string;
+  /** The text (required unless `photo` or `media` is given). */
+  text?: string;
+  /** A photo: the bytes of each size, smallest first (sizes are 320 px, 800 px, 1280 px, … wide). */
+  photo?: Buffer[];
+  /** Voice, video, a sticker, …; `bytes` is the file behind it (default a few bytes). */
+  media?: { kind: UserMediaKind; bytes?: Buffer };
+  /** A photo's or a media's caption. */
+  caption?: string;
   /** Message id (in this chat) the user replies to. */
   replyTo?: number;
   /** Forum topic. */
@@ -172,6 +203,8 @@ export interface TelegramStandIn {
   readonly webhook: { url: string; secretToken?: string } | undefined;
   /** Status of each webhook delivery, in order. */
   readonly deliveries: { updateId: number; status: number; at: number }[];
+  /** File downloads (`/file/bot<token>/<path>`) the bot made, in order. */
+  readonly downloads: { path: string; at: number; bytes: number }[];
   /** Injects a user message (an update for getUpdates or the webhook); returns it. */
   sendUserMessage(input: UserMessageInput): StoredMessage;
   /** Injects a callback query: a user pressing an inline button under a bot message; returns its id. */
@@ -192,6 +225,7 @@ export interface TelegramStandIn {
 const METHODS = [
   'getMe',
   'getUpdates',
+  'getFile',
   'sendMessage',
   'editMessageText',
   'sendMessageDraft',
@@ -432,6 +466,9 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
   const lastMessageCall = new Map<number, number>();
   const updates: { update_id: number; [key: string]: unknown }[] = [];
   const deliveries: { updateId: number; status: number; at: number }[] = [];
+  const files = new Map<string, { uniqueId: string; path: string; bytes: Buffer }>();
+  const downloads: { path: string; at: number; bytes: number }[] = [];
+  let fileIds = 0;
   let webhook: { url: string; secretToken?: string } | undefined;
   let nextUpdateId = 100_000;
   let poller: { wake: () => void; cancel: (error: ApiError) => void } | undefined;
@@ -512,6 +549,34 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
     lastMessageCall.set(chatId, now);
   }
 
+  /** Stores a file the way Telegram does (a file_id for the bot, a path for downloads). */
+  function storeFile(bytes: Buffer, folder: string, extension: string): { file_id: string; file_unique_id: string; file_size: number } {
+    const n = ++fileIds;
+    const fileId = `AgACAgIAAxkBAAI${String(n).padStart(6, '0')}_stand-in_file`;
+    const uniqueId = `AQAD${String(n).padStart(6, '0')}`;
+    files.set(fileId, { uniqueId, path: `${folder}/file_${n}.${extension}`, bytes });
+    return { file_id: fileId, file_unique_id: uniqueId, file_size: bytes.length };
+  }
+
+  function mediaObject(kind: UserMediaKind, bytes: Buffer): Record<string, unknown> {
+    const file = storeFile(bytes, kind === 'sticker' ? 'stickers' : kind === 'document' ? 'documents' : kind === 'voice' ? 'voice' : kind === 'audio' ? 'music' : kind === 'video_note' ? 'video_notes' : kind === 'animation' ? 'animations' : 'videos', kind === 'voice' ? 'oga' : kind === 'audio' ? 'mp3' : kind === 'sticker' ? 'webp' : kind === 'document' ? 'pdf' : 'mp4');
+    switch (kind) {
+      case 'voice':
+        return { ...file, duration: 3, mime_type: 'audio/ogg' };
+      case 'audio':
+        return { ...file, duration: 120, mime_type: 'audio/mpeg' };
+      case 'video':
+      case 'animation':
+        return { ...file, width: 640, height: 360, duration: 5, mime_type: 'video/mp4' };
+      case 'video_note':
+        return { ...file, length: 240, duration: 5 };
+      case 'sticker':
+        return { ...file, type: 'regular', width: 512, height: 512, is_animated: false, is_video: false };
+      case 'document':
+        return { ...file, file_name: 'document.pdf', mime_type: 'application/pdf' };
+    }
+  }
+
   function storeBotMessage(chat: StandInChat, params: Record<string, any>, formatted: { text: string; entities: MessageEntity[] }, at: number): StoredMessage {
     const list = chatMessages(chat.id);
     const message: StoredMessage = {
@@ -532,8 +597,20 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
   }
 
   function wire(message: StoredMessage, edited = false): Record<string, unknown> {
-    const result: Record<string, unknown> = { message_id: message.message_id, from: message.from, chat: message.chat, date: message.date, text: message.text };
-    if (message.entities.length) result.entities = message.entities;
+    const result: Record<string, unknown> = { message_id: message.message_id, from: message.from, chat: message.chat, date: message.date };
+    if (message.photo) result.photo = message.photo;
+    if (message.media) {
+      result[message.media.kind] = message.media.object;
+      // Telegram sends an animation as a document too.
+      if (message.media.kind === 'animation') result.document = { ...message.media.object, file_name: 'animation.mp4' };
+    }
+    if (message.photo || message.media) {
+      if (message.caption !== undefined) result.caption = message.caption;
+      if (message.caption_entities?.length) result.caption_entities = message.caption_entities;
+    } else {
+      result.text = message.text;
+      if (message.entities.length) result.entities = message.entities;
+    }
     if (message.message_thread_id !== undefined) result.message_thread_id = message.message_thread_id;
     if (message.reply_to_message_id !== undefined) {
       const original = chatMessages(message.chat.id).find((m) => m.message_id === message.reply_to_message_id);
@@ -567,6 +644,12 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
         return { url: webhook?.url ?? '', has_custom_certificate: false, pending_update_count: updates.length };
       case 'setMyCommands':
         return true;
+      case 'getFile': {
+        const file = files.get(String(params.file_id ?? ''));
+        if (!file) throw badRequest('invalid file_id');
+        if (file.bytes.length > (options.maxFileBytes ?? 20 * 1024 * 1024)) throw badRequest('file is too big');
+        return { file_id: String(params.file_id), file_unique_id: file.uniqueId, file_size: file.bytes.length, file_path: file.path };
+      }
       case 'sendChatAction': {
         knownChat(chatId);
         if (!CHAT_ACTIONS.includes(String(params.action))) throw badRequest('wrong parameter action in request');
@@ -652,10 +735,23 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
     res.end(text);
   }
 
+  /** `GET /file/bot<token>/<file_path>`: the file's bytes (404 for an unknown path, 401 for a wrong token). */
+  function download(fileToken: string, path: string, res: http.ServerResponse): void {
+    if (fileToken !== token) return send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    const file = [...files.values()].find((f) => f.path === path);
+    if (!file) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    downloads.push({ path, at: Date.now(), bytes: file.bytes.length });
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.bytes.length });
+    res.end(file.bytes);
+  }
+
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const at = Date.now();
-    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(req.url ?? '/', 'http://localhost').pathname);
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(pathname);
     const raw = await readBody(req);
+    const fileMatch = /^\/file\/bot([^/]+)\/(.+)$/.exec(pathname);
+    if (fileMatch) return download(fileMatch[1], fileMatch[2], res);
     if (!match) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     if (match[1] !== token) return send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const method = METHODS.find((m) => m.toLowerCase() === match[2].toLowerCase()) ?? match[2];
@@ -736,6 +832,7 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
       return webhook;
     },
     deliveries,
+    downloads,
     sendUserMessage(input) {
       const type = input.chat.type ?? (input.chat.id > 0 ? 'private' : 'supergroup');
       const from: StandInUser = { is_bot: false, first_name: 'Test', language_code: 'uk', ...input.from, id: input.from?.id ?? (type === 'private' ? input.chat.id : userIds++) };
@@ -746,8 +843,21 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
       }
       const list = chatMessages(chat.id);
       const now = Date.now();
-      const entities = userEntities(input.text);
-      const message: StoredMessage = { message_id: list.length + 1, chat, from, date: Math.floor(now / 1000), text: input.text, entities, history: [{ at: now, text: input.text, entities, raw: input.text }] };
+      if (input.text === undefined && !input.photo && !input.media) throw new Error('telegram stand-in: a user message needs text, a photo or media');
+      const text = input.text ?? '';
+      const entities = userEntities(text);
+      const message: StoredMessage = { message_id: list.length + 1, chat, from, date: Math.floor(now / 1000), text, entities, history: [{ at: now, text, entities, raw: text }] };
+      if (input.photo) {
+        message.photo = input.photo.map((bytes, i) => {
+          const width = [320, 800, 1280, 2560][i] ?? 2560 * (i - 2);
+          return { ...storeFile(bytes, 'photos', 'jpg'), width, height: Math.round((width * 3) / 4) };
+        });
+      }
+      if (input.media) message.media = { kind: input.media.kind, object: mediaObject(input.media.kind, input.media.bytes ?? Buffer.from('stand-in media')) };
+      if (input.caption !== undefined) {
+        message.caption = input.caption;
+        message.caption_entities = userEntities(input.caption).filter((e) => e.type !== 'bot_command');
+      }
       if (input.threadId !== undefined) message.message_thread_id = input.threadId;
       if (input.replyTo !== undefined) message.reply_to_message_id = input.replyTo;
       list.push(message);

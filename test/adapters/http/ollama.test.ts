@@ -69,7 +69,8 @@ describe('POST /api/chat', () => {
   });
 
   it.each([
-    [{ tools: [{ type: 'function', function: { name: 'f' } }] }, 'tools'],
+    [{ tools: [{ type: 'code_interpreter', function: { name: 'f' } }] }, 'tools[0].type'],
+    [{ tools: [{ type: 'function' }] }, 'tools[0].function'],
     [{ think: true }, 'think'],
     [{ options: { temperature: 'warm' } }, 'options.temperature'],
     [{ options: { num_ctx: 0 } }, 'options.num_ctx'],

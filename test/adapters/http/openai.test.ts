@@ -148,7 +148,9 @@ describe('POST /v1/chat/completions', () => {
 
   it.each([
     [{ n: 2 }, 'n'],
-    [{ tools: [{ type: 'function', function: { name: 'f', parameters: {} } }] }, 'tools'],
+    [{ tools: [{ type: 'function', function: { parameters: {} } }] }, 'tools[0].function.name'],
+    [{ tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: 'sometimes' }, 'tool_choice'],
+    [{ functions: [{ name: 'f', parameters: {} }] }, 'functions'],
     [{ tool_choice: 'required' }, 'tool_choice'],
     [{ logprobs: true }, 'logprobs'],
     [{ logit_bias: { '50256': -100 } }, 'logit_bias'],

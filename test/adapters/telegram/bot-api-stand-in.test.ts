@@ -126,6 +126,36 @@ describe('Bot API stand-in', () => {
     expect(await api.getUpdates({ timeout: 0 })).toEqual([]);
   });
 
+  it('delivers users\' photos and media as Telegram does, serves getFile and downloads, refuses files over the limit', async () => {
+    const { telegram, api } = await standIn({ maxFileBytes: 5000 });
+    const small = Buffer.from('small jpeg bytes');
+    const large = Buffer.alloc(6000, 7);
+    telegram.sendUserMessage({ chat: { id: 9 }, photo: [small, large], caption: 'Розклад @kobza_test_bot' });
+    telegram.sendUserMessage({ chat: { id: 9 }, media: { kind: 'voice' } });
+    const updates = await api.getUpdates({ timeout: 0 });
+    const photo = updates[0].message!;
+    expect(photo.text).toBeUndefined();
+    expect(photo).toMatchObject({ caption: 'Розклад @kobza_test_bot', caption_entities: [{ type: 'mention', offset: 8, length: 15 }] });
+    expect(photo.photo!.map((p) => [p.width, p.file_size])).toEqual([
+      [320, small.length],
+      [800, 6000],
+    ]);
+    expect(updates[1].message!.voice).toMatchObject({ file_id: expect.any(String), duration: 3, mime_type: 'audio/ogg' });
+
+    const file = await api.getFile(photo.photo![0].file_id);
+    expect(file).toEqual({ file_id: photo.photo![0].file_id, file_unique_id: photo.photo![0].file_unique_id, file_size: small.length, file_path: expect.stringMatching(/^photos\/file_\d+\.jpg$/) });
+    const download = await fetch(`${telegram.url}/file/bot${telegram.token}/${file.file_path}`);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(small)).toBe(true);
+    expect(telegram.downloads).toEqual([{ path: file.file_path, at: expect.any(Number), bytes: small.length }]);
+
+    expect((await fetch(`${telegram.url}/file/bot1:wrong/${file.file_path}`)).status).toBe(401);
+    expect((await fetch(`${telegram.url}/file/bot${telegram.token}/photos/nothing.jpg`)).status).toBe(404);
+    const tooBig = await failure(api.getFile(photo.photo![1].file_id));
+    expect([tooBig.error_code, tooBig.description]).toEqual([400, 'Bad Request: file is too big']);
+    expect((await failure(api.getFile('no-such-file'))).description).toBe('Bad Request: invalid file_id');
+  });
+
   it('parses what Telegram parses', () => {
     expect(parseTelegramHtml('<pre><code class="language-ts">a &lt; b</code></pre>')).toEqual({ text: 'a < b', entities: [{ type: 'pre', offset: 0, length: 5, language: 'ts' }] });
     expect(parseTelegramHtml('a & b &#x1F600; <tg-spoiler>s</tg-spoiler>').text).toBe('a & b 😀 s');

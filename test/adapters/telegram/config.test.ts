@@ -57,6 +57,8 @@ describe('plugins.telegram validation', () => {
     await expect(boot('{ token: "not-a-token" }')).rejects.toMatchObject({ message: expect.stringContaining('plugins.telegram.token: expected a bot token like 123456789:AA…') });
     await expect(boot('{ token: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAA", streaming: fast }')).rejects.toMatchObject({ message: expect.stringContaining('plugins.telegram.streaming: expected drafts, edits or off') });
     await expect(boot('{ token: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAA", intervals: { privateMs: 5 } }')).rejects.toMatchObject({ message: expect.stringContaining('plugins.telegram.intervals.privateMs: expected a number 10 or more, got 5') });
+    await expect(boot('{ token: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAA", photos: { maxBytes: 50000000 } }')).rejects.toMatchObject({ message: expect.stringContaining('plugins.telegram.photos.maxBytes: expected at most 20971520 bytes (the Bot API download limit)') });
+    await expect(boot('{ token: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAA", visionModel: "" }')).rejects.toMatchObject({ message: expect.stringContaining('plugins.telegram.visionModel: expected a non-empty string, got ""') });
     await expect(boot('{ token: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAA", webhok: {} }')).rejects.toMatchObject({ message: expect.stringContaining('plugins.telegram.webhok: unknown key; did you mean "webhook"?') });
   });
 

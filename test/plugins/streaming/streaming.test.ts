@@ -44,12 +44,15 @@ describe('streaming plugin', () => {
     expect(streamed.join('')).toBe(whole.join(''));
   });
 
-  it('coalesces tiny chunks into pieces of at least minChars, keeping the text', async () => {
+  it('sends the first token as it comes, then coalesces tiny chunks into pieces of at least minChars, keeping the text', async () => {
     const { kernel } = await bootWithStandIn('  streaming: { minChars: 20, maxDelayMs: 10000 }', { reply: () => LONG_ANSWER });
-    const chunks = await drain(await kernel.handle(kernel.createRequest({ messages: [{ role: 'user', content: 'Коли?' }] })));
+    const ask = { messages: [{ role: 'user' as const, content: 'Коли?' }] };
+    const chunks = await drain(await kernel.handle(kernel.createRequest(ask)));
     expect(chunks.join('')).toBe(LONG_ANSWER);
-    expect(chunks.length).toBeGreaterThan(1);
-    for (const chunk of chunks.slice(0, -1)) expect(chunk.length).toBeGreaterThanOrEqual(20);
+    expect(chunks[0]).toBe(expectedReply(ask, () => LONG_ANSWER).tokens[0]);
+    expect(chunks[0].length).toBeLessThan(20);
+    expect(chunks.length).toBeGreaterThan(2);
+    for (const chunk of chunks.slice(1, -1)) expect(chunk.length).toBeGreaterThanOrEqual(20);
   });
 
   it('a caller that does not stream gets one chunk', async () => {
@@ -96,11 +99,34 @@ describe('streaming plugin', () => {
 });
 
 describe('coalesceChunks', () => {
+  it('passes the first chunk on before the source has produced a second one', async () => {
+    let releaseRest!: () => void;
+    const rest = new Promise<void>((resolve) => (releaseRest = resolve));
+    let secondRequested = false;
+    async function* gated(): AsyncGenerator<string> {
+      yield ''; // empty chunks are skipped, not counted as the first
+      yield 'П';
+      secondRequested = true;
+      await rest;
+      yield 'ривіт';
+      yield ', світе!';
+    }
+    const iterator = coalesceChunks(gated(), { minChars: 1000, maxDelayMs: 10_000 })[Symbol.asyncIterator]();
+    // With the old hold this would wait for minChars (or 10 s); now it resolves while the source is still gated.
+    const first = await iterator.next();
+    expect(first).toEqual({ value: 'П', done: false });
+    releaseRest();
+    const after: string[] = [];
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) after.push(next.value);
+    expect(secondRequested).toBe(true);
+    expect(after).toEqual(['ривіт, світе!']); // after the first, short chunks are merged again
+  });
+
   it('releases a held-back piece after maxDelayMs when no more text comes', async () => {
     const chunks: string[] = [];
     for await (const chunk of coalesceChunks(fromArray(['a', 'b', 'c'], 120), { minChars: 1000, maxDelayMs: 15 })) chunks.push(chunk);
-    expect(chunks.join('')).toBe('abc');
-    expect(chunks.length).toBeGreaterThan(1);
+    // 'a' goes at once (first chunk); 'b' and 'c' each wait 15 ms, then go alone since the next is 120 ms away.
+    expect(chunks).toEqual(['a', 'b', 'c']);
   });
 
   it('keeps the text of any chunking, including empty chunks', async () => {
