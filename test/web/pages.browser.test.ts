@@ -48,12 +48,13 @@ async function openChat(): Promise<Page> {
   return page;
 }
 
-/** Asks a question and waits for the answer's 👍/👎 (they appear when the stream ended). */
+/** Asks a question and waits until its answer has streamed to the end. */
 async function askOnPage(page: Page, question: string): Promise<{ text: string; source: string }> {
   const before = await page.$$eval('[data-testid="answer"]', (nodes) => nodes.length);
   await page.type('[data-testid="question"]', question);
   await page.click('[data-testid="send"]');
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="answer"] [data-testid="feedback-down"]').length > n || document.querySelector('.a.error'), {}, before);
+  // The new answer is finished when it is no longer busy (with 👍/👎, or marked as an error).
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="answer"][aria-busy="false"]').length > n, {}, before);
   return page.$$eval('[data-testid="answer"]', (nodes) => {
     const last = nodes[nodes.length - 1];
     return { text: last.querySelector('.text')!.textContent!, source: (last.querySelector('[data-testid="source"]') as HTMLElement).dataset.source! };
@@ -113,4 +114,23 @@ describe('the web pages in Chromium', () => {
     expect((await askOnPage(fourth, QUESTION)).source).toBe('cache');
     await fourth.screenshot({ path: path.join(SHOTS, 'chat-after-restore.png'), fullPage: true });
   }, 90_000);
+
+  it('sends the API key typed into the page, and shows the refusal without one', async () => {
+    const key = 'web-chat-key-1234';
+    const locked = await startKobza({ http: { apiKeys: [key] } });
+    const page = await newPage('en-US,en');
+    await page.goto(`${locked.url}/`, { waitUntil: 'domcontentloaded' });
+    await page.type('[data-testid="question"]', 'Hello?');
+    await page.click('[data-testid="send"]');
+    await page.waitForSelector('.a.error');
+    expect(await page.$eval('.a.error .text', (n) => n.textContent)).toMatch(/^Error: missing or invalid API key/);
+
+    await page.click('summary');
+    await page.type('[data-testid="api-key"]', key);
+    await page.$eval('[data-testid="api-key"]', (input) => input.dispatchEvent(new Event('change')));
+    expect(await page.evaluate(() => sessionStorage.getItem('kobza.key'))).toBe(key);
+    const answered = await askOnPage(page, 'Hello?');
+    expect(answered.source).toBe('provider');
+    expect(answered.text).toContain('Hello?');
+  }, 60_000);
 });
