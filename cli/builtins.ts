@@ -15,4 +15,5 @@ export const BUILTIN_PLUGINS: Record<string, PluginLoader> = {
   streaming: () => import('../plugins/streaming/index.js'),
   'semantic-cache': () => import('../plugins/semantic-cache/index.js'),
   knowledge: () => import('../plugins/knowledge/index.js'),
+  feedback: () => import('../plugins/feedback/index.js'),
 };

@@ -16,6 +16,7 @@
  * `Adapter`.
  */
 import type { Adapter, CacheStoreFactory, ConversationMemory, Embedder, LlmProvider, Middleware, Scorer } from './contracts.js';
+import type { CacheModeration, Feedback } from './feedback.js';
 
 /** Token → the type of what it holds. Open to module augmentation (added tokens are single slots). */
 export interface Services {
@@ -23,6 +24,10 @@ export interface Services {
   Embedder: Embedder;
   CacheStore: CacheStoreFactory;
   ConversationMemory: ConversationMemory;
+  /** Ratings of answers (the `feedback` plugin). */
+  Feedback: Feedback;
+  /** Quarantine and listing of cache entries (the semantic cache). */
+  CacheModeration: CacheModeration;
   Scorer: Scorer;
   Middleware: Middleware;
   Adapter: Adapter;

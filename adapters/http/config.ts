@@ -60,6 +60,13 @@ export const httpConfigSchema = z.strictObject({
   apiKeys: z
     .array(z.string().min(8))
     .default([]),
+  /**
+   * Keys for the operator console (`/admin`) and its JSON routes (`Authorization: Bearer <key>`);
+   * empty = the console is off. Separate from `apiKeys`: a chat client's key is not an operator's.
+   */
+  adminKeys: z.array(z.string().min(16, { error: 'expected an admin key of 16 characters or more' })).default([]),
+  /** Serve the chat page at `/` (answers through `/v1/chat/completions`, honouring `apiKeys`). */
+  webChat: z.boolean().default(true),
   /** Largest request body in bytes (images in messages count). */
   bodyLimit: z.number().int().min(1024).default(4 * 1024 * 1024),
   /** Per API key (or per IP) request limit; `false` turns it off. */

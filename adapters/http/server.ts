@@ -17,6 +17,7 @@ import type { HttpMetrics } from './metrics.js';
 import { registerOllamaRoutes } from './ollama.js';
 import { registerOpenAiRoutes } from './openai.js';
 import { probeUpstream } from './upstream.js';
+import { registerWebRoutes } from './web.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -146,6 +147,7 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
     registerHealthRoutes(scope, deps);
     registerOpenAiRoutes(scope, deps);
     registerOllamaRoutes(scope, deps);
+    registerWebRoutes(scope, deps);
   });
 
   return app;
@@ -154,10 +156,6 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
 function registerHealthRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { ctx, config, metrics } = deps;
   const open = { kobzaPublic: true, rateLimit: false as const };
-
-  app.get('/', { config: open }, async function root(_request, reply) {
-    return reply.type('text/plain; charset=utf-8').send('Kobza is running');
-  });
 
   app.get('/healthz', { config: open }, async function healthz() {
     return { status: 'ok' };

@@ -40,6 +40,8 @@ export interface AnswerOptions {
   visionModel?: string | undefined;
   logger: Logger;
   describeError(err: unknown): string;
+  /** Called after a complete answer with its last message (puts 👍/👎 under it when ratings are on). */
+  onAnswered?(chatId: number, messageId: number, requestId: string): Promise<void>;
 }
 
 /**
@@ -48,7 +50,7 @@ export interface AnswerOptions {
  * const answer = createAnswer({ kernel: ctx, queue, replies, chatModels, model: config.model, logger, describeError });
  * await answer(c, 'Коли вступна кампанія?');
  */
-export function createAnswer({ kernel, queue, replies, chatModels, model, visionModel, logger, describeError }: AnswerOptions) {
+export function createAnswer({ kernel, queue, replies, chatModels, model, visionModel, logger, describeError, onAnswered }: AnswerOptions) {
   return async function answer(c: Context, question: string, images?: string[]): Promise<void> {
     const key = conversationOf(c);
     const running = queue.begin(key);
@@ -77,6 +79,8 @@ export function createAnswer({ kernel, queue, replies, chatModels, model, vision
         await replies.say(c, texts.errorGeneric);
       } else {
         logger.debug({ reqId: request.id, chatId: c.chat!.id, chars: result.text.length, messages: result.messageIds.length, frames: result.frames }, 'Telegram: answered');
+        const last = result.messageIds.at(-1);
+        if (onAnswered && last !== undefined && !error) await onAnswered(c.chat!.id, last, request.id);
       }
     } finally {
       running.end();

@@ -203,6 +203,8 @@ export const telegramConfigSchema = z
       .default({ maxBytes: DEFAULT_PHOTO_BYTES }),
     /** Register /start /help /reset /stop with Telegram (setMyCommands) at start. */
     registerCommands: z.boolean().default(true),
+    /** 👍/👎 buttons under each final answer, stored by the `feedback` plugin; removed after a vote. */
+    feedback: z.boolean().default(false),
   })
   .superRefine((config, issues) => {
     // Secrets are checked here, where the loader cannot echo the value into the message.

@@ -18,6 +18,7 @@ import { definePlugin, type Adapter, type PluginContext } from '../../core/index
 import { telegramConfigSchema, type Language, type TelegramConfig } from './config.js';
 import { addressedQuestions, allowlist } from './addressing.js';
 import { createAnswer } from './answer.js';
+import { feedbackButtons } from './feedback-buttons.js';
 import { commands, registerCommands } from './commands.js';
 import { ConversationQueue, conversations } from './conversation-queue.js';
 import { identify } from './identity.js';
@@ -64,10 +65,15 @@ export function createTelegramAdapter(ctx: PluginContext, config: TelegramConfig
   const replies = createReplies({ api: bot.api, config, defaultLanguage, logger });
   const queue = new ConversationQueue((err) => logger.error({ error: describe(err) }, 'Telegram: a job failed'));
   const chatModels = new Map<string, string>();
-  const answer = createAnswer({ kernel: ctx, queue, replies, chatModels, model: config.model, visionModel: config.visionModel, logger, describeError: describe });
+  const buttons = config.feedback
+    ? feedbackButtons({ api: bot.api, feedback: () => ctx.tryResolve('Feedback'), language: (c) => replies.language(c), logger, describeError: describe })
+    : undefined;
+  const answer = createAnswer({ kernel: ctx, queue, replies, chatModels, model: config.model, visionModel: config.visionModel, logger, describeError: describe, onAnswered: buttons?.attach });
   const answerPhoto = createPhotoAnswer({ config, replies, answer, logger, describeError: describe });
 
   if (config.mode === 'polling') bot.use(chatOrder());
+  // Before the allowlist and the question composers: a vote is not a question.
+  if (buttons) bot.use(buttons.composer);
   bot.use(
     allowlist({ allowedChats: config.allowedChats, replies, logger }),
     commands({ kernel: ctx, queue, replies, chatModels, config, logger, describeError: describe }),

@@ -124,6 +124,8 @@ export const semanticCacheConfigSchema = z.strictObject({
       path: z.string().min(1).optional(),
     })
     .prefault({}),
+  /** 👎 (the `feedback` plugin) from this many different conversations quarantine an entry: it is served to no one until restored or forgotten. */
+  quarantineAfter: z.number().int().min(1).default(3),
   /** Longest a store call may take; beyond it (or on an error) the answer goes on without the cache. */
   storeTimeoutMs: z.number().int().min(1).default(300),
   /** `first`: a context-free answer is shared as soon as it is generated; `agree`: only once two independent generations agree (each question costs two generations). */
@@ -270,6 +272,7 @@ export default definePlugin({
           index: config.index,
           indexFile: indexPathFor(config, ctx.config.dir),
           syncIntervalMs: inMemory ? 0 : config.sync.intervalMs,
+          quarantineAfter: config.quarantineAfter,
           logger: quietDuringOutages(ctx.logger),
         });
         ctx.logger.debug({ embedder: embedder.id, threshold, store: storeDescription, entries: cache.size }, 'semantic cache ready');
@@ -285,6 +288,14 @@ export default definePlugin({
       flush: () => writes.settled(config.storeTimeoutMs),
     };
     ctx.provide(SEMANTIC_CACHE_TOKEN, handle);
+    ctx.provide('CacheModeration', {
+      rate: async (key, rating, conversationId) => (await open()).rateEntry(key, rating, conversationId),
+      quarantine: async (key) => (await open()).setQuarantined(key, true),
+      restore: async (key) => (await open()).setQuarantined(key, false),
+      forget: async (key) => (await open()).forgetEntry(key),
+      isQuarantined: (key) => cache?.isQuarantined(key) ?? false,
+      list: async (options) => (await open()).listEntries(options),
+    });
     ctx.onReady(async () => {
       await open();
     });

@@ -42,6 +42,8 @@ export interface LookupParts {
   blocks: ForgetBlocks;
   records: EntryRecords;
   ids: EntryIds;
+  /** Entries rated out of service (`CacheModeration`): skipped as if absent. */
+  quarantined?: { isQuarantined(id: string): boolean; countHit(id: string): void };
 }
 
 /**
@@ -71,6 +73,7 @@ export class CacheLookup {
     }
     if (held) {
       this.hits++;
+      if (held.hit) this.#parts.quarantined?.countHit(held.entry.id);
       return Promise.resolve(held);
     }
     return this.#lookup(question, scope, signal);
@@ -78,8 +81,10 @@ export class CacheLookup {
 
   async #lookup(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {
     const result = (await this.#decide(question, scope, signal, true)) as LookupResult;
-    if (result.hit) this.hits++;
-    else this.misses++;
+    if (result.hit) {
+      this.hits++;
+      this.#parts.quarantined?.countHit(result.entry.id);
+    } else this.misses++;
     return result;
   }
 
@@ -96,7 +101,7 @@ export class CacheLookup {
     const { index, held, blocks, ids } = this.#parts;
     const entry = index.entry(scope.namespace, ids.of(scope.namespace, scope.contextKey, question));
     const record = entry === undefined ? undefined : held.get(entry);
-    if (record === undefined || entry!.question !== question) return undefined;
+    if (record === undefined || entry!.question !== question || this.#parts.quarantined?.isQuarantined(entry!.id)) return undefined;
     const now = Date.now();
     if (entry!.expiresAt !== 0 && entry!.expiresAt <= now) return undefined;
     // The record's own expiry too: another writer may have re-stored the id with another
@@ -119,7 +124,8 @@ export class CacheLookup {
     // The index knows every entry (other processes' within one sync interval), so a miss
     // costs no store round trip.
     const exact = index.entry(scope.namespace, ids.of(scope.namespace, scope.contextKey, question));
-    if (exact && (exact.expiresAt === 0 || exact.expiresAt > now)) {
+    const quarantined = this.#parts.quarantined;
+    if (exact && (exact.expiresAt === 0 || exact.expiresAt > now) && !quarantined?.isQuarantined(exact.id)) {
       // Normalisation drops symbols ("() vs []", "= vs =="), so an equal key still gets the
       // slot checks unless the text is literally the same.
       const verdict = exact.question === question ? undefined : compareQuestions(question, exact.question, this.#options.text);
@@ -150,7 +156,7 @@ export class CacheLookup {
       if (match.similarity < floor) break;
       const entry = state.byLabel.get(match.label);
       if (!entry || entry === exact || entry.contextKey !== scope.contextKey) continue;
-      if (entry.expiresAt !== 0 && entry.expiresAt <= now) continue;
+      if ((entry.expiresAt !== 0 && entry.expiresAt <= now) || quarantined?.isQuarantined(entry.id)) continue;
       candidates++;
       const verdict = compareQuestions(question, entry.question, text);
       if (!verdict.same) {

@@ -12,13 +12,14 @@
  *   of rescanning.
  */
 import type { Logger } from 'pino';
-import type { CacheStore, Embedder } from '../../core/index.js';
+import type { CacheEntryRating, CacheEntrySummary, CacheStore, Embedder, Rating } from '../../core/index.js';
 import type { TextOptions } from '../../core/text/index.js';
 import { ChangeFeed } from './change-feed.js';
 import { ForgetBlocks, type ForgetResult } from './forget-blocks.js';
 import { HeldAnswers } from './held-answers.js';
 import { IndexSnapshot } from './index-snapshot.js';
 import { CacheLookup, type LookupResult, type MatchResult } from './lookup.js';
+import { EntryModeration } from './moderation.js';
 import { NamespaceIndex } from './namespace-index.js';
 import { EntryIds, EntryRecords, importEntries, recordOf, type EntryRecord, type ExportedEntry, type NewAnswer } from './records.js';
 import { shortHash, type CacheScope } from './scope.js';
@@ -65,6 +66,8 @@ export interface SemanticCacheOptions {
   heldAnswers?: number;
   /** Base path of the persisted index (`<path>.json` + vector files); undefined = not persisted. */
   indexFile?: string;
+  /** 👎 from this many conversations quarantine an entry (default 3). */
+  quarantineAfter?: number;
   /** Poll the shared change feed this often; 0 = never (a store only this process uses). */
   syncIntervalMs: number;
   /** Save the index this long after the last change (and on close). */
@@ -90,6 +93,7 @@ export class SemanticCache {
   readonly #blocks: ForgetBlocks;
   readonly #snapshot: IndexSnapshot;
   readonly #lookup: CacheLookup;
+  #moderation: EntryModeration | undefined;
   #syncTimer: NodeJS.Timeout | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
   #syncing: Promise<void> | undefined;
@@ -104,7 +108,8 @@ export class SemanticCache {
     const followers = { index: this.#index, records: this.#records, blocks: this.#blocks, scheduleSave: () => this.#scheduleSave() };
     this.#feed = new ChangeFeed(options.store, options.syncIntervalMs > 0 || !!options.indexFile, followers);
     this.#snapshot = new IndexSnapshot({ indexFile: options.indexFile, embedderId: options.embedder.id, index: options.index, saveDelayMs: options.saveDelayMs ?? 5000, logger: options.logger });
-    this.#lookup = new CacheLookup(options, { index: this.#index, held, blocks: this.#blocks, records: this.#records, ids: this.#ids });
+    const quarantined = { isQuarantined: (id: string) => this.#moderation?.isQuarantined(id) ?? false, countHit: (id: string) => this.#moderation?.countHit(id) };
+    this.#lookup = new CacheLookup(options, { index: this.#index, held, blocks: this.#blocks, records: this.#records, ids: this.#ids, quarantined });
   }
 
   /** Opens the cache: loads the saved index (or scans the store), joins the change feed. */
@@ -121,6 +126,7 @@ export class SemanticCache {
 
   async #start(): Promise<void> {
     await this.#feed.join(this.#snapshot.load());
+    this.#moderation = await EntryModeration.load(this.options.store, this.options.quarantineAfter ?? 3);
     const log = this.options.logger;
     if (this.options.syncIntervalMs > 0) {
       this.#syncTimer = setInterval(() => void this.sync().catch((err) => log?.warn({ err }, 'semantic cache: sync failed')), this.options.syncIntervalMs);
@@ -238,6 +244,64 @@ export class SemanticCache {
     return result;
   }
 
+  /** Counts a rating against an entry (see moderation.ts); undefined when the entry is gone. */
+  async rateEntry(id: string, rating: Rating, conversationId: string): Promise<CacheEntryRating | undefined> {
+    if (!this.#find(id) || !this.#moderation) return undefined;
+    return this.#moderation.rate(id, rating, conversationId);
+  }
+
+  /** Quarantines (true) or restores (false) an entry; false when there is no such entry. */
+  async setQuarantined(id: string, quarantined: boolean): Promise<boolean> {
+    if (!this.#find(id) || !this.#moderation) return false;
+    await this.#moderation.setQuarantined(id, quarantined);
+    return true;
+  }
+
+  isQuarantined(id: string): boolean {
+    return this.#moderation?.isQuarantined(id) ?? false;
+  }
+
+  /** Forgets the question of entry `id` (see `forget`); false when there is no such entry. */
+  async forgetEntry(id: string): Promise<boolean> {
+    const found = this.#find(id);
+    if (!found) return false;
+    await this.forget(found.question);
+    if (this.#find(id)) await this.#delete(found.namespace, [id]);
+    await this.#moderation?.remove([id]);
+    return true;
+  }
+
+  /** Entries with their ratings, most recently used first; `query` matches question or answer (case-insensitive). */
+  async listEntries(options: { query?: string; limit?: number; quarantinedOnly?: boolean } = {}): Promise<CacheEntrySummary[]> {
+    const all: { namespace: string; entry: { id: string; question: string; createdAt: number; lastUsedAt: number } }[] = [];
+    for (const state of this.#index.states()) for (const entry of state.byLabel.values()) all.push({ namespace: state.namespace, entry });
+    all.sort((a, b) => b.entry.lastUsedAt - a.entry.lastUsedAt);
+    const query = options.query?.toLocaleLowerCase();
+    const limit = options.limit ?? 200;
+    const out: CacheEntrySummary[] = [];
+    for (let i = 0; i < all.length && out.length < limit; i += 100) {
+      const batch = all.slice(i, i + 100).filter(({ entry }) => !options.quarantinedOnly || this.isQuarantined(entry.id));
+      const records = new Map((await this.#records.getMany(batch.map(({ entry }) => entry.id))).map((r) => [r.id, r]));
+      for (const { entry } of batch) {
+        const record = records.get(entry.id);
+        if (!record) continue;
+        if (query && !record.question.toLocaleLowerCase().includes(query) && !record.answer.toLocaleLowerCase().includes(query)) continue;
+        const rating = this.#moderation?.ratingOf(entry.id) ?? { ups: 0, downs: 0, quarantined: false };
+        out.push({ key: entry.id, question: record.question, answer: record.answer, model: record.model, hits: this.#moderation?.hitsOf(entry.id) ?? 0, createdAt: entry.createdAt, lastUsedAt: entry.lastUsedAt, ...rating });
+        if (out.length >= limit) break;
+      }
+    }
+    return out;
+  }
+
+  #find(id: string): { namespace: string; question: string } | undefined {
+    for (const state of this.#index.states()) {
+      const entry = this.#index.entry(state.namespace, id);
+      if (entry) return { namespace: state.namespace, question: entry.question };
+    }
+    return undefined;
+  }
+
   /** Numbers for `kobza cache stats`. */
   async stats(): Promise<CacheStats> {
     const registry = await this.#feed.readRegistry();
@@ -268,6 +332,7 @@ export class SemanticCache {
     this.#index.reset();
     this.#blocks.reset();
     this.#records.forgetFacts();
+    await this.#moderation?.reload();
     await this.#feed.reset();
     this.#index.changed = true;
     this.saveIndex();

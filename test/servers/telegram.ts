@@ -89,6 +89,16 @@ export interface StoredMessage {
   reply_to_message_id?: number;
   /** The first version and every edit, in order. */
   history: MessageVersion[];
+  /** The inline keyboard under a bot message, as last sent (editing the text without one removes it). */
+  reply_markup?: { inline_keyboard: { text: string; callback_data?: string }[][] };
+}
+
+/** A user's press on an inline button. */
+export interface ButtonPressInput {
+  chatId: number;
+  messageId: number;
+  data: string;
+  from?: Partial<StandInUser>;
 }
 
 export interface DraftFrame {
@@ -197,6 +207,10 @@ export interface TelegramStandIn {
   readonly downloads: { path: string; at: number; bytes: number }[];
   /** Injects a user message (an update for getUpdates or the webhook); returns it. */
   sendUserMessage(input: UserMessageInput): StoredMessage;
+  /** Injects a callback query: a user pressing an inline button under a bot message; returns its id. */
+  pressButton(input: ButtonPressInput): string;
+  /** The bot's `answerCallbackQuery` calls, in order. */
+  callbackAnswers(): { id: string; text?: string }[];
   /** POSTs an update to the bot's webhook with the given secret header; returns the HTTP status. */
   postToWebhook(update: unknown, secretToken?: string): Promise<{ status: number; body: string }>;
   /** The next `count` matching calls get 429 `retry after N`. */
@@ -221,6 +235,8 @@ const METHODS = [
   'getWebhookInfo',
   'setMyCommands',
   'deleteMessage',
+  'answerCallbackQuery',
+  'editMessageReplyMarkup',
   'close',
   'logOut',
 ];
@@ -573,6 +589,7 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
       history: [{ at, text: formatted.text, entities: formatted.entities, raw: params.text, parseMode: params.parse_mode }],
     };
     if (params.message_thread_id !== undefined) message.message_thread_id = Number(params.message_thread_id);
+    if (params.reply_markup?.inline_keyboard?.length) message.reply_markup = params.reply_markup;
     const replyTo = params.reply_parameters?.message_id ?? params.reply_to_message_id;
     if (replyTo !== undefined) message.reply_to_message_id = Number(replyTo);
     list.push(message);
@@ -599,6 +616,7 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
       const original = chatMessages(message.chat.id).find((m) => m.message_id === message.reply_to_message_id);
       if (original) result.reply_to_message = { message_id: original.message_id, from: original.from, chat: original.chat, date: original.date, text: original.text };
     }
+    if (message.reply_markup) result.reply_markup = message.reply_markup;
     if (edited) result.edit_date = Math.floor(Date.now() / 1000);
     return result;
   }
@@ -658,6 +676,9 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
         checkFlood(method, chat.id);
         message.text = formatted.text;
         message.entities = formatted.entities;
+        // As Telegram does: an edit without reply_markup drops the keyboard.
+        if (params.reply_markup?.inline_keyboard?.length) message.reply_markup = params.reply_markup;
+        else delete message.reply_markup;
         message.history.push({ at, text: formatted.text, entities: formatted.entities, raw: params.text, parseMode: params.parse_mode });
         return wire(message, true);
       }
@@ -679,6 +700,24 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
         const index = list.findIndex((m) => m.message_id === Number(params.message_id));
         if (index === -1) throw badRequest('message to delete not found');
         list.splice(index, 1);
+        return true;
+      }
+      case 'editMessageReplyMarkup': {
+        const chat = knownChat(chatId);
+        const message = chatMessages(chat.id).find((m) => m.message_id === Number(params.message_id));
+        if (!message) throw badRequest('message to edit not found');
+        if (message.from.id !== bot.id) throw badRequest("message can't be edited");
+        const next = params.reply_markup?.inline_keyboard?.length ? params.reply_markup : undefined;
+        if (JSON.stringify(next) === JSON.stringify(message.reply_markup)) {
+          throw badRequest('message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+        }
+        if (next) message.reply_markup = next;
+        else delete message.reply_markup;
+        return wire(message, true);
+      }
+      case 'answerCallbackQuery': {
+        if (!pressed.has(String(params.callback_query_id))) throw badRequest('query is too old and response timeout expired or query ID is invalid');
+        callbackAnswers.push({ id: String(params.callback_query_id), ...(params.text ? { text: String(params.text) } : {}) });
         return true;
       }
       case 'close':
@@ -765,6 +804,17 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
     });
   }
 
+  const pressed = new Set<string>();
+  const callbackAnswers: { id: string; text?: string }[] = [];
+
+  function push(update: { update_id: number; [key: string]: unknown }): void {
+    if (webhook) deliver(update);
+    else {
+      updates.push(update);
+      poller?.wake();
+    }
+  }
+
   const loopback = await listenOnLoopback(route);
   const { port } = loopback;
 
@@ -821,6 +871,17 @@ export async function startTelegramStandIn(initial: TelegramStandInOptions = {})
       }
       return message;
     },
+    pressButton(input) {
+      const chat = chats.get(input.chatId);
+      const message = chatMessages(input.chatId).find((m) => m.message_id === input.messageId);
+      if (!chat || !message) throw new Error(`telegram stand-in: no message ${input.messageId} in chat ${input.chatId}`);
+      const from: StandInUser = { is_bot: false, first_name: 'Test', language_code: 'uk', ...input.from, id: input.from?.id ?? (chat.type === 'private' ? chat.id : userIds++) };
+      const id = String(nextUpdateId * 1000 + 7);
+      pressed.add(id);
+      push({ update_id: nextUpdateId++, callback_query: { id, from, message: wire(message), chat_instance: `ci${chat.id}`, data: input.data } });
+      return id;
+    },
+    callbackAnswers: () => [...callbackAnswers],
     postToWebhook,
     storm(storm) {
       storms.push({ ...storm, left: storm.count });

@@ -1,0 +1,146 @@
+/**
+ * Ratings over HTTP (`POST /v1/feedback`), the cache quarantine they lead to, the operator
+ * console's JSON routes (`adminKeys`) and the chat page at `/`.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { jsonOf, startKobza, stopKobzas, type LiveKobza } from './helpers.js';
+
+afterEach(stopKobzas);
+
+const ADMIN = 'admin-key-0123456789';
+const question = 'Скільки коштує гуртожиток для першокурсників?';
+
+async function ask(kobza: LiveKobza, text = question, headers: Record<string, string> = {}) {
+  const response = await fetch(`${kobza.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: text }] }),
+  });
+  expect(response.status).toBe(200);
+  await response.json();
+  await kobza.kernel.resolve('SemanticCache').flush();
+  return { requestId: response.headers.get('x-request-id')!, source: response.headers.get('x-kobza-source') };
+}
+
+function rate(kobza: LiveKobza, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${kobza.url}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+function admin(kobza: LiveKobza, path: string, init: RequestInit = {}) {
+  return fetch(`${kobza.url}${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN}`, ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+}
+
+const withFeedback = { plugins: { 'semantic-cache': {}, feedback: {} }, http: { adminKeys: [ADMIN] } };
+
+describe('POST /v1/feedback', () => {
+  it('stores a rating of an answer by its x-request-id, with the question and the source', async () => {
+    const kobza = await startKobza(withFeedback);
+    const { requestId, source } = await ask(kobza);
+    expect(source).toBe('provider');
+    const response = await rate(kobza, { requestId, rating: 'up', comment: 'clear' });
+    expect(response.status).toBe(200);
+    expect(await jsonOf(response)).toEqual({ requestId, rating: 'up', stored: true });
+    const [stored] = (await jsonOf(await admin(kobza, '/admin/api/feedback'))).feedback;
+    expect(stored).toMatchObject({ requestId, rating: 'up', comment: 'clear', question, source: 'provider' });
+  });
+
+  it('answers 404 for an unknown request id and 400 with a code for a bad body', async () => {
+    const kobza = await startKobza(withFeedback);
+    const unknown = await rate(kobza, { requestId: 'never-served', rating: 'down' });
+    expect(unknown.status).toBe(404);
+    expect((await jsonOf(unknown)).error).toMatchObject({ code: 'NOT_FOUND' });
+
+    for (const body of [{ requestId: 'x', rating: 'meh' }, { rating: 'up' }, { requestId: 'x', rating: 'up', extra: 1 }, 'not json at all']) {
+      const bad = await rate(kobza, body);
+      expect(bad.status).toBe(400);
+      const error = (await jsonOf(bad)).error;
+      expect(error.code).toBe('BAD_REQUEST');
+      expect(typeof error.message).toBe('string');
+    }
+  });
+
+  it('is rate-limited like the rest, and asks for an API key when keys are set', async () => {
+    const key = 'chat-key-12345678';
+    const kobza = await startKobza({ ...withFeedback, http: { apiKeys: [key], rateLimit: { max: 2, timeWindow: '1 minute' } } });
+    const noKey = await rate(kobza, { requestId: 'x', rating: 'up' });
+    expect(noKey.status).toBe(401);
+    const second = await rate(kobza, { requestId: 'x', rating: 'up' }, { authorization: `Bearer ${key}` });
+    expect(second.status).toBe(404);
+    const third = await rate(kobza, { requestId: 'x', rating: 'up' }, { authorization: `Bearer ${key}` });
+    expect(third.status).toBe(404);
+    const fourth = await rate(kobza, { requestId: 'x', rating: 'up' }, { authorization: `Bearer ${key}` });
+    expect(fourth.status).toBe(429);
+    expect((await jsonOf(fourth)).error.code).toBe('RATE_LIMITED');
+  });
+
+  it('quarantines a cached entry after three 👎 from different conversations, and a restore brings it back', async () => {
+    const kobza = await startKobza(withFeedback);
+    await ask(kobza);
+    const downs: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const hit = await ask(kobza);
+      expect(hit.source).toBe('cache');
+      downs.push(hit.requestId);
+    }
+    // The same conversation twice counts once (an HTTP request is its own conversation).
+    const first = await jsonOf(await rate(kobza, { requestId: downs[0], rating: 'down' }));
+    expect(first.cacheEntry).toMatchObject({ downs: 1, quarantined: false });
+    expect((await jsonOf(await rate(kobza, { requestId: downs[0], rating: 'down' }))).cacheEntry).toMatchObject({ downs: 1 });
+    expect((await jsonOf(await rate(kobza, { requestId: downs[1], rating: 'down' }))).cacheEntry).toMatchObject({ downs: 2, quarantined: false });
+    expect((await jsonOf(await rate(kobza, { requestId: downs[2], rating: 'down' }))).cacheEntry).toMatchObject({ downs: 3, quarantined: true });
+
+    const calls = kobza.ollama.count('/api/chat');
+    expect((await ask(kobza)).source).toBe('provider');
+    expect(kobza.ollama.count('/api/chat')).toBe(calls + 1);
+
+    const listed = await jsonOf(await admin(kobza, '/admin/api/entries?quarantined=1'));
+    expect(listed.cache).toBe(true);
+    expect(listed.entries).toHaveLength(1);
+    const entry = listed.entries[0];
+    expect(entry).toMatchObject({ question, quarantined: true, downs: 3, hits: 3 });
+    expect(entry.key).toBe(first.cacheEntry.key);
+
+    const restored = await admin(kobza, `/admin/api/entries/${encodeURIComponent(entry.key)}/restore`, { method: 'POST', body: '{}' });
+    expect(restored.status).toBe(200);
+    expect((await ask(kobza)).source).toBe('cache');
+    const after = (await jsonOf(await admin(kobza, '/admin/api/entries?q=гуртожиток'))).entries;
+    expect(after.find((e: { key: string }) => e.key === entry.key)).toMatchObject({ quarantined: false, downs: 0 });
+
+    const forgotten = await admin(kobza, `/admin/api/entries/${encodeURIComponent(entry.key)}/forget`, { method: 'POST', body: '{}' });
+    expect(forgotten.status).toBe(200);
+    expect((await jsonOf(await admin(kobza, '/admin/api/entries'))).entries.find((e: { key: string }) => e.key === entry.key)).toBeUndefined();
+    const missing = await admin(kobza, `/admin/api/entries/${encodeURIComponent(entry.key)}/restore`, { method: 'POST', body: '{}' });
+    expect(missing.status).toBe(404);
+  });
+});
+
+describe('the pages', () => {
+  it('serves the chat page to browsers at / and the plain line to API clients', async () => {
+    const kobza = await startKobza(withFeedback);
+    const page = await fetch(`${kobza.url}/`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    for (const id of ['question', 'send']) expect(html).toContain(`data-testid="${id}"`);
+    expect(html).toContain('content="qwen2.5:7b"');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+stylesheet/);
+    expect(await (await fetch(`${kobza.url}/`)).text()).toBe('Kobza is running');
+  });
+
+  it('keeps / plain with webChat: false, and the console off without adminKeys', async () => {
+    const kobza = await startKobza({ plugins: { feedback: {} }, http: { webChat: false } });
+    expect(await (await fetch(`${kobza.url}/`, { headers: { accept: 'text/html' } })).text()).toBe('Kobza is running');
+    expect((await fetch(`${kobza.url}/admin`)).status).toBe(404);
+    expect((await fetch(`${kobza.url}/admin/api/entries`, { headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(404);
+  });
+
+  it('wants an admin key for the console routes — a chat API key is not one', async () => {
+    const key = 'chat-key-12345678';
+    const kobza = await startKobza({ ...withFeedback, http: { apiKeys: [key], adminKeys: [ADMIN] } });
+    expect((await fetch(`${kobza.url}/admin`)).status).toBe(200);
+    expect((await fetch(`${kobza.url}/admin/api/entries`)).status).toBe(401);
+    expect((await fetch(`${kobza.url}/admin/api/entries`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+    const ok = await admin(kobza, '/admin/api/stats');
+    expect(ok.status).toBe(200);
+    expect(await jsonOf(ok)).toMatchObject({ requests: 0, cacheHits: 0, errors: 0 });
+  });
+});
