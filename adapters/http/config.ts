@@ -60,6 +60,14 @@ export const httpConfigSchema = z.strictObject({
   apiKeys: z
     .array(z.string().min(8))
     .default([]),
+  /**
+   * Keys for the routes that change the upstream (`/api/pull`, `/api/create`,
+   * `/api/delete`, `/api/copy`). Without any, those routes are served only to a Kobza bound
+   * to loopback that has no `apiKeys` either.
+   */
+  adminKeys: z
+    .array(z.string().min(8))
+    .default([]),
   /** Largest request body in bytes (images in messages count). */
   bodyLimit: z.number().int().min(1024).default(4 * 1024 * 1024),
   /** Per API key (or per IP) request limit; `false` turns it off. */

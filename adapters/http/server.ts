@@ -14,6 +14,7 @@ import { ApiKeySet, bearerToken } from './api-keys.js';
 import type { HttpConfig } from './config.js';
 import { apiFamilyOf, errorBody, statusOf, toKobzaError } from './error-shapes.js';
 import type { HttpMetrics } from './metrics.js';
+import { registerModelRoutes } from './models.js';
 import { registerOllamaRoutes } from './ollama.js';
 import { registerOpenAiRoutes } from './openai.js';
 import { probeUpstream } from './upstream.js';
@@ -146,6 +147,7 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
     registerHealthRoutes(scope, deps);
     registerOpenAiRoutes(scope, deps);
     registerOllamaRoutes(scope, deps);
+    registerModelRoutes(scope, deps);
   });
 
   return app;
