@@ -16,6 +16,7 @@ import { apiFamilyOf, errorBody, statusOf, toKobzaError } from './error-shapes.j
 import type { HttpMetrics } from './metrics.js';
 import { registerModelRoutes } from './models.js';
 import { registerOllamaRoutes } from './ollama.js';
+import { registerResponsesRoutes } from './responses.js';
 import { registerOpenAiRoutes } from './openai.js';
 import { probeUpstream } from './upstream.js';
 
@@ -33,7 +34,7 @@ export interface RouteDeps {
   metrics?: HttpMetrics;
 }
 
-const CHAT_ROUTES = new Set(['/v1/chat/completions', '/api/chat', '/api/generate']);
+const CHAT_ROUTES = new Set(['/v1/chat/completions', '/v1/responses', '/api/chat', '/api/generate']);
 const EXPOSED_HEADERS = ['x-request-id', 'x-kobza-source', 'x-kobza-sources', 'x-kobza-ranking', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'];
 
 /**
@@ -148,6 +149,7 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
     registerOpenAiRoutes(scope, deps);
     registerOllamaRoutes(scope, deps);
     registerModelRoutes(scope, deps);
+    registerResponsesRoutes(scope, deps);
   });
 
   return app;
