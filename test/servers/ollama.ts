@@ -79,6 +79,8 @@ export interface StandInOptions {
   embeddingDimensions?: number;
   /** Reported by /api/version. Default `0.6.5`. */
   version?: string;
+  /** Pause between the progress lines of /api/pull and /api/create (ms). Default 0. */
+  progressDelayMs?: number;
 }
 
 export interface OllamaStandIn {
@@ -231,7 +233,7 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
   let active = 0;
   let maxActive = 0;
   let closed = false;
-  const shelf = new ModelShelf({ base: () => options.models ?? DEFAULT_MODELS, sendJson: (res, status, value) => sendJson(res, status, value) });
+  const shelf = new ModelShelf({ base: () => options.models ?? DEFAULT_MODELS, progressDelayMs: () => options.progressDelayMs ?? 0, sendJson: (res, status, value) => sendJson(res, status, value) });
 
   // Deferred so a generation's own close handling (releasing its slot) runs first.
   const notifyIfIdle = () =>
