@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { KobzaError, wrapError, type ModelAdmin, type ModelProgress, type PluginContext } from '../../core/index.js';
 import { ApiKeySet, bearerToken } from './api-keys.js';
 import { errorBody, parseBody, unsupported } from './error-shapes.js';
+import { boundedJson } from './request-fields.js';
 import { disconnectSignal } from './kernel-call.js';
 import { listUpstreamModels } from './upstream.js';
 import type { RouteDeps } from './server.js';
@@ -38,7 +39,22 @@ const nameFields = {
 };
 
 const pullSchema = z.looseObject({ ...nameFields, insecure: z.boolean().nullable().optional(), stream: z.boolean().nullable().optional() });
-const createSchema = z.looseObject({ ...nameFields, stream: z.boolean().nullable().optional() });
+const text = z.string().max(100_000);
+/** Ollama's documented create fields; others are dropped (they would reach the upstream unchecked). */
+const createSchema = z.looseObject({
+  ...nameFields,
+  from: z.string().min(1).max(500).optional(),
+  quantize: z.string().max(50).optional(),
+  template: text.optional(),
+  system: text.optional(),
+  license: z.union([text, z.array(text).max(20)]).optional(),
+  parameters: z.record(z.string().max(100), boundedJson).optional(),
+  messages: z.array(z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: text })).max(100).optional(),
+  adapters: z.record(z.string().max(500), z.string().max(200)).optional(),
+  files: z.record(z.string().max(500), z.string().max(200)).optional(),
+  stream: z.boolean().nullable().optional(),
+});
+const CREATE_FIELDS = ['from', 'quantize', 'template', 'system', 'license', 'parameters', 'messages', 'adapters', 'files'] as const;
 const showSchema = z.looseObject({ ...nameFields, verbose: z.boolean().nullable().optional() });
 const deleteSchema = z.looseObject(nameFields);
 const copySchema = z.looseObject({ source: z.string().min(1).max(500), destination: z.string().min(1).max(500) });
@@ -149,9 +165,10 @@ export function registerModelRoutes(app: FastifyInstance, deps: RouteDeps): void
   app.post('/api/create', admin, async function create(request, reply) {
     const body = parseBody(createSchema, request.body, request.id);
     const model = modelName(body, request.id);
-    const { name: _name, stream, ...rest } = body;
-    const progress = requireAdmin(ctx, 'create', request.id).create({ ...rest, model }, disconnectSignal(reply));
-    return sendProgress(progress, stream !== false, request, reply);
+    const fields: { model: string } & Record<string, unknown> = { model };
+    for (const key of CREATE_FIELDS) if (body[key] !== undefined) fields[key] = body[key];
+    const progress = requireAdmin(ctx, 'create', request.id).create(fields, disconnectSignal(reply));
+    return sendProgress(progress, body.stream !== false, request, reply);
   });
 
   app.delete('/api/delete', admin, async function deleteModel(request, reply) {

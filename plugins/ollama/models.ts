@@ -8,7 +8,7 @@
  * 400 → BAD_REQUEST, anything else → UPSTREAM_BAD_RESPONSE. Progress streams (pull,
  * create) must say something at least every `timeouts.firstTokenMs`.
  */
-import type { Ollama, ProgressResponse } from 'ollama';
+import { Ollama, type ProgressResponse } from 'ollama';
 import { KobzaError, idleWatch, startClassifying, type ModelAdmin, type ModelProgress } from '../../core/index.js';
 
 /** One call the provider ran for us: its value, and the exchange that is still open. */
@@ -28,6 +28,13 @@ export interface AdminCall<T> {
 export type AdminRunner = <T>(signal: AbortSignal, model: string, call: (client: Ollama) => Promise<T>, keepOpen: boolean) => Promise<AdminCall<T>>;
 
 type ProgressStream = AsyncIterable<ProgressResponse> & { abort(): void };
+
+/**
+ * The client's portable `create` (the browser build's, which the Node class extends). The
+ * Node override first looks for `from` as a file on this machine, which would let a remote
+ * caller probe Kobza's file system; to Ollama's API `from` is a model name.
+ */
+const portableCreate = Object.getPrototypeOf(Ollama.prototype).create as Ollama['create'];
 
 /**
  * An upstream answer turned into a coded error that keeps Ollama's words, so a client sees
@@ -72,7 +79,7 @@ export class OllamaModelAdmin implements ModelAdmin {
 
   create(request: { model: string } & Record<string, unknown>, signal: AbortSignal): AsyncIterable<ModelProgress> {
     const body = { ...request, stream: true as const } as Parameters<Ollama['create']>[0] & { stream: true };
-    return this.#progress(signal, typeof request.from === 'string' ? request.from : request.model, (client) => client.create(body) as Promise<ProgressStream>);
+    return this.#progress(signal, typeof request.from === 'string' ? request.from : request.model, (client) => portableCreate.call(client, body) as unknown as Promise<ProgressStream>);
   }
 
   async show(request: { model: string; verbose?: boolean }, signal: AbortSignal): Promise<Record<string, unknown>> {

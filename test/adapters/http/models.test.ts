@@ -71,6 +71,11 @@ describe('model management proxied to Ollama', () => {
     expect(created.at(-1)).toBe('success');
     expect(kobza.ollama.calls.find((c) => c.path === '/api/create')?.body).toMatchObject({ model: 'kobza-uk', from: 'qwen2.5:7b', system: 'Відповідай українською.' });
     expect(await client.create({ model: 'kobza-en', from: 'qwen2.5:7b' })).toEqual({ status: 'success' });
+    // `from` is a model name to Ollama: Kobza never looks for it as a file on its own machine
+    // (the Node client would; this request is sent without it).
+    const probe = await fetch(`${kobza.url}/api/create`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` }, body: JSON.stringify({ model: 'probe', from: 'package.json', stream: false }) });
+    expect(probe.status).toBe(404);
+    expect(await jsonOf(probe)).toEqual({ error: "model 'package.json' not found", code: 'MODEL_NOT_FOUND' });
 
     expect((await client.list()).models.map((m) => m.name)).toEqual(['qwen2.5:7b', 'kobza-backup:latest', 'kobza-uk:latest', 'kobza-en:latest']);
     expect(await client.delete({ model: 'kobza-backup' })).toEqual({ status: 'success' });
