@@ -66,6 +66,15 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
 }
 
+/** True when an `Origin` header names a page served from this machine. */
+function isLoopbackOrigin(origin: string): boolean {
+  try {
+    return isLoopbackHost(new URL(origin).hostname);
+  } catch {
+    return false;
+  }
+}
+
 function modelName(body: { model?: string; name?: string }, requestId: string): string {
   const name = body.model ?? body.name;
   if (!name) throw unsupported('model', 'expected a model name', requestId);
@@ -83,7 +92,14 @@ export function adminGuard(config: RouteDeps['config']): (request: FastifyReques
   const users = new ApiKeySet(config.apiKeys);
   const openOnLoopback = !admins.required && !users.required && isLoopbackHost(config.host);
   return function checkAdmin(request) {
-    if (openOnLoopback) return;
+    if (openOnLoopback) {
+      // Without keys, only this machine's own programs may manage models: a web page elsewhere
+      // could otherwise send a form-encoded POST (no preflight) to 127.0.0.1. Browsers always
+      // name the page in `Origin`; the ollama CLI and clients send none.
+      const origin = request.headers.origin;
+      if (origin === undefined || isLoopbackOrigin(origin)) return;
+      throw new KobzaError('FORBIDDEN', 'model management without admin keys is not served to web pages of other origins', { requestId: request.id });
+    }
     if (!admins.required) {
       throw new KobzaError('FORBIDDEN', 'model management is off: set http.adminKeys (it is open without keys only on a loopback-bound Kobza without apiKeys)', { requestId: request.id });
     }
@@ -146,9 +162,9 @@ export function registerModelRoutes(app: FastifyInstance, deps: RouteDeps): void
   const { ctx } = deps;
   const checkAdmin = adminGuard(deps.config);
   const listTimeoutMs = deps.config.readyTimeoutMs * 3;
-  // The API-key hook skips these (kobzaPublic); the admin check runs before the body is read.
+  // The API-key hook leaves these to the admin check (kobzaAdmin), which runs before the body is read.
   const admin = {
-    config: { kobzaPublic: true, kobzaAdmin: true },
+    config: { kobzaAdmin: true },
     preParsing: async function adminOnly<P>(request: FastifyRequest, _reply: FastifyReply, payload: P): Promise<P> {
       checkAdmin(request);
       return payload;

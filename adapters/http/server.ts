@@ -87,7 +87,7 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
       origin: config.cors.origin,
       credentials: config.cors.credentials,
       maxAge: config.cors.maxAge,
-      methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+      methods: ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'],
       exposedHeaders: EXPOSED_HEADERS,
     });
   }
@@ -110,7 +110,7 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
   if (keys.required) {
     // After the rate limiter (a route-level onRequest hook), before the body is read.
     app.addHook('preParsing', (request, _reply, payload, done) => {
-      if (request.method === 'OPTIONS' || request.routeOptions.config?.kobzaPublic || callerKey(request) >= 0) return done(null, payload);
+      if (request.method === 'OPTIONS' || request.routeOptions.config?.kobzaPublic || request.routeOptions.config?.kobzaAdmin || callerKey(request) >= 0) return done(null, payload);
       done(new KobzaError('UNAUTHORIZED', 'missing or invalid API key: send Authorization: Bearer <key>', { requestId: request.id }));
     });
   }

@@ -107,6 +107,13 @@ describe('who may manage models', () => {
   it('without admin keys: open on a loopback Kobza without API keys, refused once API keys exist', async () => {
     const open = await startKobza();
     expect(await new Ollama({ host: open.url }).copy({ source: 'qwen2.5:7b', destination: 'y' })).toEqual({ status: 'success' });
+    // …but not to a web page elsewhere (a form post needs no preflight), only to this machine's.
+    const forged = await fetch(`${open.url}/api/pull`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'text/plain' }, body: JSON.stringify({ model: 'x' }) });
+    expect(forged.status).toBe(403);
+    expect((await jsonOf(forged)).code).toBe('FORBIDDEN');
+    const local = await fetch(`${open.url}/api/copy`, { method: 'POST', headers: { origin: 'http://localhost:3000' }, body: JSON.stringify({ source: 'qwen2.5:7b', destination: 'z' }) });
+    expect(local.status).toBe(200);
+    expect(open.ollama.count('/api/pull')).toBe(0);
 
     const keyed = await startKobza({ http: { apiKeys: [USER] } });
     const refused = await new Ollama({ host: keyed.url, headers: { Authorization: `Bearer ${USER}` } }).copy({ source: 'qwen2.5:7b', destination: 'y' }).catch((err: unknown) => err);
