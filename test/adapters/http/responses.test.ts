@@ -135,4 +135,18 @@ describe('POST /v1/responses', () => {
     await expect(client.responses.create({ model: 'llama-missing', input: 'hi' })).rejects.toMatchObject({ status: 404, code: 'MODEL_NOT_FOUND' });
     expect(kobza.ollama.count('/api/chat')).toBe(1);
   });
+
+  it('ends a stream that fails mid-way with an error event the stream helper rejects with', async () => {
+    const kobza = await startKobza({ standIn: { fault: 'error-mid-stream', faultAfterTokens: 2 } });
+    const client = clientFor(kobza);
+    const stream = await client.responses.create({ model: 'qwen2.5:7b', input: 'Скільки триває навчання?', stream: true });
+    const events: { type: string; code?: string; message?: string }[] = [];
+    for await (const event of stream) events.push(event as (typeof events)[number]);
+    expect(events.map((e) => e.type)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added', 'response.output_text.delta', 'response.output_text.delta', 'error']);
+    expect(events.at(-1)).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', message: expect.stringContaining('mid-stream') });
+    const failure = await client.responses.stream({ model: 'qwen2.5:7b', input: 'Скільки триває навчання?' }).finalResponse().catch((err: unknown) => err);
+    expect(failure).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
+    await kobza.ollama.idle();
+    expect(kobza.kernel.inFlight).toBe(0);
+  });
 });
