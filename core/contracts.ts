@@ -40,6 +40,38 @@ export interface LlmProvider {
   embed?(input: string[], model: string, signal?: AbortSignal): Promise<number[][]>;
   /** Is the upstream reachable, and is the default model there? */
   probe?(signal?: AbortSignal): Promise<ProbeResult>;
+  /** Model management on the upstream (pull, create, show, ps, delete, copy); absent when it has none. */
+  modelAdmin?: ModelAdmin;
+}
+
+/** One progress line of a pull or a create, as Ollama streams it. */
+export interface ModelProgress {
+  status: string;
+  digest?: string;
+  total?: number;
+  completed?: number;
+}
+
+/**
+ * Managing the upstream's models — what Ollama's `/api/pull`, `/api/create`, `/api/show`,
+ * `/api/ps`, `/api/delete` and `/api/copy` do. Optional on an LlmProvider: an
+ * OpenAI-compatible upstream offers none, and the HTTP adapter answers 501 then. Bodies
+ * and answers follow Ollama's documented shapes; failures are coded KobzaErrors
+ * (`MODEL_NOT_FOUND` for a model the upstream does not have).
+ * @example
+ * for await (const progress of provider.modelAdmin!.pull({ model: 'qwen2.5:7b' }, signal)) console.log(progress.status);
+ */
+export interface ModelAdmin {
+  /** Downloads a model; progress lines end with `{ status: 'success' }`. */
+  pull(request: { model: string; insecure?: boolean }, signal: AbortSignal): AsyncIterable<ModelProgress>;
+  /** Creates a model (`from`, `system`, `template`, `parameters`, …); progress as for pull. */
+  create(request: { model: string } & Record<string, unknown>, signal: AbortSignal): AsyncIterable<ModelProgress>;
+  /** A model's details (modelfile, parameters, template, details, model_info, capabilities). */
+  show(request: { model: string; verbose?: boolean }, signal: AbortSignal): Promise<Record<string, unknown>>;
+  /** The models loaded in memory now (Ollama's `/api/ps` entries). */
+  running(signal: AbortSignal): Promise<Record<string, unknown>[]>;
+  delete(model: string, signal: AbortSignal): Promise<void>;
+  copy(source: string, destination: string, signal: AbortSignal): Promise<void>;
 }
 
 /** Text → vector. Vectors are expected L2-normalised. */

@@ -158,6 +158,48 @@ export interface ReplyTimings {
   };
 }
 
+/** One draft of a ranked reply, as `meta.ranking.candidates` reports it. */
+export interface RankingCandidate {
+  /** The draft's index (0-based, in the order the drafts were started). */
+  index: number;
+  /** `done` (scored), `failed`, `aborted` (deadline or client), `skipped` (never started). */
+  status: 'done' | 'failed' | 'aborted' | 'skipped';
+  /** Weighted mean of the scorers' scores, in [0, 1] (scored drafts only). */
+  score?: number;
+  /** Scorer name → score in [0, 1]. */
+  scores?: Record<string, number>;
+  /** Scorer name → the reason it gave. */
+  reasons?: Record<string, string>;
+  /** Scorers that vetoed this draft. */
+  vetoedBy?: string[];
+  options?: { temperature?: number; top_p?: number; seed?: number };
+  chars?: number;
+  durationMs?: number;
+  error?: { code: string; message: string };
+}
+
+/**
+ * How a ranked reply was chosen; known before its first chunk (ranking judges every draft
+ * before it replays the winner), so adapters can show it in headers.
+ */
+export interface ReplyRanking {
+  /** Index of the winning draft. */
+  winner: number;
+  /** The winner's score, in [0, 1]. */
+  score: number;
+  /** A sentence saying why the winner won. */
+  reason: string;
+  /** Why ranking ran (`policy: always`, `hard question: …`). */
+  policy: string;
+  /** True when the deadline cut some drafts short. */
+  deadlineHit: boolean;
+  /** Milliseconds spent drafting and judging. */
+  draftMs: number;
+  /** Tokens spent by every draft together. */
+  usage: { promptTokens: number; completionTokens: number };
+  candidates: RankingCandidate[];
+}
+
 /** Metadata of a reply. Fields are final once the chunks are drained. */
 export interface ReplyMeta {
   requestId: string;
@@ -182,7 +224,7 @@ export interface ReplyMeta {
   /** The documents the answer is grounded in, numbered as the answer cites them ([1] = first). */
   sources?: ReplySourceRef[];
   /** Set by the ranking plugin: every candidate's scores and why the winner won. */
-  ranking?: Record<string, unknown>;
+  ranking?: ReplyRanking;
   /** Marks that forbid caching (a refusal, a truncated answer). */
   flags: { refusal?: boolean; truncated?: boolean; noCache?: boolean };
   /** Anything else a plugin wants to report. */

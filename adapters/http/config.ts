@@ -61,8 +61,11 @@ export const httpConfigSchema = z.strictObject({
     .array(z.string().min(8))
     .default([]),
   /**
-   * Keys for the operator console (`/admin`) and its JSON routes (`Authorization: Bearer <key>`);
-   * empty = the console is off. Separate from `apiKeys`: a chat client's key is not an operator's.
+   * Operator keys (`Authorization: Bearer <key>`) for the console (`/admin`) and its JSON
+   * routes, and for the routes that change the upstream (`/api/pull`, `/api/create`,
+   * `/api/delete`, `/api/copy`). Separate from `apiKeys`: a chat client's key is not an
+   * operator's. Empty: the console is off, and the model routes are served only to a Kobza
+   * bound to loopback that has no `apiKeys` either.
    */
   adminKeys: z.array(z.string().min(16, { error: 'expected an admin key of 16 characters or more' })).default([]),
   /** Serve the chat page at `/` (answers through `/v1/chat/completions`, honouring `apiKeys`). */

@@ -1,6 +1,6 @@
 /**
  * The Ollama-compatible side: `POST /api/chat`, `POST /api/generate` (NDJSON by default,
- * one object with `stream: false`), `GET /api/tags`, `POST /api/show`, `GET /api/ps`, `GET /api/version`,
+ * one object with `stream: false`), `GET /api/tags`, `GET /api/version`,
  * `POST /api/embed` (and the older `/api/embeddings`). Clients that speak Ollama — Open
  * WebUI, Continue, LangChain's ChatOllama, the `ollama` npm package — point at Kobza
  * unchanged. Runtime options Ollama uses to tune its own server (`num_gpu`, `num_thread`,
@@ -18,6 +18,7 @@ import { embedTexts, listUpstreamModels, shortenVectors } from './upstream.js';
 import type { RouteDeps } from './server.js';
 import { setSourcesHeader, sourcesField } from './sources.js';
 import { bypassForTools, fromOllamaMessages, ollamaToolCalls, ollamaToolCallSchema, toolDefinitionSchema, toToolDefinitions } from './tool-fields.js';
+import { rankingField, setRankingHeader } from './ranking.js';
 
 /** The Ollama API level this adapter speaks (what `/api/version` reports). */
 export const OLLAMA_API_VERSION = '0.12.0';
@@ -220,12 +221,6 @@ const legacyEmbedSchema = z.looseObject({
   keep_alive: keepAlive.nullable().optional(),
 });
 
-const showSchema = z.looseObject({
-  model: z.string().optional(),
-  name: z.string().optional(),
-  verbose: z.boolean().nullable().optional(),
-});
-
 /** Registers the Ollama-compatible routes. */
 export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { ctx } = deps;
@@ -268,6 +263,7 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
     const model = call.meta.model || call.request.model;
     reply.header('x-kobza-source', call.meta.source);
     setSourcesHeader(reply, call.meta);
+    setRankingHeader(reply, call.meta);
     if (stream) return reply.type('application/x-ndjson').header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(streamBody(call, ndjsonFormat(kind, model, promptText)));
     const text = await collectText(call);
     return reply.type('application/json; charset=utf-8').send({
@@ -278,27 +274,13 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
       done_reason: ollamaDoneReason(call.meta),
       ...ollamaStats(call.meta, promptText, text),
       ...sourcesField(call.meta),
+      ...rankingField(call.meta),
     });
   }
 
   app.get('/api/tags', async function tags(request) {
     const models = await listUpstreamModels(ctx, request.id, AbortSignal.timeout(listTimeoutMs));
     return { models: models.map(toOllamaModel) };
-  });
-
-  app.post('/api/show', async function show(request) {
-    const body = parseBody(showSchema, request.body, request.id);
-    const name = body.model ?? body.name;
-    if (!name) throw unsupported('model', 'expected a model name', request.id);
-    const models = await listUpstreamModels(ctx, request.id, AbortSignal.timeout(listTimeoutMs));
-    const found = models.find((m) => m.name === name || m.model === name || m.name === `${name}:latest`);
-    if (!found) throw new KobzaError('MODEL_NOT_FOUND', `model ${JSON.stringify(name.slice(0, 100))} not found`, { requestId: request.id, details: { param: 'model' } });
-    return { modelfile: '', parameters: '', template: '', details: found.details ?? {}, model_info: {}, capabilities: ['completion'], modified_at: found.modifiedAt ?? new Date(0).toISOString() };
-  });
-
-  // Which models Ollama holds in memory is the upstream's business; clients only display it.
-  app.get('/api/ps', async function runningModels() {
-    return { models: [] };
   });
 
   app.get('/api/version', async function version() {

@@ -18,6 +18,7 @@ import { embedTexts, listUpstreamModels, shortenVectors } from './upstream.js';
 import type { RouteDeps } from './server.js';
 import { setSourcesHeader, sourcesField } from './sources.js';
 import { bypassForTools, fromOpenAiToolCalls, openAiToolCallDeltas, openAiToolCalls, openAiToolCallSchema, openAiToolChoiceSchema, refuseLegacyFunctions, toolCallsResponseSchema, toolDefinitionSchema, toToolChoice, toToolDefinitions } from './tool-fields.js';
+import { rankingField, rankingFieldSchema, setRankingHeader } from './ranking.js';
 
 const optionalNullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
@@ -320,6 +321,8 @@ const chatCompletionResponse = {
       type: 'array',
       items: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' }, url: { type: 'string' } } },
     },
+    /** Kobza's own: how a ranked answer was chosen (ranking.ts). */
+    ranking: rankingFieldSchema,
   },
 } as const;
 
@@ -398,12 +401,13 @@ export function registerOpenAiRoutes(app: FastifyInstance, deps: RouteDeps): voi
     const created = Math.floor(call.meta.timings.startedAt / 1000);
     reply.header('x-kobza-source', call.meta.source);
     setSourcesHeader(reply, call.meta);
+    setRankingHeader(reply, call.meta);
     if (stream) {
       const format = sseFormat(id, created, call.meta.model || call.request.model, body.stream_options?.include_usage === true, promptText);
       return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(streamBody(call, format));
     }
     const text = await collectText(call);
-    return { ...completion(id, created, call.meta.model || call.request.model, text, call.meta, usageOf(call.meta, promptText, text)), ...sourcesField(call.meta) };
+    return { ...completion(id, created, call.meta.model || call.request.model, text, call.meta, usageOf(call.meta, promptText, text)), ...sourcesField(call.meta), ...rankingField(call.meta) };
   });
 
   app.get('/v1/models', async function models(request) {

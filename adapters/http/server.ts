@@ -14,7 +14,9 @@ import { ApiKeySet, bearerToken } from './api-keys.js';
 import type { HttpConfig } from './config.js';
 import { apiFamilyOf, errorBody, statusOf, toKobzaError } from './error-shapes.js';
 import type { HttpMetrics } from './metrics.js';
+import { registerModelRoutes } from './models.js';
 import { registerOllamaRoutes } from './ollama.js';
+import { registerResponsesRoutes } from './responses.js';
 import { registerOpenAiRoutes } from './openai.js';
 import { probeUpstream } from './upstream.js';
 import { registerWebRoutes } from './web.js';
@@ -33,8 +35,8 @@ export interface RouteDeps {
   metrics?: HttpMetrics;
 }
 
-const CHAT_ROUTES = new Set(['/v1/chat/completions', '/api/chat', '/api/generate']);
-const EXPOSED_HEADERS = ['x-request-id', 'x-kobza-source', 'x-kobza-sources', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'];
+const CHAT_ROUTES = new Set(['/v1/chat/completions', '/v1/responses', '/api/chat', '/api/generate']);
+const EXPOSED_HEADERS = ['x-request-id', 'x-kobza-source', 'x-kobza-sources', 'x-kobza-ranking', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'];
 
 /**
  * Builds (does not start) the server. Routes are registered inside a plugin so the rate
@@ -86,7 +88,7 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
       origin: config.cors.origin,
       credentials: config.cors.credentials,
       maxAge: config.cors.maxAge,
-      methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+      methods: ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'],
       exposedHeaders: EXPOSED_HEADERS,
     });
   }
@@ -109,7 +111,7 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
   if (keys.required) {
     // After the rate limiter (a route-level onRequest hook), before the body is read.
     app.addHook('preParsing', (request, _reply, payload, done) => {
-      if (request.method === 'OPTIONS' || request.routeOptions.config?.kobzaPublic || callerKey(request) >= 0) return done(null, payload);
+      if (request.method === 'OPTIONS' || request.routeOptions.config?.kobzaPublic || request.routeOptions.config?.kobzaAdmin || callerKey(request) >= 0) return done(null, payload);
       done(new KobzaError('UNAUTHORIZED', 'missing or invalid API key: send Authorization: Bearer <key>', { requestId: request.id }));
     });
   }
@@ -148,6 +150,8 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
     registerOpenAiRoutes(scope, deps);
     registerOllamaRoutes(scope, deps);
     registerWebRoutes(scope, deps);
+    registerModelRoutes(scope, deps);
+    registerResponsesRoutes(scope, deps);
   });
 
   return app;

@@ -7,6 +7,7 @@ import { Ollama, type ChatRequest as OllamaChatRequest, type ChatResponse, type 
 import { KobzaError, createReplyMeta, errorForAbort, followSignal, idleWatch, retryPause, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta, type ToolCall } from '../../core/index.js';
 import { HostPool, type OllamaHost } from './host-pool.js';
 import { OllamaTransport, type ExchangeReport } from './transport.js';
+import { OllamaModelAdmin } from './models.js';
 import { classifyFailure, pullHint, unreachableHint, type UpstreamFailure } from './upstream-errors.js';
 
 export interface OllamaTimeouts {
@@ -128,9 +129,15 @@ export class OllamaProvider implements LlmProvider {
   readonly transport: OllamaTransport;
   readonly #settings: OllamaProviderSettings;
   readonly #live = new Set<AbortController>();
+  /** Pull, create, show, ps, delete, copy on the upstream (see models.ts). */
+  readonly modelAdmin: OllamaModelAdmin;
 
   constructor(settings: OllamaProviderSettings) {
     this.#settings = settings;
+    this.modelAdmin = new OllamaModelAdmin(async (signal, model, call, keepOpen) => {
+      const { exchange, value } = await this.#failover(signal, model, undefined, (ex) => this.#bounded(ex, () => call(ex.client)), !keepOpen);
+      return { value, host: exchange.host.url, controller: exchange.controller, finish: exchange.finish };
+    }, settings.timeouts.firstTokenMs);
     this.pool = new HostPool(settings.hosts, settings.coolDownMs);
     this.transport = new OllamaTransport({ connectMs: settings.timeouts.connectMs, headers: settings.headers });
   }

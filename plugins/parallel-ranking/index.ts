@@ -6,8 +6,9 @@
  * directness) are registered with `ctx.provide('Scorer', …)` exactly like a user's, and any scorer
  * another plugin adds is used too.
  *
- * `meta.source` is `ranking`; `meta.ranking` lists every draft's scores and why the winner
- * won; `ranking:candidate` and `ranking:chosen` events report the same. A refused or
+ * `meta.source` is `ranking`; `meta.ranking` (core's ReplyRanking: `winner`, `score`,
+ * `reason`, every draft's scores) is set before the first chunk, so the HTTP adapter can
+ * send it as a header; `ranking:candidate` and `ranking:chosen` events report the same. A refused or
  * truncated winner (every draft was bad) is flagged so the cache does not keep it.
  */
 import {
@@ -20,6 +21,7 @@ import {
   type EventBus,
   type Middleware,
   type Next,
+  type RankingCandidate,
   type Reply,
   type Scorer,
 } from '../../core/index.js';
@@ -46,19 +48,8 @@ export function weightScorers(scorers: readonly Scorer[], overrides: Readonly<Re
   return scorers.map((scorer) => ({ scorer, weight: overrides[scorer.name] ?? scorer.weight ?? 1 }));
 }
 
-/** What a draft looks like in `meta.ranking.candidates`. */
-export interface DraftReport {
-  index: number;
-  status: Draft['status'];
-  options: { temperature?: number; top_p?: number; seed?: number };
-  chars: number;
-  durationMs: number;
-  score?: number;
-  scores?: Record<string, number>;
-  reasons?: Record<string, string>;
-  vetoedBy?: string[];
-  error?: { code: string; message: string };
-}
+/** What a draft looks like in `meta.ranking.candidates` (core's RankingCandidate). */
+export type DraftReport = RankingCandidate;
 
 function reportDraft(draft: Draft, verdict: CandidateVerdict | undefined): DraftReport {
   const report: DraftReport = {
@@ -155,8 +146,8 @@ export function createRankingMiddleware(deps: RankingDeps): Middleware {
       { promptTokens: 0, completionTokens: 0 },
     );
     meta.ranking = {
+      winner: winner.index,
       policy,
-      chosen: winner.index,
       score: Math.round(winnerVerdict.score * 1000) / 1000,
       reason: verdict.reason,
       deadlineHit,

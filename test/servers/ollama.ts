@@ -1,7 +1,8 @@
 /**
  * A small HTTP server that stands in for Ollama in tests and benchmarks. It speaks the
  * documented wire format (NDJSON streams for /api/chat and /api/generate, JSON for
- * /api/embed, /api/tags, /api/version, /api/show, /api/ps) including Ollama's error bodies,
+ * /api/embed, /api/tags, /api/version; model management — pull, create, show, ps, delete,
+ * copy — in ollama-models.ts) including Ollama's error bodies,
  * and can be scripted: per-token and first-token delays, a concurrency limit that queues
  * like OLLAMA_NUM_PARALLEL, and faults (500, 404 model, hang, reset, cut mid-stream,
  * garbage line, `{"error"}` mid-stream, stall, stream without `done`).
@@ -15,6 +16,7 @@
  */
 import http from 'node:http';
 import { listenOnLoopback, readBody } from './loopback.js';
+import { ModelShelf } from './ollama-models.js';
 
 /**
  * Ways the stand-in misbehaves.
@@ -83,6 +85,8 @@ export interface StandInOptions {
   embeddingDimensions?: number;
   /** Reported by /api/version. Default `0.6.5`. */
   version?: string;
+  /** Pause between the progress lines of /api/pull and /api/create (ms). Default 0. */
+  progressDelayMs?: number;
 }
 
 export interface OllamaStandIn {
@@ -263,6 +267,7 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
   let active = 0;
   let maxActive = 0;
   let closed = false;
+  const shelf = new ModelShelf({ base: () => options.models ?? DEFAULT_MODELS, progressDelayMs: () => options.progressDelayMs ?? 0, sendJson: (res, status, value) => sendJson(res, status, value) });
 
   // Deferred so a generation's own close handling (releasing its slot) runs first.
   const notifyIfIdle = () =>
@@ -333,8 +338,8 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
   }
 
   function knownModel(name: string): boolean {
-    if (!options.models) return true;
-    return options.models.some((m) => modelMatches(m, name));
+    if (!options.models) return !shelf.deleted(name);
+    return shelf.names.some((m) => modelMatches(m, name));
   }
 
   /** Faults that answer before anything is generated; true when one was applied. */
@@ -498,18 +503,6 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
     });
   }
 
-  function modelEntry(name: string) {
-    const full = name.includes(':') ? name : `${name}:latest`;
-    return {
-      name: full,
-      model: full,
-      modified_at: '2025-01-01T00:00:00Z',
-      size: 4_683_087_332,
-      digest: `sha256:${Buffer.from(full).toString('hex').padEnd(64, '0').slice(0, 64)}`,
-      details: { parent_model: '', format: 'gguf', family: 'qwen2', families: ['qwen2'], parameter_size: '7.6B', quantization_level: 'Q4_K_M' },
-    };
-  }
-
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     const raw = await readBody(req);
@@ -546,23 +539,10 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
       return void res.end();
     }
     if (req.method === 'GET' && path === '/api/version') return sendJson(res, 200, { version: options.version ?? '0.6.5' });
-    if (req.method === 'GET' && path === '/api/tags') return sendJson(res, 200, { models: (options.models ?? DEFAULT_MODELS).map(modelEntry) });
-    if (req.method === 'GET' && path === '/api/ps') return sendJson(res, 200, { models: [] });
-    if (req.method === 'POST' && path === '/api/show') {
-      const name = String(body?.model ?? body?.name ?? '');
-      if (!knownModel(name)) return sendJson(res, 404, { error: `model '${name}' not found` });
-      const entry = modelEntry(name);
-      return sendJson(res, 200, {
-        license: '',
-        modelfile: `FROM ${entry.name}`,
-        parameters: 'stop "<|im_end|>"',
-        template: '{{ .Prompt }}',
-        details: entry.details,
-        model_info: { 'general.architecture': 'qwen2', 'qwen2.context_length': 32768 },
-        capabilities: ['completion'],
-        modified_at: entry.modified_at,
-      });
-    }
+    if (req.method === 'GET' && path === '/api/tags') return sendJson(res, 200, { models: shelf.names.map((name) => shelf.entry(name)) });
+    if (req.method === 'POST' && (path === '/api/chat' || path === '/api/generate')) shelf.touch(String(body?.model ?? ''));
+    const managed = shelf.route(req.method ?? 'GET', path, body, res);
+    if (managed !== false) return managed === true ? undefined : managed;
     if (req.method === 'POST' && (path === '/api/chat' || path === '/api/generate')) return generate(path, call, res);
     if (req.method === 'POST' && path === '/api/embed') return embed(call, res);
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });

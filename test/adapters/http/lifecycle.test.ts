@@ -144,7 +144,7 @@ describe('Kobza request headers', () => {
     expect(missing.status).toBe(404);
     expect(missing.headers.get('x-request-id')).toBeTruthy();
     expect((await jsonOf(missing)).error).toMatchObject({ code: 'NOT_FOUND' });
-    const ollamaMissing = await fetch(`${kobza.url}/api/pull`, { method: 'POST', body: '{}' });
+    const ollamaMissing = await fetch(`${kobza.url}/api/push`, { method: 'POST', body: '{}' });
     expect(ollamaMissing.status).toBe(404);
     expect((await jsonOf(ollamaMissing)).code).toBe('NOT_FOUND');
     const badJson = await fetch(`${kobza.url}/api/chat`, { method: 'POST', body: '{"model":' });

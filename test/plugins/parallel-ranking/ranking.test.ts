@@ -55,8 +55,8 @@ describe('parallel-ranking against the Ollama stand-in', () => {
     expect(meta.complete).toBe(true);
     expect(meta.flags.refusal).toBeUndefined();
     expect(meta.flags.truncated).toBeUndefined();
-    const ranking = meta.ranking as { chosen: number; reason: string; policy: string; candidates: { index: number; status: string; vetoedBy?: string[]; scores: Record<string, number> }[] };
-    expect(ranking.chosen).toBe(1);
+    const ranking = meta.ranking as { winner: number; reason: string; policy: string; candidates: { index: number; status: string; vetoedBy?: string[]; scores: Record<string, number> }[] };
+    expect(ranking.winner).toBe(1);
     expect(ranking.policy).toBe('policy: always');
     expect(ranking.reason).toContain('#1');
     expect(ranking.candidates.map((c) => c.status)).toEqual(['done', 'done', 'done']);
@@ -87,9 +87,9 @@ describe('parallel-ranking against the Ollama stand-in', () => {
     });
     const { text, meta } = await collectReply(await kernel.handle(kernel.createRequest({ messages: [{ role: 'user', content: QUESTION }] })));
     expect(text).toBe(short);
-    const ranking = meta.ranking as { deadlineHit: boolean; chosen: number; candidates: { status: string; error?: { code: string } }[] };
+    const ranking = meta.ranking as { deadlineHit: boolean; winner: number; candidates: { status: string; error?: { code: string } }[] };
     expect(ranking.deadlineHit).toBe(true);
-    expect(ranking.chosen).toBe(0);
+    expect(ranking.winner).toBe(0);
     expect(ranking.candidates.map((c) => c.status)).toEqual(['done', 'aborted', 'aborted']);
     expect(ranking.candidates[1].error?.code).toBe('ABORTED');
     await ollama.idle(5000);
@@ -139,9 +139,9 @@ describe('parallel-ranking against the Ollama stand-in', () => {
     const candidateEvents: KobzaEvents['ranking:candidate'][] = [];
     kernel.events.on('ranking:candidate', (e) => candidateEvents.push(e));
     const { text, meta } = await collectReply(await kernel.handle(kernel.createRequest({ messages: [{ role: 'user', content: QUESTION }] })));
-    const ranking = meta.ranking as { chosen: number; candidates: { status: string; error?: { code: string } }[] };
+    const ranking = meta.ranking as { winner: number; candidates: { status: string; error?: { code: string } }[] };
     expect(text).toBe(GOOD);
-    expect(ranking.chosen).toBe(2);
+    expect(ranking.winner).toBe(2);
     expect(ranking.candidates.map((c) => c.status)).toEqual(['done', 'failed', 'done']);
     expect(ranking.candidates[1].error?.code).toMatch(/^UPSTREAM_/);
     expect(candidateEvents.find((e) => e.index === 1)?.error).toBeTruthy();
@@ -214,7 +214,7 @@ describe('parallel-ranking against the Ollama stand-in', () => {
     const { kernel } = await bootWithStandIn('  hot: {}\n  parallel-ranking: { when: always, weights: { prefer-hot: 5 } }', { reply: byTemperature({ '0.3': GOOD, '0.7': GOOD, '1': `${GOOD} Ще одне речення.` }) }, { hot: custom });
     const { text, meta } = await collectReply(await kernel.handle(kernel.createRequest({ messages: [{ role: 'user', content: QUESTION }] })));
     expect(text).toBe(`${GOOD} Ще одне речення.`);
-    expect((meta.ranking as { chosen: number }).chosen).toBe(2);
+    expect((meta.ranking as { winner: number }).winner).toBe(2);
     expect(seenRequests).toHaveLength(3);
   });
 
