@@ -11,6 +11,9 @@
  * touched). `--calibrate` runs with the prefilter off, then picks the threshold with the
  * best recall at a wrong-hit rate ≤ `--target` (highest such threshold) and prints it.
  *
+ * `--split tune|holdout|both` evaluates the tuning part, the held-out part, or both side by
+ * side (a stable hash of each pair's text decides; `--holdout-ratio`, default 0.5).
+ *
  * Formats: JSON Lines `{"id","lang","cached","query","same","kind"}` (default), or
  * GPTCache/QQP JSON `[{"text_a","text_b","label"}]` (`--format qqp`).
  */
@@ -35,6 +38,7 @@ import semanticCachePlugin, { SEMANTIC_CACHE_TOKEN } from '../../plugins/semanti
 import { reportFatal } from '../boot.js';
 import { BUILTIN_PLUGINS } from '../builtins.js';
 import { commandGroup } from '../command-groups.js';
+import { splitPairs, type PairSplit } from './eval-split.js';
 
 /** One labelled pair. */
 export interface CachePair {
@@ -294,6 +298,17 @@ interface EvalCacheFlags {
   format?: string;
   limit?: string;
   verbose?: boolean;
+  split?: string;
+  holdoutRatio: string;
+}
+
+/** The parts of `pairs` that `--split` names, by name. */
+function selectParts(pairs: CachePair[], split: PairSplit, holdoutRatio: number): [string, CachePair[]][] {
+  if (split === 'all') return [['all', pairs]];
+  const { tune, holdout } = splitPairs(pairs, holdoutRatio);
+  if (split === 'tune') return [['tune', tune]];
+  if (split === 'holdout') return [['holdout', holdout]];
+  return [['tune', tune], ['holdout', holdout]];
 }
 
 export function register(program: Command): void {
@@ -308,6 +323,8 @@ export function register(program: Command): void {
     .option('--format <format>', 'jsonl (default) or qqp')
     .option('--limit <n>', 'only the first n pairs')
     .option('--verbose', 'list every wrong hit and every miss')
+    .option('--split <part>', 'tune, holdout or both (side by side): the parts fixed by a hash of each pair; default: every pair')
+    .option('--holdout-ratio <ratio>', 'share of the pairs held out by --split', '0.5')
     .action(async (flags: EvalCacheFlags) => {
       try {
         const text = await readFile(flags.pairs, 'utf8');
@@ -324,10 +341,20 @@ export function register(program: Command): void {
         }
         const target = Number(flags.target);
         if (!(target >= 0 && target <= 1)) throw new KobzaError('BAD_REQUEST', `--target: expected a rate between 0 and 1, got ${flags.target}`);
-        const run = await runCachePairs(pairs, { settings, threshold: flags.calibrate ? -1 : undefined });
-        const report = flags.calibrate ? calibrate(run.outcomes, run.embedder, target) : summarize(run.outcomes, run.threshold, run.embedder);
-        printReport(report, run.outcomes, Boolean(flags.verbose));
-        if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+        const split = (flags.split ?? 'all') as PairSplit;
+        if (!['all', 'tune', 'holdout', 'both'].includes(split)) throw new KobzaError('BAD_REQUEST', `--split: expected tune, holdout or both, got ${flags.split}`);
+        const holdoutRatio = Number(flags.holdoutRatio);
+        if (!(holdoutRatio > 0 && holdoutRatio < 1)) throw new KobzaError('BAD_REQUEST', `--holdout-ratio: expected a ratio between 0 and 1, got ${flags.holdoutRatio}`);
+        const reports: Record<string, CacheEvalReport> = {};
+        for (const [part, partPairs] of selectParts(pairs, split, holdoutRatio)) {
+          if (partPairs.length === 0) throw new KobzaError('BAD_REQUEST', `--split ${part}: no pairs fall in this part`);
+          const run = await runCachePairs(partPairs, { settings, threshold: flags.calibrate ? -1 : undefined });
+          const report = flags.calibrate ? calibrate(run.outcomes, run.embedder, target) : summarize(run.outcomes, run.threshold, run.embedder);
+          if (split !== 'all') process.stdout.write(`── ${part} (${partPairs.length} pairs) ──\n`);
+          printReport(report, run.outcomes, Boolean(flags.verbose));
+          reports[part] = report;
+        }
+        if (flags.json) process.stdout.write(`${JSON.stringify(split === 'all' ? reports.all : split === 'both' ? reports : reports[split])}\n`);
         process.exitCode = 0;
       } catch (err) {
         process.exitCode = reportFatal(err);
