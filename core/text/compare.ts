@@ -184,6 +184,8 @@ function englishInversion(a: QuestionAnalysis, b: QuestionAnalysis, partnerOfA: 
       const wi = a.content[i];
       const wj = a.content[j];
       if (wi.stem === wj.stem || pi.stem === pj.stem) continue;
+      // A fronted phrase ("In the library, is there …") moved, it did not swap roles.
+      if (Math.min(wi.position, wj.position) < a.frontedUntil || Math.min(pi.position, pj.position) < b.frontedUntil) continue;
       const inverted = (wi.position - wj.position) * (pi.position - pj.position) < 0;
       if (inverted && relatedBetween(a, wi.position, wj.position) && relatedBetween(b, pi.position, pj.position)) {
         return `«${wi.token}» and «${wj.token}» swap places`;
