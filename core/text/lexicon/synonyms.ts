@@ -30,4 +30,16 @@ export const synonyms: Lexicon = {
     ['скасувати', 'відмінити', 'cancel', 'call off'],
     ['дізнатися', 'дізнатись', 'узнать', 'find out', 'learn about'],
   ],
+  // Words a question may leave out because the other named concept says them: a place in a
+  // dormitory is being housed in it; one who transfers is studying somewhere now.
+  implied: {
+    'dormitory-place': {
+      words: ['місце', 'поселення', 'поселитися', 'поселили', 'поселять', 'заселення', 'заселитися', 'заселять', 'место', 'заселиться', 'place', 'spot'],
+      impliedBy: ['гуртожиток', 'dormitory'],
+    },
+    'study-before-transfer': {
+      words: ['навчаюся', 'навчаюсь', 'вчуся', 'вчусь', 'учусь', 'учиться', 'study', 'studying'],
+      impliedBy: ['перевестися', 'transfer'],
+    },
+  },
 };
