@@ -9,6 +9,7 @@ const BENCHES: { name: string; load: () => Promise<{ run(): Promise<void> }> }[]
   { name: 'http', load: () => import('./http.js') },
   { name: 'telegram', load: () => import('./telegram.js') },
   { name: 'cache', load: () => import('./cache.js') },
+  { name: 'knowledge', load: () => import('./knowledge.js') },
 ];
 
 const only = process.argv.slice(2);

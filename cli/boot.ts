@@ -13,15 +13,29 @@ export interface BootOptions extends Omit<KernelOptions, 'builtins'> {
   logToStderr?: boolean;
   /** Logging level override (e.g. `warn` for chat). */
   logLevel?: string;
+  /** Model for this run instead of assistant.model (and of a provider block's own `model:`). */
+  model?: string;
+  /** false: the providers skip their start-up probe (commands that never call the model). */
+  probeUpstream?: boolean;
 }
 
+/** The built-in provider plugins: the blocks `model` and `probeUpstream` reach. */
+const PROVIDER_BLOCKS = new Set(['ollama', 'openai-compatible']);
+
 /**
- * Loads the config and builds a kernel with the built-in plugins.
+ * Loads the config and builds a kernel with the built-in plugins. Problems of the file, its
+ * environment and every plugin block come out together (one pass).
  * @example
  * const kernel = await bootKernel('config/default.yaml', { adapters: 'all' });
  */
 export async function bootKernel(configPath: string, options: BootOptions = {}): Promise<Kernel> {
-  const config = await loadConfigFile(configPath);
+  const config = await loadConfigFile(configPath, process.env, { deferProblems: true });
+  if (options.model) config.assistant.model = options.model;
+  for (const block of config.plugins) {
+    if (!PROVIDER_BLOCKS.has(block.name) || block.module) continue;
+    if (options.model && block.settings.model !== undefined) block.settings.model = options.model;
+    if (options.probeUpstream === false) block.settings.probeOnStart = false;
+  }
   const logging = { ...config.logging, ...(options.logLevel ? { level: options.logLevel as typeof config.logging.level } : {}) };
   const logger = options.logger ?? createLogger(logging, { fd: options.logToStderr ? 2 : 1 });
   return Kernel.create(config, { ...options, logger, builtins: BUILTIN_PLUGINS });

@@ -14,4 +14,5 @@ export const BUILTIN_PLUGINS: Record<string, PluginLoader> = {
   'parallel-ranking': () => import('../plugins/parallel-ranking/index.js'),
   streaming: () => import('../plugins/streaming/index.js'),
   'semantic-cache': () => import('../plugins/semantic-cache/index.js'),
+  knowledge: () => import('../plugins/knowledge/index.js'),
 };

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `kobza` command line: serve, chat, check, eval, cache.
+ * The `kobza` command line: serve, chat, check, eval, cache, init.
  */
 import { Command } from 'commander';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
@@ -28,13 +28,10 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)');
   for (const command of COMMANDS) command.register(program);
-  // `serve` is the default command, so commander would hand it any unknown word
-  // (`kobza init x` → "too many arguments for 'serve'"): refuse the word instead.
-  program.hook('preSubcommand', (parent, chosen) => {
-    const first = parent.args[0];
-    if (first === undefined || first.startsWith('-') || first === 'help' || first === chosen.name() || chosen.aliases().includes(first)) return;
-    const names = parent.commands.map((c) => c.name());
-    parent.error(`error: unknown command '${first}'; the commands are: ${names.join(', ')}`, { code: 'kobza.unknownCommand', exitCode: 1 });
+  // An unknown command is an error that names the commands, never a fall-through to serve.
+  program.on('command:*', (operands: string[]) => {
+    const names = program.commands.map((c) => c.name());
+    program.error(`error: unknown command '${operands[0]}'; the commands are: ${names.join(', ')} (kobza --help for more)`, { code: 'commander.unknownCommand' });
   });
   return program;
 }
@@ -48,8 +45,20 @@ function invokedDirectly(): boolean {
   }
 }
 
+/**
+ * Output piped into a reader that stops early (`kobza cache export | head`) is not an error:
+ * stop quietly, the way Unix tools do, instead of printing `write EPIPE`.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 const isMain = invokedDirectly();
 if (isMain) {
+  endQuietlyOnClosedPipe();
   buildProgram()
     .parseAsync(process.argv)
     .catch((err: unknown) => {

@@ -15,6 +15,7 @@ export * from './tokens.js';
 export * from './kernel.js';
 export * from './logger.js';
 export * from './storage.js';
+export { configErrorMap } from './config/error-map.js';
 export { parseConfig, loadConfigFile, formatProblem, didYouMean, editDistance, validateAt, type ConfigProblem } from './config/load.js';
 export type { KobzaConfig, PluginBlock, AssistantSettings, LoggingSettings } from './config/schema.js';
 /** Text analysis for uk/ru/en (normalisation, language, stems, slots, question comparison). */
@@ -23,3 +24,4 @@ export * as text from './text/index.js';
 export { z } from 'zod';
 export * from './abort.js';
 export * from './bounded-map.js';
+export * from './hashing-embedder.js';

@@ -108,7 +108,8 @@ export class Kernel {
 
   /** Builds a kernel from a loaded config: resolves, validates and registers every plugin. */
   static async create(config: KobzaConfig, options: KernelOptions = {}): Promise<Kernel> {
-    const problems: ConfigProblem[] = [];
+    // One pass: problems the loader deferred (environment, top-level keys) come out with the plugins' own.
+    const problems: ConfigProblem[] = [...(config.problems ?? [])];
     const blocks = [...config.plugins];
     for (const [name, settings] of Object.entries(options.ensurePlugins ?? {})) {
       const existing = blocks.find((b) => b.name === name);

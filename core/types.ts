@@ -54,6 +54,12 @@ export interface RequestMetadata {
    * hit, a ranked winner; 0 or absent: instantly. Published by the streaming plugin.
    */
   replayCharsPerSecond?: number;
+  /**
+   * Version (a hash of the sources) of the knowledge base the answer is grounded in, set by
+   * the knowledge plugin; part of the semantic cache's namespace, so editing a document
+   * retires the answers built on it.
+   */
+  knowledgeVersion?: string;
 }
 
 export interface ChatRequest {
@@ -73,7 +79,19 @@ export interface ChatRequest {
   signal: AbortSignal;
 }
 
-export type ReplySource = 'provider' | 'cache' | 'ranking';
+/**
+ * Where an answer came from. `faq`: a curated answer of the knowledge plugin; `knowledge`:
+ * written by the knowledge plugin without the model (a refusal, or quoted from a passage
+ * while the model is unreachable).
+ */
+export type ReplySource = 'provider' | 'cache' | 'ranking' | 'faq' | 'knowledge';
+
+/** A document an answer is grounded in (the knowledge plugin's passages and FAQ entries). */
+export interface ReplySourceRef {
+  id: string;
+  title: string;
+  url?: string;
+}
 
 export interface ReplyUsage {
   promptTokens?: number;
@@ -109,6 +127,8 @@ export interface ReplyMeta {
   complete: boolean;
   /** Set on cache hits. */
   cache?: { similarity: number; exact: boolean; key?: string };
+  /** The documents the answer is grounded in, numbered as the answer cites them ([1] = first). */
+  sources?: ReplySourceRef[];
   /** Set by the ranking plugin: every candidate's scores and why the winner won. */
   ranking?: Record<string, unknown>;
   /** Marks that forbid caching (a refusal, a truncated answer). */

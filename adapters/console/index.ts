@@ -11,9 +11,9 @@ import { definePlugin, isKobzaError, wrapError, type Adapter, type ChatMessage, 
 
 export const consoleConfigSchema = z.strictObject({
   /** The prompt shown in a terminal. */
-  prompt: z.string({ error: 'expected a string' }).default('› '),
+  prompt: z.string().default('› '),
   /** Remember earlier turns (needs the memory plugin; without it, kept in this process). */
-  memory: z.boolean({ error: 'expected true or false' }).default(true),
+  memory: z.boolean().default(true),
 });
 
 export type ConsoleConfig = z.output<typeof consoleConfigSchema>;

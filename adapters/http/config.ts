@@ -28,7 +28,7 @@ const duration = z
 
 export const rateLimitSchema = z.strictObject({
   /** Requests each API key (or client IP, without a key) may make per window. */
-  max: z.number({ error: 'expected a number of requests' }).int({ error: 'expected a whole number of requests' }).min(1, { error: 'expected at least 1 request' }).default(600),
+  max: z.number().int().min(1).default(600),
   /** The window: milliseconds or a phrase (`"1 minute"`, `"10s"`). */
   timeWindow: duration.default(60_000),
 });
@@ -37,31 +37,31 @@ export const corsSchema = z.strictObject({
   /** Allowed origins: `true` (any, reflected), one origin, or a list. */
   origin: z.union([z.literal(true), z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'expected true, an origin such as https://chat.example.org, or a list of origins' }),
   /** Allow cookies / Authorization from the browser. */
-  credentials: z.boolean({ error: 'expected true or false' }).default(false),
+  credentials: z.boolean().default(false),
   /** How long browsers may cache a preflight answer, in seconds. */
-  maxAge: z.number({ error: 'expected seconds' }).int().min(0, { error: 'expected 0 or more seconds' }).optional(),
+  maxAge: z.number().int().min(0).optional(),
 });
 
 export const metricsSchema = z.strictObject({
   /** Serve `GET /metrics` in Prometheus text format. */
-  enabled: z.boolean({ error: 'expected true or false' }).default(true),
+  enabled: z.boolean().default(true),
   /** Ask for an API key on `/metrics` too (only when `apiKeys` is set). */
-  requireAuth: z.boolean({ error: 'expected true or false' }).default(true),
+  requireAuth: z.boolean().default(true),
   /** Also export Node process metrics (memory, CPU, event-loop lag, GC). */
-  process: z.boolean({ error: 'expected true or false' }).default(true),
+  process: z.boolean().default(true),
 });
 
 export const httpConfigSchema = z.strictObject({
   /** Interface to bind. `0.0.0.0` exposes Kobza to the network: set `apiKeys` then. */
-  host: z.string({ error: 'expected a host such as 127.0.0.1' }).min(1, { error: 'expected a host such as 127.0.0.1' }).default('127.0.0.1'),
+  host: z.string().min(1).default('127.0.0.1'),
   /** TCP port; 0 picks a free one (tests). */
-  port: z.number({ error: 'expected a port number' }).int({ error: 'expected a whole port number' }).min(0, { error: 'expected a port from 0 to 65535' }).max(65535, { error: 'expected a port from 0 to 65535' }).default(8787),
+  port: z.number().int().min(0).max(65535).default(8787),
   /** Accepted `Authorization: Bearer <key>` values; empty = no authentication. */
   apiKeys: z
-    .array(z.string({ error: 'expected a key string' }).min(8, { error: 'expected a key of at least 8 characters (is its environment variable set?)' }), { error: 'expected a list of keys' })
+    .array(z.string().min(8))
     .default([]),
   /** Largest request body in bytes (images in messages count). */
-  bodyLimit: z.number({ error: 'expected a number of bytes' }).int({ error: 'expected a whole number of bytes' }).min(1024, { error: 'expected at least 1024 bytes' }).default(4 * 1024 * 1024),
+  bodyLimit: z.number().int().min(1024).default(4 * 1024 * 1024),
   /** Per API key (or per IP) request limit; `false` turns it off. */
   rateLimit: z.union([z.literal(false), rateLimitSchema], { error: 'expected false or { max, timeWindow }' }).default({ max: 600, timeWindow: 60_000 }),
   /** Cross-origin access for browser apps; off by default. */
@@ -70,7 +70,7 @@ export const httpConfigSchema = z.strictObject({
   /** Trust `X-Forwarded-For` from a reverse proxy (true, a hop count, or proxy addresses). */
   trustProxy: z.union([z.boolean(), z.number().int().min(1), z.string().min(1)], { error: 'expected true, false, a hop count or proxy addresses' }).default(false),
   /** How long `/readyz` waits for the upstream probe. */
-  readyTimeoutMs: z.number({ error: 'expected milliseconds' }).int().min(100, { error: 'expected at least 100 ms' }).default(3000),
+  readyTimeoutMs: z.number().int().min(100).default(3000),
 });
 
 export type HttpConfig = z.output<typeof httpConfigSchema>;

@@ -15,6 +15,7 @@ import { collectText, disconnectSignal, estimateTokens, metadataFromHeaders, ope
 import { boundedJson, boundedJsonObject, keepAliveSchema } from './request-fields.js';
 import { embedTexts, listUpstreamModels, shortenVectors } from './upstream.js';
 import type { RouteDeps } from './server.js';
+import { setSourcesHeader, sourcesField } from './sources.js';
 
 /** The Ollama API level this adapter speaks (what `/api/version` reports). */
 export const OLLAMA_API_VERSION = '0.12.0';
@@ -264,6 +265,7 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
     const promptText = () => messages.map((m) => m.content).join('\n');
     const model = call.meta.model || call.request.model;
     reply.header('x-kobza-source', call.meta.source);
+    setSourcesHeader(reply, call.meta);
     if (stream) return reply.type('application/x-ndjson').header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(streamBody(call, ndjsonFormat(kind, model, promptText)));
     const text = await collectText(call);
     return reply.type('application/json; charset=utf-8').send({
@@ -273,6 +275,7 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
       done: true,
       done_reason: call.meta.doneReason ?? 'stop',
       ...ollamaStats(call.meta, promptText, text),
+      ...sourcesField(call.meta),
     });
   }
 

@@ -13,6 +13,7 @@ import { collectText, disconnectSignal, estimateTokens, metadataFromHeaders, ope
 import { base64OfDataUrl, boundedJson, boundedJsonObject, keepAliveSchema } from './request-fields.js';
 import { embedTexts, listUpstreamModels, shortenVectors } from './upstream.js';
 import type { RouteDeps } from './server.js';
+import { setSourcesHeader, withSourcesJson } from './sources.js';
 
 const num = (what = 'a number') => z.number({ error: `expected ${what}` });
 const optionalNullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
@@ -333,12 +334,13 @@ export function registerOpenAiRoutes(app: FastifyInstance, deps: RouteDeps): voi
     const id = `chatcmpl-${request.id}`;
     const created = Math.floor(call.meta.timings.startedAt / 1000);
     reply.header('x-kobza-source', call.meta.source);
+    setSourcesHeader(reply, call.meta);
     if (stream) {
       const format = sseFormat(id, created, call.meta.model || call.request.model, body.stream_options?.include_usage === true, promptText);
       return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(streamBody(call, format));
     }
     const text = await collectText(call);
-    return reply.type('application/json; charset=utf-8').send(completionJson(id, created, call.meta.model || call.request.model, text, finishReason(call.meta), usageOf(call.meta, promptText, text)));
+    return reply.type('application/json; charset=utf-8').send(withSourcesJson(completionJson(id, created, call.meta.model || call.request.model, text, finishReason(call.meta), usageOf(call.meta, promptText, text)), call.meta));
   });
 
   app.get('/v1/models', async function models(request) {

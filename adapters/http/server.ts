@@ -33,7 +33,7 @@ export interface RouteDeps {
 }
 
 const CHAT_ROUTES = new Set(['/v1/chat/completions', '/api/chat', '/api/generate']);
-const EXPOSED_HEADERS = ['x-request-id', 'x-kobza-source', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'];
+const EXPOSED_HEADERS = ['x-request-id', 'x-kobza-source', 'x-kobza-sources', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'];
 
 /**
  * Builds (does not start) the server. Routes are registered inside a plugin so the rate

@@ -8,6 +8,7 @@ import type { ErrorCode, Logger, PluginContext, Reply } from '../../core/index.j
 import type { BotTexts } from './config.js';
 import type { ConversationQueue } from './conversation-queue.js';
 import { conversationOf, type Replies } from './replies.js';
+import { sourcesFooter } from './sources.js';
 
 /** Error code → which friendly text the user gets. */
 const FRIENDLY: Partial<Record<ErrorCode, keyof BotTexts>> = {
@@ -18,8 +19,12 @@ const FRIENDLY: Partial<Record<ErrorCode, keyof BotTexts>> = {
   RATE_LIMITED: 'errorBusy',
 };
 
-async function* chunksOf(reply: Promise<Reply>): AsyncGenerator<string> {
-  yield* (await reply).chunks;
+/** The answer's text, then a short «Джерела:» footer when it was grounded in documents. */
+async function* chunksOf(reply: Promise<Reply>, language?: string): AsyncGenerator<string> {
+  const answer = await reply;
+  yield* answer.chunks;
+  const footer = sourcesFooter(answer.meta, language);
+  if (footer) yield footer;
 }
 
 export interface AnswerOptions {
@@ -56,7 +61,7 @@ export function createAnswer({ kernel, queue, replies, chatModels, model, logger
     try {
       const reply = kernel.handle(request);
       reply.catch(() => undefined); // surfaced through the stream below
-      const result = await replies.deliver(c, chunksOf(reply));
+      const result = await replies.deliver(c, chunksOf(reply, replies.language(c, question)));
       const error = result.error;
       if (error && error.code !== 'ABORTED') {
         logger.warn({ reqId: request.id, chatId: c.chat!.id, code: error.code, error: describeError(error) }, 'Telegram: the answer failed');

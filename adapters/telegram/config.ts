@@ -96,27 +96,27 @@ export const DEFAULT_TEXTS: Record<Language, BotTexts> = {
 };
 
 const textsSchema = z.strictObject(
-  Object.fromEntries(Object.keys(DEFAULT_TEXTS.uk).map((key) => [key, z.string({ error: 'expected a text' }).min(1, { error: 'expected a non-empty text' }).optional()])) as Record<keyof BotTexts, z.ZodOptional<z.ZodString>>,
+  Object.fromEntries(Object.keys(DEFAULT_TEXTS.uk).map((key) => [key, z.string().min(1).optional()])) as Record<keyof BotTexts, z.ZodOptional<z.ZodString>>,
 );
 
-const milliseconds = (what: string) => z.number({ error: `expected ${what} in milliseconds` }).int({ error: `expected ${what} in whole milliseconds` });
+const milliseconds = (_what: string) => z.number().int();
 
 const chatOrUser = z.union([z.number().int(), z.string().regex(/^@?[A-Za-z0-9_]{3,32}$/)], { error: 'expected a numeric id or an @username' });
 
 export const telegramConfigSchema = z
   .strictObject({
     /** Bot token from @BotFather; write `${TELEGRAM_BOT_TOKEN}` rather than the token itself. */
-    token: z.string({ error: 'expected the bot token from @BotFather, e.g. ${TELEGRAM_BOT_TOKEN}' }).transform((token) => token.trim()),
+    token: z.string().transform((token) => token.trim()),
     /** Bot API server; tests and a local Bot API server point it elsewhere. */
     apiRoot: z.url({ error: 'expected a URL such as https://api.telegram.org' }).default('https://api.telegram.org').transform((url) => url.replace(/\/+$/, '')),
     /** `polling` (long polling, no public URL needed) or `webhook`. */
-    mode: z.enum(['polling', 'webhook'], { error: 'expected polling or webhook' }).default('polling'),
+    mode: z.enum(['polling', 'webhook']).default('polling'),
     polling: z
       .strictObject({
         /** Long-poll timeout in seconds. */
-        timeoutSeconds: z.number({ error: 'expected seconds' }).int().min(0).max(50).default(30),
+        timeoutSeconds: z.number().int().min(0).max(50).default(30),
         /** Updates handled at once across chats (each chat stays in order). */
-        concurrency: z.number({ error: 'expected a number of updates' }).int().min(1).default(100),
+        concurrency: z.number().int().min(1).default(100),
       })
       .default({ timeoutSeconds: 30, concurrency: 100 }),
     webhook: z
@@ -124,53 +124,53 @@ export const telegramConfigSchema = z
         /** Public HTTPS URL Telegram posts updates to; its path is served locally. */
         url: z.url({ error: 'expected the public webhook URL, e.g. https://bot.example.org/telegram' }),
         /** Sent by Telegram in X-Telegram-Bot-Api-Secret-Token; requests without it get 401. */
-        secretToken: z.string({ error: 'expected a secret of 1-256 characters A-Z a-z 0-9 _ -' }),
-        host: z.string({ error: 'expected a host to listen on' }).default('0.0.0.0'),
-        port: z.number({ error: 'expected a port number' }).int().min(0).max(65535).default(8443),
+        secretToken: z.string(),
+        host: z.string().default('0.0.0.0'),
+        port: z.number().int().min(0).max(65535).default(8443),
         /** Register the webhook with Telegram at start (off when something else does it). */
-        register: z.boolean({ error: 'expected true or false' }).default(true),
+        register: z.boolean().default(true),
       })
       .optional(),
     /** `drafts` (sendMessageDraft in private chats, edits elsewhere), `edits`, or `off`. */
-    streaming: z.enum(['drafts', 'edits', 'off'], { error: 'expected drafts, edits or off' }).default('drafts'),
+    streaming: z.enum(['drafts', 'edits', 'off']).default('drafts'),
     /** Chats allowed to use the bot (ids or @usernames); empty = everyone. */
-    allowedChats: z.array(chatOrUser, { error: 'expected a list of chat ids' }).default([]),
+    allowedChats: z.array(chatOrUser).default([]),
     /** Users who may use /model (ids or @usernames). */
-    admins: z.array(chatOrUser, { error: 'expected a list of user ids' }).default([]),
+    admins: z.array(chatOrUser).default([]),
     /** Language of the bot's own texts when the user's cannot be told. */
-    language: z.enum(LANGUAGES, { error: 'expected one of uk, en, ru' }).optional(),
+    language: z.enum(LANGUAGES).optional(),
     /** Overrides of the bot's own texts, per language. */
     texts: z.strictObject({ uk: textsSchema.optional(), en: textsSchema.optional(), ru: textsSchema.optional() }).default({}),
     /** Per-user limit on questions. */
     rateLimit: z
       .strictObject({
-        messages: z.number({ error: 'expected a number of messages' }).int().min(1).default(20),
-        perSeconds: z.number({ error: 'expected seconds' }).int().min(1).default(60),
+        messages: z.number().int().min(1).default(20),
+        perSeconds: z.number().int().min(1).default(60),
       })
       .default({ messages: 20, perSeconds: 60 }),
     /** Spacing of streamed frames in one chat. Telegram allows about 1/s in private chats and 20/min in groups. */
     intervals: z
       .strictObject({
-        privateMs: milliseconds('an interval').min(10, { error: 'expected at least 10 ms' }).default(1000),
-        groupMs: milliseconds('an interval').min(10, { error: 'expected at least 10 ms' }).default(3000),
+        privateMs: milliseconds('an interval').min(10).default(1000),
+        groupMs: milliseconds('an interval').min(10).default(3000),
         /** How often the typing indicator is renewed while waiting for the first token. */
-        typingMs: milliseconds('an interval').min(100, { error: 'expected at least 100 ms' }).default(4500),
+        typingMs: milliseconds('an interval').min(100).default(4500),
       })
       .default({ privateMs: 1000, groupMs: 3000, typingMs: 4500 }),
     /** A frame is sent only when the visible text grew at least this much. */
-    minGrowthChars: z.number({ error: 'expected a number of characters' }).int().min(1).default(40),
+    minGrowthChars: z.number().int().min(1).default(40),
     /** Longest message; longer answers are split. */
-    maxMessageChars: z.number({ error: 'expected a number of characters' }).int().min(200).max(4096).default(4096),
+    maxMessageChars: z.number().int().min(200).max(4096).default(4096),
     /** Global outbound cap (Telegram: about 30 messages per second). */
-    messagesPerSecond: z.number({ error: 'expected messages per second' }).positive().default(30),
+    messagesPerSecond: z.number().positive().default(30),
     /** Final messages are retried on 429/5xx/network errors at most this many times. */
-    finalRetries: z.number({ error: 'expected a number of retries' }).int().min(0).default(5),
+    finalRetries: z.number().int().min(0).default(5),
     /** A 429 asking to wait longer than this fails the final send instead. */
-    maxRetryAfterSeconds: z.number({ error: 'expected seconds' }).int().min(1).default(60),
+    maxRetryAfterSeconds: z.number().int().min(1).default(60),
     /** Per-chat model (set with /model); default: the assistant's. */
-    model: z.string({ error: 'expected a model name' }).min(1).optional(),
+    model: z.string().min(1).optional(),
     /** Register /start /help /reset /stop with Telegram (setMyCommands) at start. */
-    registerCommands: z.boolean({ error: 'expected true or false' }).default(true),
+    registerCommands: z.boolean().default(true),
   })
   .superRefine((config, issues) => {
     // Secrets are checked here, where the loader cannot echo the value into the message.

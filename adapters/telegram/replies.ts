@@ -13,6 +13,8 @@ import { deliverReply, type ChatPacer, type DeliveryOptions, type DeliveryResult
 export interface Replies {
   /** The bot's texts in the user's language (told from `text` when given, else from the profile). */
   texts(c: Context, text?: string): BotTexts;
+  /** The user's language (told from `text` when given, else from the profile). */
+  language(c: Context, text?: string): Language;
   /** Streams an answer into the chat in the configured mode. */
   deliver(c: Context, chunks: AsyncIterable<string>): Promise<DeliveryResult>;
   /** Sends a short text of the bot's own, paced like answers. */
@@ -90,6 +92,7 @@ export function createReplies({ api, config, defaultLanguage, logger }: RepliesO
 
   return {
     texts: (c, text) => textsFor(config, languageOf(c, text)),
+    language: languageOf,
     deliver: (c, chunks) => deliverReply(chunks, deliveryFor(c, config.streaming)),
     say: (c, text) => deliverReply(once(text), { ...deliveryFor(c, 'off'), showTyping: false }),
   };

@@ -20,8 +20,9 @@ export function register(program: Command): void {
           logToStderr: true,
           logLevel: options.logLevel,
           ensurePlugins: { console: {} },
+          // Set before the plugins register, so the start-up probe checks the model this chat uses.
+          model: options.model,
         });
-        if (options.model) kernel.config.assistant.model = options.model;
         const unhook = stopOnSignals(kernel, () => process.exit(0));
         await kernel.start();
         const adapter = kernel.resolveAll('Adapter').find((a) => a.name === 'console') as ConsoleAdapter | undefined;

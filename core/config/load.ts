@@ -9,26 +9,29 @@ import path from 'node:path';
 import YAML, { isMap, isPair, isScalar, LineCounter, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { KobzaError } from '../errors.js';
-import { RESERVED_PLUGIN_KEYS, topLevelSchema, type KobzaConfig, type PluginBlock } from './schema.js';
 import { editDistance } from '../text/edit-distance.js';
+import { configErrorMap } from './error-map.js';
+import { RESERVED_PLUGIN_KEYS, topLevelSchema, type ConfigProblem, type KobzaConfig, type PluginBlock } from './schema.js';
+
+export type { ConfigProblem };
 
 type Path = readonly (string | number)[];
 
-/** One problem found in a config. */
-export interface ConfigProblem {
-  file: string;
-  line: number;
-  path: string;
-  message: string;
-}
 
 export function formatProblem(p: ConfigProblem): string {
   return `${p.file}:${p.line}: ${p.path || '(root)'}: ${p.message}`;
 }
 
-/** Throws CONFIG_INVALID carrying every problem, one line each. */
-export function throwProblems(problems: ConfigProblem[]): never {
-  const lines = [...problems].sort((a, b) => (a.file === b.file ? a.line - b.line : 0)).map(formatProblem);
+const MISSING_VARIABLE = 'environment variable ';
+
+/**
+ * Throws CONFIG_INVALID carrying every problem, one line each. A missing environment variable
+ * explains whatever is wrong with the empty value under it, so those later lines are dropped.
+ */
+export function throwProblems(problems: readonly ConfigProblem[]): never {
+  const missing = problems.filter((p) => p.message.startsWith(MISSING_VARIABLE)).map((p) => p.path);
+  const explained = (p: ConfigProblem) => !p.message.startsWith(MISSING_VARIABLE) && missing.some((m) => p.path === m || p.path.startsWith(`${m}.`));
+  const lines = problems.filter((p) => !explained(p)).sort((a, b) => (a.file === b.file ? a.line - b.line : 0)).map(formatProblem);
   throw new KobzaError('CONFIG_INVALID', lines.join('\n'), { details: { problems: lines } });
 }
 
@@ -60,31 +63,36 @@ function render(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-/** Object keys a zod schema accepts at a path (for "did you mean"). */
-function shapeKeysAt(schema: z.ZodType, at: Path): string[] {
-  let current: unknown = schema;
-  const unwrap = (s: unknown): unknown => {
-    let node = s as { _zod?: { def: Record<string, unknown> } };
-    for (let i = 0; i < 10 && node?._zod; i++) {
-      const def = node._zod.def;
-      if (['optional', 'default', 'nullable', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(def.type as string)) node = def.innerType as typeof node;
-      else if (def.type === 'pipe') node = def.in as typeof node;
-      else break;
-    }
-    return node;
-  };
-  for (const segment of at) {
-    const node = unwrap(current) as { _zod?: { def: Record<string, unknown> } };
-    const def = node?._zod?.def;
-    if (!def) return [];
-    if (def.type === 'object') current = (def.shape as Record<string, unknown>)[String(segment)];
-    else if (def.type === 'array') current = def.element;
-    else if (def.type === 'record') current = def.valueType;
-    else return [];
+type SchemaNode = { _zod?: { def: Record<string, unknown> } } | undefined;
+
+function unwrapSchema(schema: unknown): SchemaNode {
+  let node = schema as SchemaNode;
+  for (let i = 0; i < 10 && node?._zod; i++) {
+    const def = node._zod.def;
+    if (['optional', 'default', 'nullable', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(def.type as string)) node = def.innerType as SchemaNode;
+    else if (def.type === 'pipe') node = def.in as SchemaNode;
+    else break;
   }
-  const node = unwrap(current) as { _zod?: { def: Record<string, unknown> } };
-  const def = node?._zod?.def;
-  return def?.type === 'object' ? Object.keys(def.shape as Record<string, unknown>) : [];
+  return node;
+}
+
+/** Object keys a zod schema accepts at a path (for "did you mean"); unions try each branch. */
+function shapeKeysAt(schema: unknown, at: Path): string[] {
+  const def = unwrapSchema(schema)?._zod?.def;
+  if (!def) return [];
+  if (def.type === 'union') {
+    for (const option of def.options as unknown[]) {
+      const keys = shapeKeysAt(option, at);
+      if (keys.length) return keys;
+    }
+    return [];
+  }
+  if (at.length === 0) return def.type === 'object' ? Object.keys(def.shape as Record<string, unknown>) : [];
+  const [segment, ...rest] = at;
+  if (def.type === 'object') return shapeKeysAt((def.shape as Record<string, unknown>)[String(segment)], rest);
+  if (def.type === 'array') return shapeKeysAt(def.element, rest);
+  if (def.type === 'record') return shapeKeysAt(def.valueType, rest);
+  return [];
 }
 
 /** Anything that can tell the line of a key path. */
@@ -147,7 +155,7 @@ function interpolate(doc: Document, counter: LineCounter, env: NodeJS.ProcessEnv
           file,
           line: node.range ? counter.linePos(node.range[0]).line : 1,
           path: keyPath.join('.'),
-          message: `environment variable ${name} is not set (set it, or write \${${name}:-default})`,
+          message: `${MISSING_VARIABLE}${name} is not set (set it, or write \${${name}:-default})`,
         });
         return '';
       });
@@ -172,13 +180,13 @@ function renderSafely(value: unknown, at: Path): string {
   return typeof value === 'string' ? `a hidden string of ${value.length} characters` : `a hidden ${Array.isArray(value) ? 'list' : typeof value}`;
 }
 
-/** Turns one zod issue into a problem line. */
+/** Turns one zod issue into problem lines (messages come from `configErrorMap` or the schema). */
 export function issueToProblem(issue: z.core.$ZodIssue, base: Path, schema: z.ZodType, file: string, map: LineLocator): ConfigProblem[] {
   const at = [...base, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
   const dotted = at.join('.');
-  const input = (issue as { input?: unknown }).input;
+  let input = (issue as { input?: unknown }).input;
   const render = (value: unknown) => renderSafely(value, at);
-  const custom = issue.message.startsWith('expected') ? issue.message : undefined;
+  const problem = (message: string): ConfigProblem[] => [{ file, line: map.lineOf(at), path: dotted, message }];
   switch (issue.code) {
     case 'unrecognized_keys': {
       const known = shapeKeysAt(schema, issue.path as Path);
@@ -194,31 +202,30 @@ export function issueToProblem(issue: z.core.$ZodIssue, base: Path, schema: z.Zo
       });
     }
     case 'invalid_type':
-      if (input === undefined) {
-        return [{ file, line: map.lineOf(at), path: dotted, message: `is required (${custom ?? `expected ${issue.expected}`})` }];
+      return problem(input === undefined ? `is required (${issue.message})` : `${issue.message}, got ${render(input)}`);
+    case 'invalid_union': {
+      if (issue.discriminator !== undefined && input && typeof input === 'object') {
+        // The issue sits on the discriminator key but carries the whole object: show the key's value.
+        input = (input as Record<string, unknown>)[issue.discriminator];
+        if (input === undefined) return problem(`is required (${issue.message})`);
+        return problem(`${issue.message}, got ${render(input)}`);
       }
-      return [{ file, line: map.lineOf(at), path: dotted, message: `${custom ?? `expected ${issue.expected}`}, got ${render(input)}` }];
-    case 'invalid_value':
-      return [{ file, line: map.lineOf(at), path: dotted, message: `${custom ?? `expected one of ${issue.values.map((v) => render(v)).join(', ')}`}, got ${render(input)}` }];
-    case 'too_small':
-    case 'too_big': {
-      const bound = issue.code === 'too_small' ? `>= ${String(issue.minimum)}` : `<= ${String(issue.maximum)}`;
-      const what = issue.origin === 'string' ? `a length ${bound}` : issue.origin === 'array' ? `${bound} items` : `a number ${bound}`;
-      return [{ file, line: map.lineOf(at), path: dotted, message: `${custom ?? `expected ${what}`}, got ${render(input)}` }];
+      // A value of the right shape for exactly one branch: report that branch's own problems.
+      const deeper = issue.errors.filter((branch) => branch.length > 0 && branch.every((inner) => inner.path.length > 0));
+      if (deeper.length === 1) return deeper[0].flatMap((inner) => issueToProblem({ ...inner, path: [...issue.path, ...inner.path] }, base, schema, file, map));
+      return problem(input === undefined ? `is required (${issue.message})` : `${issue.message}, got ${render(input)}`);
     }
-    case 'invalid_format':
-      return [{ file, line: map.lineOf(at), path: dotted, message: `${custom ?? `expected a valid ${issue.format}`}, got ${render(input)}` }];
     default:
-      return [{ file, line: map.lineOf(at), path: dotted, message: input === undefined ? issue.message : `${issue.message}, got ${render(input)}` }];
+      return problem(input === undefined ? issue.message : `${issue.message}, got ${render(input)}`);
   }
 }
 
 /**
- * Validates `value` against a zod schema; returns the parsed output, or pushes problems and
- * returns undefined.
+ * Validates `value` against a zod schema with `configErrorMap`; returns the parsed output, or
+ * pushes problems and returns undefined.
  */
 export function validateAt<S extends z.ZodType>(schema: S, value: unknown, base: Path, file: string, map: LineLocator, problems: ConfigProblem[]): z.output<S> | undefined {
-  const result = schema.safeParse(value, { reportInput: true });
+  const result = schema.safeParse(value, { reportInput: true, error: configErrorMap });
   if (result.success) return result.data;
   for (const issue of result.error.issues) problems.push(...issueToProblem(issue, base, schema, file, map));
   return undefined;
@@ -228,6 +235,12 @@ export interface ParseOptions {
   /** Shown in messages; also the base for relative paths. */
   file?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Return the config with its problems in `config.problems` instead of throwing, so
+   * `Kernel.create` reports them together with the plugin blocks' own (one pass through the
+   * file). YAML syntax errors still throw at once.
+   */
+  deferProblems?: boolean;
 }
 
 /**
@@ -248,7 +261,6 @@ export function parseConfig(source: string, options: ParseOptions = {}): KobzaCo
   if (problems.length) throwProblems(problems);
   interpolate(doc, counter, env, file, problems);
   const map = new SourceMap(doc, counter);
-  if (problems.length) throwProblems(problems);
 
   const raw: unknown = doc.toJS() ?? {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -282,15 +294,17 @@ export function parseConfig(source: string, options: ParseOptions = {}): KobzaCo
       });
     }
   }
-  if (problems.length || !top) throwProblems(problems);
+  if (problems.length && !options.deferProblems) throwProblems(problems);
   return {
     file,
     dir: file === '<inline>' ? process.cwd() : path.dirname(path.resolve(file)),
-    assistant: top.assistant,
-    logging: top.logging,
-    kernel: top.kernel,
+    // Only reached without `top` when problems are deferred: Kernel.create throws before use.
+    assistant: top?.assistant ?? { model: '', language: 'uk' },
+    logging: top?.logging ?? { level: 'info', pretty: 'auto' },
+    kernel: top?.kernel ?? { shutdownTimeoutMs: 10_000 },
     plugins,
     lineOf: (at) => map.lineOf(at),
+    ...(problems.length ? { problems } : {}),
   };
 }
 
@@ -299,7 +313,7 @@ export function parseConfig(source: string, options: ParseOptions = {}): KobzaCo
  * @example
  * const config = await loadConfigFile('config/default.yaml');
  */
-export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<KobzaConfig> {
+export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env, options: Pick<ParseOptions, 'deferProblems'> = {}): Promise<KobzaConfig> {
   let source: string;
   try {
     source = await readFile(file, 'utf8');
@@ -307,7 +321,7 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
     throwProblems([{ file, line: 1, path: '', message: `cannot read config: ${reason}` }]);
   }
-  return parseConfig(source, { file, env });
+  return parseConfig(source, { file, env, ...options });
 }
 
 export { RESERVED_PLUGIN_KEYS };

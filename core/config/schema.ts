@@ -8,20 +8,20 @@ export const assistantSchema = z.strictObject({
   /** Default model for requests that name none. */
   model: z.string({ error: 'expected a model name such as qwen2.5:7b' }).min(1, { error: 'expected a model name such as qwen2.5:7b' }),
   /** Prepended as a system message when a request has none. */
-  systemPrompt: z.string({ error: 'expected a string' }).optional(),
+  systemPrompt: z.string().optional(),
   /** Language of user-facing messages: uk (default), en, ru. */
-  language: z.enum(['uk', 'en', 'ru'], { error: 'expected one of uk, en, ru' }).default('uk'),
+  language: z.enum(['uk', 'en', 'ru']).default('uk'),
 });
 
 export const loggingSchema = z.strictObject({
-  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected a pino level (fatal, error, warn, info, debug, trace, silent)' }).default('info'),
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `auto` = pretty when the output is a TTY. */
   pretty: z.union([z.boolean(), z.literal('auto')], { error: 'expected true, false or auto' }).default('auto'),
 });
 
 export const kernelSchema = z.strictObject({
   /** How long `stop()` waits for in-flight requests before aborting them. */
-  shutdownTimeoutMs: z.number({ error: 'expected a number of milliseconds' }).int().min(0).default(10_000),
+  shutdownTimeoutMs: z.number().int().min(0).default(10_000),
 });
 
 /** Keys every plugin block may carry, besides the plugin's own. */
@@ -31,11 +31,19 @@ export const topLevelSchema = z.strictObject({
   assistant: assistantSchema,
   logging: loggingSchema.default({ level: 'info', pretty: 'auto' }),
   kernel: kernelSchema.default({ shutdownTimeoutMs: 10_000 }),
-  plugins: z.record(z.string(), z.unknown(), { error: 'expected a map of plugin name → settings' }).default({}),
+  plugins: z.record(z.string(), z.unknown()).default({}),
 });
 
 export type AssistantSettings = z.output<typeof assistantSchema>;
 export type LoggingSettings = z.output<typeof loggingSchema>;
+
+/** One problem found in a config. */
+export interface ConfigProblem {
+  file: string;
+  line: number;
+  path: string;
+  message: string;
+}
 
 export interface PluginBlock {
   /** The key in `plugins:`. */
@@ -62,4 +70,6 @@ export interface KobzaConfig {
   plugins: PluginBlock[];
   /** Maps a dotted key path to its 1-based line. */
   lineOf(path: readonly (string | number)[]): number;
+  /** Problems found while loading (only with `deferProblems`), reported by `Kernel.create` with the plugins' own. */
+  problems?: readonly ConfigProblem[];
 }

@@ -7,6 +7,7 @@
  * then matched with a small spelling distance, never demanded exactly.
  */
 
+import { BoundedMap } from '../bounded-map.js';
 import type { Lang } from './language.js';
 
 type Rule = readonly [latin: string, cyrillic: string];
@@ -138,7 +139,6 @@ export function transliterateToken(token: string, lang: 'uk' | 'ru'): string {
   const known = memo.get(token);
   if (known !== undefined) return known;
   const out = transliterateWord(token, lang);
-  if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(token, out);
   return out;
 }
@@ -156,15 +156,14 @@ export function spellingKey(word: string): string {
   const known = keyMemo.get(word);
   if (known !== undefined) return known;
   const key = computeSpellingKey(word);
-  if (keyMemo.size >= MEMO_LIMIT) keyMemo.clear();
   keyMemo.set(word, key);
   return key;
 }
 
 /** Keys and transliterations repeat across questions; a bounded memo keeps analysis cheap. */
 const MEMO_LIMIT = 50_000;
-const keyMemo = new Map<string, string>();
-const translitMemo = { uk: new Map<string, string>(), ru: new Map<string, string>() };
+const keyMemo = new BoundedMap<string, string>(MEMO_LIMIT);
+const translitMemo = { uk: new BoundedMap<string, string>(MEMO_LIMIT), ru: new BoundedMap<string, string>(MEMO_LIMIT) };
 
 function computeSpellingKey(word: string): string {
   let s = word;

@@ -17,13 +17,13 @@ import {
 
 export const memoryConfigSchema = z.strictObject({
   /** Turns (a user message and its answer) kept per conversation. */
-  turns: z.number({ error: 'expected a whole number of turns' }).int().min(1, { error: 'expected at least 1 turn' }).default(10),
+  turns: z.number().int().min(1).default(10),
   /** Approximate token budget for the remembered history. */
-  maxTokens: z.number({ error: 'expected a number of tokens' }).int().min(50, { error: 'expected at least 50 tokens' }).default(2000),
+  maxTokens: z.number().int().min(50).default(2000),
   /** Keyv URL (`memory`, `sqlite://file`, `redis://…`); default: a registered CacheStore, else memory. */
-  store: z.string({ error: 'expected a store URL such as sqlite://data/kobza.sqlite' }).optional(),
+  store: z.string().optional(),
   /** Forget a conversation after this long without a new turn (0 = never). */
-  ttlMs: z.number({ error: 'expected milliseconds' }).int().min(0).default(0),
+  ttlMs: z.number().int().min(0).default(0),
 });
 
 export type MemoryConfig = z.output<typeof memoryConfigSchema>;

@@ -34,46 +34,46 @@ function isHost(value: string): boolean {
 }
 
 const hostSchema = z.string({ error: HOST_EXPECTED }).refine(isHost, { error: HOST_EXPECTED });
-const milliseconds = (fallback: number) => z.number({ error: 'expected a number of milliseconds' }).int({ error: 'expected a whole number of milliseconds' }).positive({ error: 'expected a positive number of milliseconds' }).default(fallback);
+const milliseconds = (fallback: number) => z.number().int().positive().default(fallback);
 const keepAliveSchema = z.union([z.string(), z.number()], { error: 'expected a duration such as "10m", a number of seconds, or -1 (keep loaded)' });
 
 /** Generation defaults applied under each request's own options. */
 export const generationOptionsSchema = z.strictObject({
-  temperature: z.number({ error: 'expected a number' }).min(0).optional(),
-  top_p: z.number({ error: 'expected a number between 0 and 1' }).min(0).max(1).optional(),
-  top_k: z.number({ error: 'expected a whole number' }).int().min(0).optional(),
-  min_p: z.number({ error: 'expected a number between 0 and 1' }).min(0).max(1).optional(),
-  num_predict: z.number({ error: 'expected a whole number of tokens (-1 = no limit)' }).int().min(-2).optional(),
-  num_ctx: z.number({ error: 'expected a whole number of tokens' }).int().positive().optional(),
-  seed: z.number({ error: 'expected a whole number' }).int().optional(),
-  stop: z.array(z.string(), { error: 'expected a list of strings' }).optional(),
-  repeat_penalty: z.number({ error: 'expected a number' }).optional(),
-  presence_penalty: z.number({ error: 'expected a number' }).optional(),
-  frequency_penalty: z.number({ error: 'expected a number' }).optional(),
+  temperature: z.number().min(0).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  top_k: z.number().int().min(0).optional(),
+  min_p: z.number().min(0).max(1).optional(),
+  num_predict: z.number().int().min(-2).optional(),
+  num_ctx: z.number().int().positive().optional(),
+  seed: z.number().int().optional(),
+  stop: z.array(z.string()).optional(),
+  repeat_penalty: z.number().optional(),
+  presence_penalty: z.number().optional(),
+  frequency_penalty: z.number().optional(),
 });
 
 export const ollamaConfigSchema = z.strictObject({
   /** One host or a list; default `$OLLAMA_HOST`, else http://127.0.0.1:11434. */
-  host: z.union([hostSchema, z.array(hostSchema, { error: `${HOST_EXPECTED}, or a list of them` }).min(1, { error: 'expected at least one host' })], { error: `${HOST_EXPECTED}, or a list of them` }).optional(),
+  host: z.union([hostSchema, z.array(hostSchema, { error: `${HOST_EXPECTED}, or a list of them` }).min(1)], { error: `${HOST_EXPECTED}, or a list of them` }).optional(),
   /** Model for requests that name none; default `assistant.model`. */
-  model: z.string({ error: 'expected a model name such as qwen2.5:7b' }).min(1, { error: 'expected a model name such as qwen2.5:7b' }).optional(),
+  model: z.string().min(1).optional(),
   timeouts: z
     .strictObject({ connectMs: milliseconds(5_000), firstTokenMs: milliseconds(60_000), idleMs: milliseconds(30_000) }, { error: 'expected { connectMs, firstTokenMs, idleMs }' })
     .default({ connectMs: 5_000, firstTokenMs: 60_000, idleMs: 30_000 }),
   /** How long Ollama keeps the model loaded after a request ("5m", seconds, -1 = forever). */
   keepAlive: keepAliveSchema.optional(),
   /** Extra rounds over the hosts after connection failures before the first token. */
-  retries: z.number({ error: 'expected a whole number of retries' }).int().min(0).max(10, { error: 'expected at most 10 retries' }).default(2),
+  retries: z.number().int().min(0).max(10).default(2),
   /** Wait before the first retry; doubles each round. */
-  retryBackoffMs: z.number({ error: 'expected a number of milliseconds' }).int().min(0).default(250),
+  retryBackoffMs: z.number().int().min(0).default(250),
   /** How long a host that refused connections is skipped. */
-  coolDownMs: z.number({ error: 'expected a number of milliseconds' }).int().min(0).default(30_000),
+  coolDownMs: z.number().int().min(0).default(30_000),
   /** Default generation options (temperature, num_ctx, …); requests override them. */
   options: generationOptionsSchema.default({}),
   /** Extra HTTP headers (e.g. Authorization for a proxy in front of Ollama). */
-  headers: z.record(z.string(), z.string({ error: 'expected a string header value' }), { error: 'expected a map of header → value' }).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
   /** Probe the upstream at start-up and warn when it is not usable. */
-  probeOnStart: z.boolean({ error: 'expected true or false' }).default(true),
+  probeOnStart: z.boolean().default(true),
 });
 
 export type OllamaConfig = z.output<typeof ollamaConfigSchema>;

@@ -28,39 +28,39 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-const milliseconds = (fallback: number) => z.number({ error: 'expected a number of milliseconds' }).int({ error: 'expected a whole number of milliseconds' }).positive({ error: 'expected a positive number of milliseconds' }).default(fallback);
+const milliseconds = (fallback: number) => z.number().int().positive().default(fallback);
 
 /** Generation defaults (Ollama names, mapped to OpenAI parameters per request). */
 const generationOptionsSchema = z.strictObject({
-  temperature: z.number({ error: 'expected a number' }).min(0).optional(),
-  top_p: z.number({ error: 'expected a number between 0 and 1' }).min(0).max(1).optional(),
-  top_k: z.number({ error: 'expected a whole number' }).int().min(0).optional(),
-  min_p: z.number({ error: 'expected a number between 0 and 1' }).min(0).max(1).optional(),
-  num_predict: z.number({ error: 'expected a whole number of tokens (-1 = no limit)' }).int().min(-2).optional(),
-  seed: z.number({ error: 'expected a whole number' }).int().optional(),
-  stop: z.array(z.string(), { error: 'expected a list of strings' }).optional(),
-  repeat_penalty: z.number({ error: 'expected a number' }).optional(),
-  presence_penalty: z.number({ error: 'expected a number' }).optional(),
-  frequency_penalty: z.number({ error: 'expected a number' }).optional(),
+  temperature: z.number().min(0).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  top_k: z.number().int().min(0).optional(),
+  min_p: z.number().min(0).max(1).optional(),
+  num_predict: z.number().int().min(-2).optional(),
+  seed: z.number().int().optional(),
+  stop: z.array(z.string()).optional(),
+  repeat_penalty: z.number().optional(),
+  presence_penalty: z.number().optional(),
+  frequency_penalty: z.number().optional(),
 });
 
 export const openAiCompatibleConfigSchema = z.strictObject({
   /** The server's OpenAI API root, usually ending in /v1. */
   baseURL: z.string({ error: URL_EXPECTED }).refine(isHttpUrl, { error: URL_EXPECTED }).default('http://127.0.0.1:8080/v1'),
   /** Sent as `Authorization: Bearer …`; most local servers need none. */
-  apiKey: z.string({ error: 'expected a string (use ${ENV_VAR} to keep it out of the file)' }).optional(),
+  apiKey: z.string().optional(),
   /** Model for requests that name none; default `assistant.model`. */
-  model: z.string({ error: 'expected a model name' }).min(1, { error: 'expected a model name' }).optional(),
+  model: z.string().min(1).optional(),
   timeouts: z
     .strictObject({ connectMs: milliseconds(5_000), firstTokenMs: milliseconds(60_000), idleMs: milliseconds(30_000) }, { error: 'expected { connectMs, firstTokenMs, idleMs }' })
     .default({ connectMs: 5_000, firstTokenMs: 60_000, idleMs: 30_000 }),
-  retries: z.number({ error: 'expected a whole number of retries' }).int().min(0).max(10, { error: 'expected at most 10 retries' }).default(2),
-  retryBackoffMs: z.number({ error: 'expected a number of milliseconds' }).int().min(0).default(250),
+  retries: z.number().int().min(0).max(10).default(2),
+  retryBackoffMs: z.number().int().min(0).default(250),
   options: generationOptionsSchema.default({}),
   /** Ask for token counts in the last chunk; turn off for servers that reject `stream_options`. */
-  includeUsage: z.boolean({ error: 'expected true or false' }).default(true),
-  headers: z.record(z.string(), z.string({ error: 'expected a string header value' }), { error: 'expected a map of header → value' }).optional(),
-  probeOnStart: z.boolean({ error: 'expected true or false' }).default(true),
+  includeUsage: z.boolean().default(true),
+  headers: z.record(z.string(), z.string()).optional(),
+  probeOnStart: z.boolean().default(true),
 });
 
 export type OpenAiCompatibleConfig = z.output<typeof openAiCompatibleConfigSchema>;

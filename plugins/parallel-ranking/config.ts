@@ -16,14 +16,14 @@ import { repetitionScorerSchema } from './scorers/repetition.js';
 import { substanceScorerSchema } from './scorers/substance.js';
 import { truncationScorerSchema } from './scorers/truncation.js';
 
-const sampling = z.number({ error: 'expected a number' });
+const sampling = z.number();
 
 export const samplingVariantSchema = z.strictObject({
-  temperature: sampling.min(0, { error: 'expected a temperature ≥ 0' }).optional(),
-  top_p: sampling.gt(0, { error: 'expected top_p in (0, 1]' }).max(1, { error: 'expected top_p in (0, 1]' }).optional(),
-  top_k: sampling.int({ error: 'expected a whole number' }).min(1, { error: 'expected top_k ≥ 1' }).optional(),
-  min_p: sampling.min(0, { error: 'expected min_p in [0, 1]' }).max(1, { error: 'expected min_p in [0, 1]' }).optional(),
-  repeat_penalty: sampling.min(0, { error: 'expected a penalty ≥ 0' }).optional(),
+  temperature: sampling.min(0).optional(),
+  top_p: sampling.gt(0).max(1).optional(),
+  top_k: sampling.int().min(1).optional(),
+  min_p: sampling.min(0).max(1).optional(),
+  repeat_penalty: sampling.min(0).optional(),
 });
 
 /** Low, middle and high temperature: one careful draft, one usual, one adventurous. */
@@ -35,36 +35,36 @@ export const DEFAULT_VARIANTS = [
 
 export const hardRulesSchema = z.strictObject({
   /** Comparison markers; whole words, or prefixes ending in `*`. */
-  comparisonWords: z.array(z.string({ error: 'expected a word' }), { error: 'expected a list of words' }).default([...DEFAULT_COMPARISON_WORDS]),
+  comparisonWords: z.array(z.string()).default([...DEFAULT_COMPARISON_WORDS]),
   /** This many question marks in one message make it hard (0 = rule off). */
-  minQuestions: z.number({ error: 'expected a number of questions' }).int().min(0, { error: 'expected 0 or more questions' }).default(2),
+  minQuestions: z.number().int().min(0).default(2),
   /** A message at least this long (characters) is hard (0 = rule off). */
-  minChars: z.number({ error: 'expected a number of characters' }).int().min(0, { error: 'expected 0 or more characters' }).default(280),
+  minChars: z.number().int().min(0).default(280),
 });
 
 export const rankingConfigSchema = z
   .strictObject({
     /** `always`, `never`, or `hard` questions only; `metadata.ranking: on|off` overrides per request. */
-    when: z.enum(['always', 'never', 'hard'], { error: 'expected always, never or hard' }).default('hard'),
+    when: z.enum(['always', 'never', 'hard']).default('hard'),
     hard: hardRulesSchema.prefault({}),
     /** Drafts per ranked request. */
-    candidates: z.number({ error: 'expected a number of candidates' }).int({ error: 'expected a whole number of candidates' }).min(1, { error: 'expected at least 1 candidate' }).max(16, { error: 'expected at most 16 candidates' }).default(3),
+    candidates: z.number().int().min(1).max(16).default(3),
     /** Drafts generated at once (match the upstream's OLLAMA_NUM_PARALLEL); default: all at once. */
-    concurrency: z.number({ error: 'expected a number of parallel drafts' }).int().min(1, { error: 'expected at least 1' }).optional(),
+    concurrency: z.number().int().min(1).optional(),
     /** After this long, rank what has finished (at least one) and abort the rest; 0 = wait for all. */
-    deadlineMs: z.number({ error: 'expected a number of milliseconds' }).int().min(0, { error: 'expected 0 or more milliseconds' }).default(20_000),
+    deadlineMs: z.number().int().min(0).default(20_000),
     sampling: z
       .strictObject({
         /** Draft i uses variant i mod length, merged over the request's options. */
-        variants: z.array(samplingVariantSchema, { error: 'expected a list of sampling settings' }).min(1, { error: 'expected at least one sampling variant' }).default(DEFAULT_VARIANTS),
+        variants: z.array(samplingVariantSchema).min(1).default(DEFAULT_VARIANTS),
         /** `spread`: draft i gets seed base+i; `keep`: the request's seed is used as is. */
-        seeds: z.enum(['spread', 'keep'], { error: 'expected spread or keep' }).default('spread'),
+        seeds: z.enum(['spread', 'keep']).default('spread'),
       })
       .prefault({}),
     /** A scorer slower than this is left out for that candidate. */
-    scorerTimeoutMs: z.number({ error: 'expected a number of milliseconds' }).int().min(1, { error: 'expected at least 1 ms' }).default(2000),
+    scorerTimeoutMs: z.number().int().min(1).default(2000),
     /** Weight overrides by scorer name, for any scorer (built-in or from another plugin). */
-    weights: z.record(z.string(), z.number({ error: 'expected a weight (a number ≥ 0)' }).min(0, { error: 'expected a weight ≥ 0' }), { error: 'expected a map of scorer name → weight' }).default({}),
+    weights: z.record(z.string(), z.number().min(0)).default({}),
     scorers: z
       .strictObject({
         language: languageScorerSchema.prefault({}),

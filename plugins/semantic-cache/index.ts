@@ -51,9 +51,7 @@ export const CALIBRATED_THRESHOLDS: Record<string, number> = {
 };
 export const UNCALIBRATED_THRESHOLD = 0.3;
 
-const wordGroups = z.array(z.array(z.string({ error: 'expected a word or phrase' }).min(1), { error: 'expected a list of names' }).min(1, { error: 'expected at least one name' }), {
-  error: 'expected a list of lists of names, e.g. [[ФІТ, факультет інформаційних технологій]]',
-});
+const wordGroups = z.array(z.array(z.string().min(1)).min(1));
 
 const embedderSchema = z.discriminatedUnion(
   'type',
@@ -61,48 +59,47 @@ const embedderSchema = z.discriminatedUnion(
     z.strictObject({
       type: z.literal('builtin'),
       /** Vector length of the model-free embedder. */
-      dimensions: z.number({ error: 'expected a number of dimensions' }).int().min(32, { error: 'expected at least 32 dimensions' }).max(4096, { error: 'expected at most 4096 dimensions' }).default(256),
+      dimensions: z.number().int().min(32).max(4096).default(256),
     }),
     z.strictObject({
       type: z.literal('ollama'),
       /** Embedding model served by Ollama, e.g. bge-m3. */
-      model: z.string({ error: 'expected an embedding model name such as bge-m3' }).min(1, { error: 'expected an embedding model name such as bge-m3' }),
+      model: z.string().min(1),
       /** Ollama URL; omitted: the LlmProvider's embed(), else http://127.0.0.1:11434. */
       url: z.url({ error: 'expected a URL such as http://127.0.0.1:11434' }).optional(),
-      timeoutMs: z.number({ error: 'expected milliseconds' }).int().positive({ error: 'expected a positive number of milliseconds' }).default(30_000),
+      timeoutMs: z.number().int().positive().default(30_000),
       keepAlive: z.union([z.string(), z.number()], { error: 'expected a duration such as 5m or seconds' }).optional(),
     }),
     z.strictObject({ type: z.literal('provided') }),
   ],
-  { error: 'expected embedder.type: builtin, ollama or provided' },
 );
 
 export const semanticCacheConfigSchema = z.strictObject({
   /** Keyv URL: memory, sqlite://path, redis://host:port. Omitted: a registered CacheStore, else memory. */
-  store: z.string({ error: 'expected a store URL such as sqlite://data/kobza.sqlite' }).min(1, { error: 'expected a store URL such as sqlite://data/kobza.sqlite' }).optional(),
+  store: z.string().min(1).optional(),
   /** Entry lifetime in ms (0 = forever). A hit does not extend it. */
-  ttlMs: z.number({ error: 'expected milliseconds' }).int({ error: 'expected whole milliseconds' }).min(0, { error: 'expected 0 or more milliseconds' }).default(7 * 24 * 3_600_000),
+  ttlMs: z.number().int().min(0).default(7 * 24 * 3_600_000),
   /** Most entries kept; the least recently used are evicted beyond it (0 = unlimited). */
-  maxEntries: z.number({ error: 'expected a number of entries' }).int({ error: 'expected a whole number of entries' }).min(0, { error: 'expected 0 or more entries' }).default(50_000),
+  maxEntries: z.number().int().min(0).default(50_000),
   /** Answers of recently hit entries kept in memory, so a repeat hit reads no store (0 = read it every time). */
-  heldAnswers: z.number({ error: 'expected a number of answers' }).int({ error: 'expected a whole number of answers' }).min(0, { error: 'expected 0 or more answers' }).default(1000),
+  heldAnswers: z.number().int().min(0).default(1000),
   /** Cosine prefilter; omitted: the calibrated value of the embedder. */
-  threshold: z.number({ error: 'expected a similarity between -1 and 1' }).min(-1, { error: 'expected a similarity between -1 and 1' }).max(1, { error: 'expected a similarity between -1 and 1' }).optional(),
+  threshold: z.number().min(-1).max(1).optional(),
   /** Index candidates verified per lookup. */
-  topK: z.number({ error: 'expected a number of candidates' }).int().min(1, { error: 'expected at least 1 candidate' }).max(100, { error: 'expected at most 100 candidates' }).default(5),
+  topK: z.number().int().min(1).max(100).default(5),
   /** Only candidates within this much of the best similarity are verified (2 = every candidate above the threshold). */
-  candidateMargin: z.number({ error: 'expected a similarity difference between 0 and 2' }).min(0, { error: 'expected a similarity difference between 0 and 2' }).max(2, { error: 'expected a similarity difference between 0 and 2' }).default(0.15),
+  candidateMargin: z.number().min(0).max(2).default(0.15),
   /** Omitted: an Embedder another plugin provides, else the built-in one. */
   embedder: embedderSchema.optional(),
   /** `context`: a follow-up hits only under the same earlier turns; `bypass`: follow-ups are never cached. */
-  followUps: z.enum(['context', 'bypass'], { error: 'expected context or bypass' }).default('context'),
+  followUps: z.enum(['context', 'bypass']).default('context'),
   /** Earlier turns (question + answer) that make up a follow-up's context. */
-  contextTurns: z.number({ error: 'expected a number of turns' }).int().min(1, { error: 'expected at least 1 turn' }).max(20, { error: 'expected at most 20 turns' }).default(2),
+  contextTurns: z.number().int().min(1).max(20).default(2),
   /** Replay pace of hits; omitted: the streaming plugin's pace (request.metadata.replayCharsPerSecond), else instant. */
   replay: z
     .strictObject({
-      mode: z.enum(['instant', 'paced'], { error: 'expected instant or paced' }).default('instant'),
-      charsPerSecond: z.number({ error: 'expected characters per second' }).positive({ error: 'expected a positive number of characters per second' }).default(400),
+      mode: z.enum(['instant', 'paced']).default('instant'),
+      charsPerSecond: z.number().positive().default(400),
     })
     .optional(),
   /** Domain entities (faculties, specialties, buildings): each list is every name of one entity. Two questions naming different entities never share an answer. */
@@ -112,19 +109,19 @@ export const semanticCacheConfigSchema = z.strictObject({
   index: z
     .strictObject({
       /** Above this many entries per namespace the exact scan gives way to the usearch ANN graph. */
-      annAbove: z.number({ error: 'expected a number of entries' }).int().min(0, { error: 'expected 0 or more entries' }).default(DEFAULT_VECTOR_INDEX_OPTIONS.annAbove),
-      quantization: z.enum(['f32', 'f16', 'i8'], { error: 'expected f32, f16 or i8' }).default(DEFAULT_VECTOR_INDEX_OPTIONS.quantization),
-      connectivity: z.number({ error: 'expected a graph degree' }).int().min(4, { error: 'expected at least 4' }).max(64, { error: 'expected at most 64' }).default(DEFAULT_VECTOR_INDEX_OPTIONS.connectivity),
-      expansionAdd: z.number({ error: 'expected a number' }).int().min(8, { error: 'expected at least 8' }).default(DEFAULT_VECTOR_INDEX_OPTIONS.expansionAdd),
-      expansionSearch: z.number({ error: 'expected a number' }).int().min(8, { error: 'expected at least 8' }).default(DEFAULT_VECTOR_INDEX_OPTIONS.expansionSearch),
+      annAbove: z.number().int().min(0).default(DEFAULT_VECTOR_INDEX_OPTIONS.annAbove),
+      quantization: z.enum(['f32', 'f16', 'i8']).default(DEFAULT_VECTOR_INDEX_OPTIONS.quantization),
+      connectivity: z.number().int().min(4).max(64).default(DEFAULT_VECTOR_INDEX_OPTIONS.connectivity),
+      expansionAdd: z.number().int().min(8).default(DEFAULT_VECTOR_INDEX_OPTIONS.expansionAdd),
+      expansionSearch: z.number().int().min(8).default(DEFAULT_VECTOR_INDEX_OPTIONS.expansionSearch),
       /** Where the index is saved; omitted: beside a SQLite store file, else not saved. */
-      path: z.string({ error: 'expected a file path' }).min(1, { error: 'expected a file path' }).optional(),
+      path: z.string().min(1).optional(),
     })
     .prefault({}),
   sync: z
     .strictObject({
       /** How often to pick up entries other processes wrote to a shared store (0 = never). */
-      intervalMs: z.number({ error: 'expected milliseconds' }).int().min(0, { error: 'expected 0 or more milliseconds' }).default(500),
+      intervalMs: z.number().int().min(0).default(500),
     })
     .prefault({}),
 });

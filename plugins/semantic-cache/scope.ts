@@ -6,7 +6,7 @@
  * conversation context.
  */
 import { createHash } from 'node:crypto';
-import { BoundedMap, type ChatRequest, type GenerationOptions } from '../../core/index.js';
+import { BoundedMap, memoizeString, type ChatRequest, type GenerationOptions } from '../../core/index.js';
 import { needsContext, normalize } from '../../core/text/index.js';
 
 /** Options that change what the model answers (keep_alive, for one, does not). */
@@ -31,6 +31,8 @@ export interface NamespaceFacts {
   options: Partial<GenerationOptions>;
   /** `metadata.format` (json or a schema): a JSON-mode answer is not a prose answer. */
   format?: unknown;
+  /** `metadata.knowledgeVersion`: an edited document retires the answers grounded in it. */
+  knowledge?: string;
 }
 
 /** A question's scope: its namespace and (for follow-ups) its conversation context. */
@@ -66,17 +68,11 @@ function canonicalJson(value: unknown): string {
  * namespaceOf({ model: 'qwen2.5:7b', system: 'Ти — помічник ХДУ', options: { temperature: 0 } }) // 'ns-3f…'
  */
 export function namespaceOf(facts: NamespaceFacts): string {
-  const canonical = canonicalJson(facts);
-  let namespace = namespaces.get(canonical);
-  if (namespace === undefined) {
-    namespace = `ns-${shortHash(canonical, 16)}`;
-    if (canonical.length <= 8192) namespaces.set(canonical, namespace);
-  }
-  return namespace;
+  return namespaceOfCanonical(canonicalJson(facts));
 }
 
 /** A deployment has a handful of namespaces; their hashes are remembered. */
-const namespaces = new BoundedMap<string, string>(256);
+const namespaceOfCanonical = memoizeString((canonical) => `ns-${shortHash(canonical, 16)}`, 256, 8192);
 
 /** The namespace facts of a request. */
 export function namespaceFactsOf(request: ChatRequest): NamespaceFacts {
@@ -87,6 +83,7 @@ export function namespaceFactsOf(request: ChatRequest): NamespaceFacts {
   }
   const facts: NamespaceFacts = { model: request.model, system: systemTextOf(request.messages), options };
   if (request.metadata.format !== undefined) facts.format = request.metadata.format;
+  if (request.metadata.knowledgeVersion !== undefined) facts.knowledge = request.metadata.knowledgeVersion;
   return facts;
 }
 
@@ -121,7 +118,7 @@ function known(facts: NamespaceFacts): KnownNamespace {
 
 /** The namespace of a request. */
 function namespaceOfRequest(request: ChatRequest): KnownNamespace {
-  let plain = request.metadata.format === undefined;
+  let plain = request.metadata.format === undefined && request.metadata.knowledgeVersion === undefined;
   for (let i = 0; plain && i < ANSWER_CHANGING_OPTIONS.length; i++) if (request.options[ANSWER_CHANGING_OPTIONS[i]] !== undefined) plain = false;
   if (!plain) return known(namespaceFactsOf(request));
   const system = systemTextOf(request.messages);

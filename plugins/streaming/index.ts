@@ -17,15 +17,15 @@ import { definePlugin, type Middleware, type Reply } from '../../core/index.js';
 
 export const streamingConfigSchema = z.strictObject({
   /** false → the whole answer arrives as one chunk (after the model finished). */
-  stream: z.boolean({ error: 'expected true or false' }).default(true),
+  stream: z.boolean().default(true),
   /** Chunks shorter than this are held back and merged with the next ones (0 = pass through). */
-  minChars: z.number({ error: 'expected a number of characters' }).int({ error: 'expected a whole number of characters' }).min(0, { error: 'expected 0 or more characters' }).default(12),
+  minChars: z.number().int().min(0).default(12),
   /** A held-back chunk is sent anyway after this long, so a slow model still shows progress. */
-  maxDelayMs: z.number({ error: 'expected a number of milliseconds' }).int({ error: 'expected a whole number of milliseconds' }).min(0, { error: 'expected 0 or more milliseconds' }).default(80),
+  maxDelayMs: z.number().int().min(0).default(80),
   /** How finished answers (cache hits, ranked answers) are replayed: at once, or paced like typing. */
-  replay: z.enum(['instant', 'paced'], { error: 'expected instant or paced' }).default('instant'),
+  replay: z.enum(['instant', 'paced']).default('instant'),
   /** Replay speed when `replay: paced`. */
-  charsPerSecond: z.number({ error: 'expected characters per second' }).positive({ error: 'expected a positive number of characters per second' }).default(400),
+  charsPerSecond: z.number().positive().default(400),
 });
 
 export type StreamingConfig = z.output<typeof streamingConfigSchema>;

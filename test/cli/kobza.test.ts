@@ -28,28 +28,28 @@ async function parse(args: string[]): Promise<{ error?: CommanderError; stderr: 
 
 describe('kobza command names', () => {
   it('an unknown command is an error that lists the commands, not an argument to serve', async () => {
-    const { error, stderr, ran } = await parse(['init', 'x']);
+    const { error, stderr, ran } = await parse(['int', 'x']);
     expect(ran).toBeUndefined();
-    expect(error?.code).toBe('kobza.unknownCommand');
+    expect(error?.code).toBe('commander.unknownCommand');
     expect(error?.exitCode).toBe(1);
-    expect(stderr).toContain("unknown command 'init'; the commands are: serve, chat, check, eval, cache");
+    expect(stderr).toContain("unknown command 'int'; the commands are: serve, chat, check, eval, cache, knowledge, init");
     expect(stderr).not.toContain('too many arguments');
   });
 
-  it('known commands and the default (serve with options only) still dispatch', async () => {
+  it('known commands dispatch; no command never falls through to serve', async () => {
     expect((await parse(['check', '--config', 'x.yaml'])).ran).toBe('check');
     expect((await parse(['serve'])).ran).toBe('serve');
-    expect((await parse(['--config', 'x.yaml'])).ran).toBe('serve');
-    expect((await parse([])).ran).toBe('serve');
+    expect((await parse(['init', 'x'])).ran).toBe('init');
+    expect((await parse([])).ran).toBeUndefined();
   });
 
   it('exits 1 from the real binary', async () => {
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', path.join(root, 'cli/kobza.ts'), 'init', 'x'], { cwd: root, timeout: 60_000 }, (error, _stdout, stderr) =>
+      execFile(process.execPath, ['--import', 'tsx', path.join(root, 'cli/kobza.ts'), 'int', 'x'], { cwd: root, timeout: 60_000 }, (error, _stdout, stderr) =>
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
       );
     });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("unknown command 'init'");
+    expect(result.stderr).toContain("unknown command 'int'");
   });
 });

@@ -56,7 +56,7 @@ describe('plugins.telegram validation', () => {
     });
     await expect(boot('{ token: "not-a-token" }')).rejects.toMatchObject({ message: expect.stringContaining('plugins.telegram.token: expected a bot token like 123456789:AA…') });
     await expect(boot('{ token: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAA", streaming: fast }')).rejects.toMatchObject({ message: expect.stringContaining('plugins.telegram.streaming: expected drafts, edits or off') });
-    await expect(boot('{ token: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAA", intervals: { privateMs: 5 } }')).rejects.toMatchObject({ message: expect.stringContaining('plugins.telegram.intervals.privateMs: expected at least 10 ms') });
+    await expect(boot('{ token: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAA", intervals: { privateMs: 5 } }')).rejects.toMatchObject({ message: expect.stringContaining('plugins.telegram.intervals.privateMs: expected a number 10 or more, got 5') });
     await expect(boot('{ token: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAA", webhok: {} }')).rejects.toMatchObject({ message: expect.stringContaining('plugins.telegram.webhok: unknown key; did you mean "webhook"?') });
   });
 

@@ -140,7 +140,7 @@ describe('ollama config', () => {
     expect(message).toContain('plugins.ollama.timeouts');
     expect(message).toMatch(/connectMS/);
     expect(message).toMatch(/connectMs/);
-    expect(message).toContain('plugins.ollama.timeouts.idleMs: expected a positive number of milliseconds');
+    expect(message).toContain('plugins.ollama.timeouts.idleMs: expected a number more than 0, got -1');
   });
 
   it('accepts a list of hosts and the documented defaults', async () => {

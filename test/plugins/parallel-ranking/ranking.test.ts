@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { collectReply, definePlugin, isKobzaError, KobzaError, type KobzaEvents, type Scorer } from '../../../core/index.js';
+import { collectReply, configErrorMap, definePlugin, isKobzaError, KobzaError, type KobzaEvents, type Scorer } from '../../../core/index.js';
 import { rankingConfigSchema } from '../../../plugins/parallel-ranking/index.js';
 import type { StandInRequest } from '../../servers/ollama.js';
 import { bootWithStandIn, drain } from './stand-in-kernel.js';
@@ -246,10 +246,10 @@ describe('parallel-ranking config', () => {
   });
 
   it('rejects bad values with "expected …" messages', () => {
-    const bad = rankingConfigSchema.safeParse({ when: 'sometimes', candidates: 0, scorers: { length: { min: 500, max: 100 } } });
+    const bad = rankingConfigSchema.safeParse({ when: 'sometimes', candidates: 0, scorers: { length: { min: 500, max: 100 } } }, { error: configErrorMap });
     expect(bad.success).toBe(false);
     const messages = bad.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(messages).toEqual(expect.arrayContaining(['when: expected always, never or hard', 'candidates: expected at least 1 candidate']));
+    expect(messages).toEqual(expect.arrayContaining(['when: expected always, never or hard', 'candidates: expected a number 1 or more']));
     expect(messages.some((m) => m.startsWith('scorers.length.max: expected max to be greater than min'))).toBe(true);
     expect(rankingConfigSchema.safeParse({ scorers: { nope: {} } }).success).toBe(false);
   });

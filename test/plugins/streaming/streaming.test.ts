@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { definePlugin, type KobzaEvents } from '../../../core/index.js';
+import { configErrorMap, definePlugin, type KobzaEvents } from '../../../core/index.js';
 import { coalesceChunks, streamingConfigSchema, wholeAnswer } from '../../../plugins/streaming/index.js';
 import { expectedReply } from '../../servers/ollama.js';
 import { bootWithStandIn, drain } from '../parallel-ranking/stand-in-kernel.js';
@@ -89,7 +89,7 @@ describe('streaming plugin', () => {
   });
 
   it('rejects a bad config with the key path', () => {
-    const result = streamingConfigSchema.safeParse({ replay: 'fast' });
+    const result = streamingConfigSchema.safeParse({ replay: 'fast' }, { error: configErrorMap });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0].message).toContain('expected instant or paced');
   });

@@ -1,0 +1,107 @@
+/**
+ * The searchable form of a loaded knowledge base: passages (pages and FAQ answers) in one
+ * hybrid index, FAQ question variants in another. A FAQ entry answers a question only when
+ * core/text's `compareQuestions` — the semantic cache's own verifier — says the two are the
+ * same question; retrieval only proposes the entries to check.
+ */
+import { compareQuestions, detectLanguage, type QuestionComparison, type TextOptions } from '../../core/text/index.js';
+import { HybridIndex, type FusionWeights, type ScoredDocument } from './retrieval.js';
+import type { FaqEntry } from './faq.js';
+import type { KnowledgeBase, Passage } from './sources.js';
+
+/** A retrieved passage with its score and why. */
+export interface PassageMatch extends ScoredDocument {
+  passage: Passage;
+}
+
+/** A FAQ entry whose question verified as the same as the asked one. */
+export interface FaqMatch {
+  entry: FaqEntry & { file: string };
+  /** The variant of `q` that matched. */
+  variant: string;
+  comparison: QuestionComparison;
+}
+
+export interface KnowledgeIndexOptions {
+  dimensions?: number;
+  text?: TextOptions;
+  annAbove?: number;
+  fusion?: FusionWeights;
+  /** Progress of indexing the passages (for `kobza knowledge index`). */
+  onProgress?(done: number, total: number): void;
+}
+
+/** FAQ variants proposed to the verifier per question. */
+const FAQ_CANDIDATES = 6;
+
+/**
+ * @example
+ * const index = KnowledgeIndex.build(await loadSources(patterns, options));
+ * index.matchFaq('Скільки коштує гуртожиток?')?.entry.answer
+ * index.retrieve('Коли сесія?', 4, 0.45)
+ */
+export class KnowledgeIndex {
+  readonly base: KnowledgeBase;
+  readonly #passages: HybridIndex;
+  readonly #variants: { entry: number; text: string }[];
+  readonly #faq: HybridIndex;
+  readonly #text: TextOptions;
+
+  private constructor(base: KnowledgeBase, options: KnowledgeIndexOptions) {
+    this.base = base;
+    this.#text = options.text ?? {};
+    this.#passages = new HybridIndex(
+      base.passages.map((p) => (p.kind === 'faq' && p.faq ? { title: p.faq.questions.join('\n'), text: p.text } : { title: p.title, text: p.text })),
+      options,
+    );
+    this.#variants = base.faq.flatMap((entry, i) => entry.questions.map((text) => ({ entry: i, text })));
+    this.#faq = new HybridIndex(
+      this.#variants.map((v) => ({ text: v.text })),
+      { ...options, onProgress: undefined },
+    );
+  }
+
+  /** Indexes a loaded knowledge base. */
+  static build(base: KnowledgeBase, options: KnowledgeIndexOptions = {}): KnowledgeIndex {
+    return new KnowledgeIndex(base, options);
+  }
+
+  get version(): string {
+    return this.base.version;
+  }
+
+  /**
+   * The best passages for a question (pages and FAQ answers), best first, none below `minScore`.
+   * @example
+   * index.retrieve('Де гуртожиток?', 4, 0.45).map((m) => m.passage.title)
+   */
+  retrieve(question: string, topK: number, minScore = 0): PassageMatch[] {
+    return this.#passages.search(question, topK, minScore).map((scored) => ({ ...scored, passage: this.base.passages[scored.doc] }));
+  }
+
+  /**
+   * The FAQ entry asked, when a variant of its `q` verifies as the same question.
+   * @example
+   * index.matchFaq('Чи є в університеті обсерваторія?') // undefined — «басейн» is a different question
+   */
+  matchFaq(question: string): FaqMatch | undefined {
+    if (this.#variants.length === 0 || !question.trim()) return undefined;
+    const lang = detectLanguage(question);
+    const cyrillic = (text: string) => /[\u0400-\u04ff]/.test(text);
+    let best: { match: FaqMatch; rank: number } | undefined;
+    for (const candidate of this.#faq.search(question, FAQ_CANDIDATES)) {
+      const variant = this.#variants[candidate.doc];
+      const comparison = compareQuestions(question, variant.text, this.#text);
+      if (!comparison.same) continue;
+      // The same question may be curated in several languages: the asker's own comes first,
+      // then one in the same script (a Russian question gets the Ukrainian answer). An answer
+      // in another script (a Ukrainian one to an English question) is not served as it is:
+      // the model, grounded in the same entry, answers in the asker's language.
+      if (cyrillic(question) !== cyrillic(variant.text)) continue;
+      const rank = lang !== 'unknown' && detectLanguage(variant.text) === lang ? 0 : 1;
+      if (rank === 0) return { entry: this.base.faq[variant.entry], variant: variant.text, comparison };
+      if (!best || rank < best.rank) best = { match: { entry: this.base.faq[variant.entry], variant: variant.text, comparison }, rank };
+    }
+    return best?.match;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Retrieval and FAQ verification on the shipped sample, and `kobza eval knowledge` on its
+ * labelled questions: the figures the issue asks for on the tuning set, and (as a
+ * regression guard) the held-out set's figures as first measured.
+ */
+import { describe, expect, it } from 'vitest';
+import { HybridIndex } from '../../../plugins/knowledge/retrieval.js';
+import { KnowledgeIndex } from '../../../plugins/knowledge/knowledge-index.js';
+import { loadSources } from '../../../plugins/knowledge/sources.js';
+import { runKobzaInProcess } from '../../helpers/cli.js';
+
+async function sample(): Promise<KnowledgeIndex> {
+  const base = await loadSources(['knowledge/faq.*.yaml', 'knowledge/pages/*.md'], { configFile: 'test.yaml', configDir: process.cwd(), lineOf: () => 1 });
+  return KnowledgeIndex.build(base);
+}
+
+describe('FAQ verification', () => {
+  it('serves the entry for paraphrases, transliteration and Russian, and refuses near-misses', async () => {
+    const index = await sample();
+    expect(index.matchFaq('Чи є у вас басейн?')?.entry.id).toBe('pool');
+    expect(index.matchFaq('скільки платити за общагу')?.entry.id).toBe('dorm-cost');
+    expect(index.matchFaq('Сколько стоит общежитие?')?.entry.id).toBe('dorm-cost');
+    expect(index.matchFaq('How much does the dormitory cost?')?.entry.id).toBe('en-dorm-cost');
+    expect(index.matchFaq('Чи є в університеті обсерваторія?')).toBeUndefined();
+    expect(index.matchFaq('Скільки коштує навчання в магістратурі?')).toBeUndefined(); // the FAQ answers the bachelor's fee
+    expect(index.matchFaq('Де знаходиться бібліотека?')).toBeUndefined(); // not "where is the dorm"
+    // An English question is not served a Ukrainian-only answer as it is.
+    expect(index.matchFaq('Where is the dormitory?')).toBeUndefined();
+  });
+});
+
+describe('hybrid retrieval', () => {
+  it('ranks the passage that answers first, explains why, and finds nothing for out-of-scope questions', async () => {
+    const index = await sample();
+    const [best] = index.retrieve('Коли зимова сесія?', 4, 0.4);
+    expect(best.passage.id).toBe('pages/student-life.md#сесії-та-канікули');
+    expect(best.matched).toEqual(['зимова', 'сесія']);
+    expect(best.score).toBeGreaterThan(0.8);
+    expect(index.retrieve('How do I cook borscht?', 4, 0.4)).toEqual([]);
+    expect(index.retrieve('Чи є в університеті обсерваторія?', 4, 0.4)).toEqual([]);
+  });
+
+  it('uses the usearch graph above annAbove and still finds the passage', () => {
+    const documents = Array.from({ length: 300 }, (_, i) => ({ title: `Розділ ${i}`, text: `Тема номер ${i}: ${i % 2 ? 'стипендія' : 'гуртожиток'} і розклад занять для групи ${i}.` }));
+    documents.push({ title: 'Басейн', text: 'У спорткомплексі є 25-метровий басейн.' });
+    const exact = new HybridIndex(documents, { annAbove: 10_000 });
+    const ann = new HybridIndex(documents, { annAbove: 100 });
+    expect(ann.search('Чи є басейн?', 3)[0].doc).toBe(300);
+    expect(ann.search('Чи є басейн?', 3)[0].score).toBeCloseTo(exact.search('Чи є басейн?', 3)[0].score, 5);
+  });
+});
+
+describe('kobza eval knowledge', () => {
+  it('meets the issue’s figures on the tuning set', async () => {
+    const { stdout, exitCode } = await runKobzaInProcess('eval', 'knowledge', '--config', 'config/default.yaml', '--questions', 'knowledge/questions.tuning.jsonl', '--json');
+    expect(exitCode).toBe(0);
+    const figures = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+    expect(figures.hitAt5).toBeGreaterThanOrEqual(0.9);
+    expect(figures.hitAt1).toBeGreaterThanOrEqual(0.75);
+    expect(figures.faqWrong).toBe(0);
+    expect(figures.abstain).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('keeps the held-out set (written after tuning) at its measured figures: hit@5 0.895, hit@1 0.816, abstain 0.9, faqWrong 0', async () => {
+    const { stdout } = await runKobzaInProcess('eval', 'knowledge', '--config', 'config/default.yaml', '--questions', 'knowledge/questions.heldout.jsonl', '--json');
+    const figures = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+    expect(figures.questions).toBe(48);
+    expect(figures.hitAt5).toBeGreaterThanOrEqual(0.89);
+    expect(figures.hitAt1).toBeGreaterThanOrEqual(0.8);
+    expect(figures.faqWrong).toBe(0);
+    expect(figures.abstain).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('knowledge search prints the ranked passages with their scores and why', async () => {
+    const { stdout } = await runKobzaInProcess('knowledge', 'search', 'Коли зимова сесія?', '--config', 'config/default.yaml', '-k', '2');
+    expect(stdout).toContain('FAQ: no entry verifies as this question');
+    expect(stdout).toMatch(/ 1\. 0\.\d{3} {2}Навчання і студентське життя › Сесії та канікули {2}\[pages\/student-life\.md#сесії-та-канікули\] {2}knowledge\/pages\/student-life\.md:\d+/);
+    expect(stdout).toContain('matched: зимова, сесія');
+  });
+});
