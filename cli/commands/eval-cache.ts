@@ -18,6 +18,7 @@
  * GPTCache/QQP JSON `[{"text_a","text_b","label"}]` (`--format qqp`).
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import YAML from 'yaml';
@@ -338,6 +339,8 @@ export function register(program: Command): void {
           const block = config.plugins.find((p) => p.name === 'semantic-cache');
           if (!block) throw new KobzaError('CONFIG_INVALID', `${config.file}: expected a plugins.semantic-cache block to evaluate`);
           settings = structuredClone(block.settings);
+          // The evaluation's own config lives nowhere: a vocabulary file stays relative to the real one.
+          if (typeof settings.vocabulary === 'string') settings.vocabulary = path.resolve(config.dir, settings.vocabulary);
         }
         const target = Number(flags.target);
         if (!(target >= 0 && target <= 1)) throw new KobzaError('BAD_REQUEST', `--target: expected a rate between 0 and 1, got ${flags.target}`);

@@ -32,6 +32,7 @@ import { createHashingEmbedder, createOllamaEmbedder } from './embedders.js';
 import { scopeOf } from './scope.js';
 import { SemanticCache } from './semantic-cache.js';
 import { DEFAULT_VECTOR_INDEX_OPTIONS } from './vector-index.js';
+import { loadVocabulary } from './vocabulary.js';
 
 export { SemanticCache, entryIdOf, type LookupResult, type MatchResult, type ExportedEntry, type CacheStats, type ForgetResult, type EntryRecord } from './semantic-cache.js';
 export { createHashingEmbedder, createOllamaEmbedder, cosine } from './embedders.js';
@@ -106,6 +107,8 @@ export const semanticCacheConfigSchema = z.strictObject({
   entities: wordGroups.default([]),
   /** Extra synonym groups for the verifier and the built-in embedder. */
   synonyms: wordGroups.default([]),
+  /** A vocabulary file (YAML: synonyms, colloquial, glossary, entities), relative to the config file. */
+  vocabulary: z.string().min(1).optional(),
   index: z
     .strictObject({
       /** Above this many entries per namespace the exact scan gives way to the usearch ANN graph. */
@@ -199,9 +202,10 @@ function replayPace(request: ChatRequest, config: SemanticCacheConfig): number {
 export default definePlugin({
   name: 'semantic-cache',
   configSchema: semanticCacheConfigSchema,
-  register(ctx, config) {
+  async register(ctx, config) {
     // One options object for the verifier and the embedder: core/text memoises per object.
-    const text: TextOptions = { entities: config.entities, synonyms: config.synonyms };
+    const lexicon = config.vocabulary ? await loadVocabulary(config.vocabulary, ctx.config.dir) : undefined;
+    const text: TextOptions = { entities: config.entities, synonyms: config.synonyms, ...(lexicon ? { lexicon } : {}) };
     let cache: SemanticCache | undefined;
     let opening: Promise<SemanticCache> | undefined;
     let storeDescription = config.store ?? 'memory';
