@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { isAbortError, type Embedder } from '../../core/index.js';
 import { compareQuestions, type TextOptions } from '../../core/text/index.js';
+import type { QuestionAliases } from './aliases.js';
 import type { ForgetBlocks } from './forget-blocks.js';
 import type { HeldAnswers } from './held-answers.js';
 import type { IndexedEntry, NamespaceIndex, NamespaceState } from './namespace-index.js';
@@ -40,6 +41,7 @@ export interface LookupParts {
   index: NamespaceIndex;
   held: HeldAnswers;
   blocks: ForgetBlocks;
+  aliases: QuestionAliases;
   records: EntryRecords;
   ids: EntryIds;
 }
@@ -130,6 +132,17 @@ export class CacheLookup {
         return read ? { hit: true, exact: true, similarity: 1, entry: hit as EntryRecord } : { hit: true, exact: true, similarity: 1, id: exact.id, question: exact.question };
       }
     }
+    // An operator said this question is another one: that one's entry answers it.
+    for (const other of this.#parts.aliases.of(question)) {
+      const entry = index.entry(scope.namespace, ids.of(scope.namespace, scope.contextKey, other));
+      if (!entry || entry === exact || (entry.expiresAt !== 0 && entry.expiresAt <= now)) continue;
+      const hit = read ? await this.#read(question, state!, entry, veto, now) : entry;
+      if (!hit) continue;
+      index.touch(entry, now);
+      return read
+        ? { hit: true, exact: false, similarity: 1, entry: hit as EntryRecord, verification: `an operator alias of «${entry.question}»` }
+        : { hit: true, exact: false, similarity: 1, id: entry.id, question: entry.question };
+    }
     if (!state?.vectors || state.vectors.size === 0) return { hit: false, reason: 'empty', vetoedBy: veto.by, detail: veto.detail };
     let vector: Float32Array;
     try {
@@ -153,7 +166,9 @@ export class CacheLookup {
       if (entry.expiresAt !== 0 && entry.expiresAt <= now) continue;
       candidates++;
       const verdict = compareQuestions(question, entry.question, text);
-      if (!verdict.same) {
+      // A paraphrase of one of the entry's aliases is a paraphrase of the entry.
+      if (!verdict.same && this.#parts.aliases.sameVia(question, entry.question, text)) verdict.reason = 'a paraphrase of an operator alias';
+      else if (!verdict.same) {
         veto.by ??= verdict.vetoedBy ?? 'content';
         veto.detail ??= verdict.reason;
         continue;

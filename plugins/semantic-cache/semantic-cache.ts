@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { CacheStore, Embedder } from '../../core/index.js';
 import type { TextOptions } from '../../core/text/index.js';
 import { ChangeFeed } from './change-feed.js';
+import { QuestionAliases, type AliasResult } from './aliases.js';
 import { ForgetBlocks, type ForgetResult } from './forget-blocks.js';
 import { HeldAnswers } from './held-answers.js';
 import { IndexSnapshot } from './index-snapshot.js';
@@ -27,6 +28,7 @@ import type { VectorIndexOptions } from './vector-index.js';
 export { entryIdOf, type EntryRecord, type ExportedEntry } from './records.js';
 export type { LookupResult, MatchResult } from './lookup.js';
 export type { ForgetResult } from './forget-blocks.js';
+export type { AliasResult } from './aliases.js';
 
 export interface CacheStats {
   entries: number;
@@ -34,6 +36,8 @@ export interface CacheStats {
   embedder: string;
   threshold: number;
   blockedQuestions: number;
+  /** Question pairs an operator declared the same. */
+  aliases: number;
   /** Processes that wrote to this store in the last 24 h. */
   writers: number;
   hits: number;
@@ -88,6 +92,7 @@ export class SemanticCache {
   readonly #index: NamespaceIndex;
   readonly #feed: ChangeFeed;
   readonly #blocks: ForgetBlocks;
+  readonly #aliases: QuestionAliases;
   readonly #snapshot: IndexSnapshot;
   readonly #lookup: CacheLookup;
   #syncTimer: NodeJS.Timeout | undefined;
@@ -101,10 +106,11 @@ export class SemanticCache {
     const held = new HeldAnswers(options.heldAnswers ?? 1000);
     this.#index = new NamespaceIndex(options.embedder, options.index, held);
     this.#blocks = new ForgetBlocks(options.store, (task) => this.#feed.serial(task));
-    const followers = { index: this.#index, records: this.#records, blocks: this.#blocks, scheduleSave: () => this.#scheduleSave() };
+    this.#aliases = new QuestionAliases(options.store, (task) => this.#feed.serial(task));
+    const followers = { index: this.#index, records: this.#records, blocks: this.#blocks, aliases: this.#aliases, scheduleSave: () => this.#scheduleSave() };
     this.#feed = new ChangeFeed(options.store, options.syncIntervalMs > 0 || !!options.indexFile, followers);
     this.#snapshot = new IndexSnapshot({ indexFile: options.indexFile, embedderId: options.embedder.id, index: options.index, saveDelayMs: options.saveDelayMs ?? 5000, logger: options.logger });
-    this.#lookup = new CacheLookup(options, { index: this.#index, held, blocks: this.#blocks, records: this.#records, ids: this.#ids });
+    this.#lookup = new CacheLookup(options, { index: this.#index, held, blocks: this.#blocks, aliases: this.#aliases, records: this.#records, ids: this.#ids });
   }
 
   /** Opens the cache: loads the saved index (or scans the store), joins the change feed. */
@@ -238,6 +244,18 @@ export class SemanticCache {
     return result;
   }
 
+  /**
+   * Teaches that two questions are the same: an entry stored for either answers the other
+   * (and their paraphrases), in every process sharing the store. The complement of `forget`.
+   *
+   * @example
+   * await cache.alias('Хочу в общагу — куди йти?', 'Як поселитися в гуртожиток?');
+   */
+  async alias(a: string, b: string): Promise<AliasResult> {
+    await this.sync().catch(() => undefined);
+    return this.#aliases.add(a, b);
+  }
+
   /** Numbers for `kobza cache stats`. */
   async stats(): Promise<CacheStats> {
     const registry = await this.#feed.readRegistry();
@@ -253,6 +271,7 @@ export class SemanticCache {
       embedder: this.options.embedder.id,
       threshold: this.options.threshold,
       blockedQuestions: this.#blocks.size,
+      aliases: this.#aliases.size,
       writers: Object.keys(registry?.writers ?? {}).length,
       hits: this.#lookup.hits,
       misses: this.#lookup.misses,
@@ -267,6 +286,7 @@ export class SemanticCache {
     await this.options.store.clear();
     this.#index.reset();
     this.#blocks.reset();
+    this.#aliases.reset();
     this.#records.forgetFacts();
     await this.#feed.reset();
     this.#index.changed = true;
