@@ -11,6 +11,9 @@
  * touched). `--calibrate` runs with the prefilter off, then picks the threshold with the
  * best recall at a wrong-hit rate ≤ `--target` (highest such threshold) and prints it.
  *
+ * `--embedder ollama:MODEL[@URL]` measures another embedder (`--word-match C`: the strong-embedder
+ * mode, unaligned words paired at word similarity ≥ C).
+ *
  * `--split tune|holdout|both` evaluates the tuning part, the held-out part, or both side by
  * side (a stable hash of each pair's text decides; `--holdout-ratio`, default 0.5).
  *
@@ -301,6 +304,28 @@ interface EvalCacheFlags {
   verbose?: boolean;
   split?: string;
   holdoutRatio: string;
+  embedder?: string;
+  wordMatch?: string;
+}
+
+/**
+ * `--embedder builtin` or `ollama:MODEL[@URL]` (and `--word-match`) as a semantic-cache
+ * `embedder` block.
+ */
+function embedderBlock(spec: string, wordMatch: string | undefined): Record<string, unknown> {
+  if (spec === 'builtin') {
+    if (wordMatch !== undefined) throw new KobzaError('BAD_REQUEST', '--word-match: needs --embedder ollama:MODEL (a semantic embedding model)');
+    return { type: 'builtin' };
+  }
+  const match = /^ollama:([^@]+)(?:@(.+))?$/.exec(spec);
+  if (!match) throw new KobzaError('BAD_REQUEST', `--embedder: expected builtin or ollama:MODEL[@URL], got ${spec}`);
+  const block: Record<string, unknown> = { type: 'ollama', model: match[1], url: match[2] ?? 'http://127.0.0.1:11434' };
+  if (wordMatch !== undefined) {
+    const min = Number(wordMatch);
+    if (!(min >= 0 && min <= 1)) throw new KobzaError('BAD_REQUEST', `--word-match: expected a cosine between 0 and 1, got ${wordMatch}`);
+    block.wordMatch = min;
+  }
+  return block;
 }
 
 /** The parts of `pairs` that `--split` names, by name. */
@@ -326,6 +351,8 @@ export function register(program: Command): void {
     .option('--verbose', 'list every wrong hit and every miss')
     .option('--split <part>', 'tune, holdout or both (side by side): the parts fixed by a hash of each pair; default: every pair')
     .option('--holdout-ratio <ratio>', 'share of the pairs held out by --split', '0.5')
+    .option('--embedder <spec>', 'builtin, or ollama:MODEL[@URL] (e.g. ollama:bge-m3); overrides the config')
+    .option('--word-match <cosine>', 'strong-embedder mode with an ollama embedder: pair unaligned words at this word similarity')
     .action(async (flags: EvalCacheFlags) => {
       try {
         const text = await readFile(flags.pairs, 'utf8');
@@ -342,6 +369,8 @@ export function register(program: Command): void {
           // The evaluation's own config lives nowhere: a vocabulary file stays relative to the real one.
           if (typeof settings.vocabulary === 'string') settings.vocabulary = path.resolve(config.dir, settings.vocabulary);
         }
+        if (flags.embedder) settings = { ...(settings ?? {}), embedder: embedderBlock(flags.embedder, flags.wordMatch) };
+        else if (flags.wordMatch !== undefined) throw new KobzaError('BAD_REQUEST', '--word-match: needs --embedder ollama:MODEL (a semantic embedding model)');
         const target = Number(flags.target);
         if (!(target >= 0 && target <= 1)) throw new KobzaError('BAD_REQUEST', `--target: expected a rate between 0 and 1, got ${flags.target}`);
         const split = (flags.split ?? 'all') as PairSplit;

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { isAbortError, type Embedder } from '../../core/index.js';
 import { compareQuestions, type TextOptions } from '../../core/text/index.js';
 import type { QuestionAliases } from './aliases.js';
+import type { WordVectors } from './word-vectors.js';
 import type { ForgetBlocks } from './forget-blocks.js';
 import type { HeldAnswers } from './held-answers.js';
 import type { IndexedEntry, NamespaceIndex, NamespaceState } from './namespace-index.js';
@@ -33,6 +34,8 @@ export interface LookupOptions {
   topK: number;
   candidateMargin?: number;
   text: TextOptions;
+  /** Strong-embedder mode: embed the words of the question and its candidates before verifying. */
+  words?: WordVectors;
   logger?: Logger;
 }
 
@@ -158,6 +161,7 @@ export class CacheLookup {
     // A true paraphrase is almost always the best match or close to it; verifying far-off
     // candidates costs time (the verifier is the expensive step) and finds nothing.
     const floor = Math.max(threshold, (bestSimilarity ?? 0) - (this.#options.candidateMargin ?? 2));
+    if (this.#options.words) await this.#prepareWords(question, matches, floor, state, signal);
     let candidates = 0;
     for (const match of matches) {
       if (match.similarity < floor) break;
@@ -181,6 +185,23 @@ export class CacheLookup {
     }
     if (candidates === 0 && !veto.by) return { hit: false, reason: bestSimilarity === undefined ? 'empty' : 'below-threshold', bestSimilarity };
     return { hit: false, reason: 'vetoed', bestSimilarity, vetoedBy: veto.by, detail: veto.detail };
+  }
+
+  /** Strong-embedder mode: one batch of word embeddings for the question and the candidates to verify. */
+  async #prepareWords(question: string, matches: readonly { label: number; similarity: number }[], floor: number, state: NamespaceState, signal?: AbortSignal): Promise<void> {
+    const questions = [question];
+    for (const match of matches) {
+      if (match.similarity < floor) break;
+      const entry = state.byLabel.get(match.label);
+      if (entry) questions.push(entry.question);
+    }
+    try {
+      await this.#options.words!.prepare(questions, this.#options.text, signal);
+    } catch (err) {
+      if (isAbortError(err) || signal?.aborted) throw err;
+      // Without word vectors the rules alone decide, as in the default mode.
+      this.#options.logger?.warn({ err }, 'semantic cache: word embedding failed; verifying by the rules alone');
+    }
   }
 
   /** Reads a verified candidate's entry; undefined when it is gone, expired or blocked. */

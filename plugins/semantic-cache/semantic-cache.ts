@@ -16,6 +16,7 @@ import type { CacheStore, Embedder } from '../../core/index.js';
 import type { TextOptions } from '../../core/text/index.js';
 import { ChangeFeed } from './change-feed.js';
 import { QuestionAliases, type AliasResult } from './aliases.js';
+import type { WordVectors } from './word-vectors.js';
 import { ForgetBlocks, type ForgetResult } from './forget-blocks.js';
 import { HeldAnswers } from './held-answers.js';
 import { IndexSnapshot } from './index-snapshot.js';
@@ -60,6 +61,8 @@ export interface SemanticCacheOptions {
   maxEntries: number;
   /** Synonyms and entities for the verifier (and the built-in embedder). Pass one object and keep it. */
   text: TextOptions;
+  /** Strong-embedder mode: word vectors behind `text.wordSimilarity`, prepared before each verification. */
+  words?: WordVectors;
   index: Omit<VectorIndexOptions, 'dimensions'>;
   /**
    * How many recently hit answers are kept in memory beside the index (default 1000; 0 =

@@ -22,6 +22,15 @@ export interface TextOptions {
    * synonyms, colloquial forms, a glossary, entities, stop / optional / light words.
    */
   lexicon?: Lexicon;
+  /**
+   * Strong-embedder mode: the similarity of two content words as a semantic embedding model
+   * sees them (undefined when not known). A word the rules leave without a partner pairs with
+   * the other question's most similar word at {@link TextOptions.wordSimilarityMin} or more;
+   * the slot vetoes (numbers, negation, time, entity, degree, intent) stay hard.
+   */
+  wordSimilarity?: (a: string, b: string) => number | undefined;
+  /** Least word similarity that pairs two words (default 0.8). */
+  wordSimilarityMin?: number;
 }
 
 /** Degree levels, from the shortest programme to the longest. */

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../../cli/kobza.js';
 import { splitPairs } from '../../../cli/commands/eval-split.js';
 import { runKobzaInProcess } from '../../helpers/cli.js';
+import { startOllamaStandIn } from '../../servers/ollama.js';
 
 let dir: string;
 
@@ -69,6 +70,20 @@ describe('kobza eval cache', () => {
     const second = splitPairs([{ ...b, id: 'renumbered' }, a], 0.5);
     expect(second.holdout.map((p) => p.cached).sort()).toEqual(first.holdout.map((p) => p.cached).sort());
     expect(splitPairs([a, b], 0.999999).holdout.length + splitPairs([a, b], 0.000001).tune.length).toBe(4);
+  });
+
+  it('--embedder ollama:MODEL@URL with --word-match measures the strong-embedder mode', async () => {
+    const ollama = await startOllamaStandIn({ sameMeaning: [['бібліотека', 'книгозбірня']] });
+    try {
+      const pairs = path.join(dir, 'pairs.jsonl');
+      writeFileSync(pairs, `${JSON.stringify({ id: 'a', cached: 'Де знаходиться бібліотека?', query: 'Де знаходиться книгозбірня?', same: true, kind: 'synonym' })}\n`);
+      const strong = await kobza('eval', 'cache', '--pairs', pairs, '--embedder', `ollama:bge-m3@${ollama.url}`, '--word-match', '0.8', '--json');
+      expect(JSON.parse(strong.stdout.trim().split('\n').at(-1)!)).toMatchObject({ tp: 1, embedder: 'ollama:bge-m3' });
+      const rules = await kobza('eval', 'cache', '--pairs', pairs, '--embedder', `ollama:bge-m3@${ollama.url}`, '--json');
+      expect(JSON.parse(rules.stdout.trim().split('\n').at(-1)!)).toMatchObject({ tp: 0, fn: 1 });
+    } finally {
+      await ollama.close();
+    }
   });
 
   it('reports a malformed pairs file with the file and line', async () => {
