@@ -4,6 +4,7 @@
  * - `clear --yes` — removes every entry (other processes on the store notice on their next poll);
  * - `export [file]` / `import <file>` — JSON Lines, one entry a line (question, answer,
  *   namespace, context, model, times, namespace facts);
+ * - `alias "<q1>" "<q2>"` — teaches that two questions are the same (stored, shared like entries);
  * - `forget "<question>"` — removes the entries that question would hit and blocks those
  *   answers for it for good.
  * Long operations show a progress bar on stderr.
@@ -80,6 +81,7 @@ export function register(program: Command): void {
         out.write(`entries     ${stats.entries}\n`);
         out.write(`embedder    ${stats.embedder} (threshold ${stats.threshold})\n`);
         out.write(`blocked     ${stats.blockedQuestions} question(s) made to forget an answer\n`);
+        out.write(`aliases     ${stats.aliases} question pair(s) taught to be the same\n`);
         out.write(`writers     ${stats.writers} process(es) wrote to this store in the last 24 h\n`);
         if (stats.indexFile) out.write(`index file  ${stats.indexFile}\n`);
         for (const ns of stats.namespaces) out.write(`  ${ns.namespace}  ${String(ns.entries).padStart(7)} entries  ${ns.index.padEnd(5)}  model ${ns.model ?? '?'}\n`);
@@ -179,6 +181,19 @@ export function register(program: Command): void {
           process.stdout.write(`removed «${entry.question}» → ${preview.replace(/\s+/g, ' ')}\n`);
         }
         process.stdout.write(`«${result.blocked}» will not get ${result.removed.length === 1 ? 'this answer' : 'these answers'} again\n`);
+      }),
+    );
+
+  cache
+    .command('alias')
+    .description('Teach the cache that two questions are the same: an answer cached for one serves the other (the complement of forget)')
+    .argument('<question>', 'one wording')
+    .argument('<same-question>', 'another wording of the same question')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG)
+    .action((question: string, same: string, flags: { config: string }) =>
+      withSession(flags.config, async ({ cache }) => {
+        const result = await cache.alias(question, same);
+        process.stdout.write(result.added ? `«${result.questions[0]}» = «${result.questions[1]}»: one answer serves both\n` : `«${question}» and «${same}» are already the same question\n`);
       }),
     );
 }

@@ -11,10 +11,17 @@
  * touched). `--calibrate` runs with the prefilter off, then picks the threshold with the
  * best recall at a wrong-hit rate ≤ `--target` (highest such threshold) and prints it.
  *
+ * `--embedder ollama:MODEL[@URL]` measures another embedder (`--word-match C`: the strong-embedder
+ * mode, unaligned words paired at word similarity ≥ C).
+ *
+ * `--split tune|holdout|both` evaluates the tuning part, the held-out part, or both side by
+ * side (a stable hash of each pair's text decides; `--holdout-ratio`, default 0.5).
+ *
  * Formats: JSON Lines `{"id","lang","cached","query","same","kind"}` (default), or
  * GPTCache/QQP JSON `[{"text_a","text_b","label"}]` (`--format qqp`).
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import YAML from 'yaml';
@@ -35,6 +42,7 @@ import semanticCachePlugin, { SEMANTIC_CACHE_TOKEN } from '../../plugins/semanti
 import { reportFatal } from '../boot.js';
 import { BUILTIN_PLUGINS } from '../builtins.js';
 import { commandGroup } from '../command-groups.js';
+import { splitPairs, type PairSplit } from './eval-split.js';
 
 /** One labelled pair. */
 export interface CachePair {
@@ -295,6 +303,39 @@ interface EvalCacheFlags {
   format?: string;
   limit?: string;
   verbose?: boolean;
+  split?: string;
+  holdoutRatio: string;
+  embedder?: string;
+  wordMatch?: string;
+}
+
+/**
+ * `--embedder builtin` or `ollama:MODEL[@URL]` (and `--word-match`) as a semantic-cache
+ * `embedder` block.
+ */
+function embedderBlock(spec: string, wordMatch: string | undefined): Record<string, unknown> {
+  if (spec === 'builtin') {
+    if (wordMatch !== undefined) throw new KobzaError('BAD_REQUEST', '--word-match: needs --embedder ollama:MODEL (a semantic embedding model)');
+    return { type: 'builtin' };
+  }
+  const match = /^ollama:([^@]+)(?:@(.+))?$/.exec(spec);
+  if (!match) throw new KobzaError('BAD_REQUEST', `--embedder: expected builtin or ollama:MODEL[@URL], got ${spec}`);
+  const block: Record<string, unknown> = { type: 'ollama', model: match[1], url: match[2] ?? 'http://127.0.0.1:11434' };
+  if (wordMatch !== undefined) {
+    const min = Number(wordMatch);
+    if (!(min >= 0 && min <= 1)) throw new KobzaError('BAD_REQUEST', `--word-match: expected a cosine between 0 and 1, got ${wordMatch}`);
+    block.wordMatch = min;
+  }
+  return block;
+}
+
+/** The parts of `pairs` that `--split` names, by name. */
+function selectParts(pairs: CachePair[], split: PairSplit, holdoutRatio: number): [string, CachePair[]][] {
+  if (split === 'all') return [['all', pairs]];
+  const { tune, holdout } = splitPairs(pairs, holdoutRatio);
+  if (split === 'tune') return [['tune', tune]];
+  if (split === 'holdout') return [['holdout', holdout]];
+  return [['tune', tune], ['holdout', holdout]];
 }
 
 export function register(program: Command): void {
@@ -309,6 +350,10 @@ export function register(program: Command): void {
     .option('--format <format>', 'jsonl (default) or qqp')
     .option('--limit <n>', 'only the first n pairs')
     .option('--verbose', 'list every wrong hit and every miss')
+    .option('--split <part>', 'tune, holdout or both (side by side): the parts fixed by a hash of each pair; default: every pair')
+    .option('--holdout-ratio <ratio>', 'share of the pairs held out by --split', '0.5')
+    .option('--embedder <spec>', 'builtin, or ollama:MODEL[@URL] (e.g. ollama:bge-m3); overrides the config')
+    .option('--word-match <cosine>', 'strong-embedder mode with an ollama embedder: pair unaligned words at this word similarity')
     .action(async (flags: EvalCacheFlags) => {
       try {
         const text = await readFile(flags.pairs, 'utf8');
@@ -322,13 +367,27 @@ export function register(program: Command): void {
           const block = config.plugins.find((p) => p.name === 'semantic-cache');
           if (!block) throw new KobzaError('CONFIG_INVALID', `${config.file}: expected a plugins.semantic-cache block to evaluate`);
           settings = structuredClone(block.settings);
+          // The evaluation's own config lives nowhere: a vocabulary file stays relative to the real one.
+          if (typeof settings.vocabulary === 'string') settings.vocabulary = path.resolve(config.dir, settings.vocabulary);
         }
+        if (flags.embedder) settings = { ...(settings ?? {}), embedder: embedderBlock(flags.embedder, flags.wordMatch) };
+        else if (flags.wordMatch !== undefined) throw new KobzaError('BAD_REQUEST', '--word-match: needs --embedder ollama:MODEL (a semantic embedding model)');
         const target = Number(flags.target);
         if (!(target >= 0 && target <= 1)) throw new KobzaError('BAD_REQUEST', `--target: expected a rate between 0 and 1, got ${flags.target}`);
-        const run = await runCachePairs(pairs, { settings, threshold: flags.calibrate ? -1 : undefined });
-        const report = flags.calibrate ? calibrate(run.outcomes, run.embedder, target) : summarize(run.outcomes, run.threshold, run.embedder);
-        printReport(report, run.outcomes, Boolean(flags.verbose));
-        if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+        const split = (flags.split ?? 'all') as PairSplit;
+        if (!['all', 'tune', 'holdout', 'both'].includes(split)) throw new KobzaError('BAD_REQUEST', `--split: expected tune, holdout or both, got ${flags.split}`);
+        const holdoutRatio = Number(flags.holdoutRatio);
+        if (!(holdoutRatio > 0 && holdoutRatio < 1)) throw new KobzaError('BAD_REQUEST', `--holdout-ratio: expected a ratio between 0 and 1, got ${flags.holdoutRatio}`);
+        const reports: Record<string, CacheEvalReport> = {};
+        for (const [part, partPairs] of selectParts(pairs, split, holdoutRatio)) {
+          if (partPairs.length === 0) throw new KobzaError('BAD_REQUEST', `--split ${part}: no pairs fall in this part`);
+          const run = await runCachePairs(partPairs, { settings, threshold: flags.calibrate ? -1 : undefined });
+          const report = flags.calibrate ? calibrate(run.outcomes, run.embedder, target) : summarize(run.outcomes, run.threshold, run.embedder);
+          if (split !== 'all') process.stdout.write(`── ${part} (${partPairs.length} pairs) ──\n`);
+          printReport(report, run.outcomes, Boolean(flags.verbose));
+          reports[part] = report;
+        }
+        if (flags.json) process.stdout.write(`${JSON.stringify(split === 'all' ? reports.all : split === 'both' ? reports : reports[split])}\n`);
         process.exitCode = 0;
       } catch (err) {
         process.exitCode = reportFatal(err);

@@ -131,7 +131,7 @@ export function slotDifference(a: QuestionSlots, b: QuestionSlots, infoSeeking =
 }
 
 /** Pair content words both ways; returns the similarity, the first word without a partner, and order problems. */
-function pairContent(a: QuestionAnalysis, b: QuestionAnalysis, model: TextModel): { similarity: number; unmatched?: string; order?: string } {
+function pairContent(a: QuestionAnalysis, b: QuestionAnalysis, model: TextModel, options?: TextOptions): { similarity: number; unmatched?: string; order?: string } {
   let total = 0;
   let weight = 0;
   let unmatched: string | undefined;
@@ -151,6 +151,7 @@ function pairContent(a: QuestionAnalysis, b: QuestionAnalysis, model: TextModel)
         if (s > best) { best = s; partner = v; }
         if (best === 1) break;
       }
+      if (best === 0 && options?.wordSimilarity) [best, partner] = embeddingPartner(w, to, options);
       (fromA ? partnerOfA : partnerOfB).push(best > 0 ? partner : undefined);
       if (partner && w.role && partner.role && w.role !== partner.role && order === undefined) {
         order = `«${w.token}» is the ${w.role} in one question and the ${partner.role} in the other`;
@@ -169,6 +170,24 @@ function pairContent(a: QuestionAnalysis, b: QuestionAnalysis, model: TextModel)
   return { similarity: weight === 0 ? 1 : total / weight, unmatched, order };
 }
 
+/** Weight of a word paired by embedding similarity only: below every rule-based pairing. */
+const EMBEDDING_PARTNER_SCORE = 0.7;
+
+/** Strong-embedder mode: the other question's word most similar to `w`, if similar enough. */
+function embeddingPartner(w: ContentWord, to: readonly ContentWord[], options: TextOptions): [number, ContentWord | undefined] {
+  const min = options.wordSimilarityMin ?? 0.8;
+  let best: ContentWord | undefined;
+  let bestSimilarity = min;
+  for (const v of to) {
+    const similarity = options.wordSimilarity!(w.token, v.token);
+    if (similarity !== undefined && similarity >= bestSimilarity) {
+      bestSimilarity = similarity;
+      best = v;
+    }
+  }
+  return best ? [EMBEDDING_PARTNER_SCORE, best] : [0, undefined];
+}
+
 /** "convert miles to kilometres" vs "convert kilometres to miles": two paired words swap across a relation word. */
 function englishInversion(a: QuestionAnalysis, b: QuestionAnalysis, partnerOfA: (ContentWord | undefined)[]): string | undefined {
   const relatedBetween = (q: QuestionAnalysis, x: number, y: number) => {
@@ -184,6 +203,8 @@ function englishInversion(a: QuestionAnalysis, b: QuestionAnalysis, partnerOfA: 
       const wi = a.content[i];
       const wj = a.content[j];
       if (wi.stem === wj.stem || pi.stem === pj.stem) continue;
+      // A fronted phrase ("In the library, is there …") moved, it did not swap roles.
+      if (Math.min(wi.position, wj.position) < a.frontedUntil || Math.min(pi.position, pj.position) < b.frontedUntil) continue;
       const inverted = (wi.position - wj.position) * (pi.position - pj.position) < 0;
       if (inverted && relatedBetween(a, wi.position, wj.position) && relatedBetween(b, pi.position, pj.position)) {
         return `«${wi.token}» and «${wj.token}» swap places`;
@@ -222,7 +243,7 @@ export function compareQuestions(a: string, b: string, options?: TextOptions): Q
   const qb = analyzeQuestion(b, model);
   const diff = slotDifference(qa.slots, qb.slots, qa.infoSeeking || qb.infoSeeking);
   if (qa.normalized === qb.normalized && !diff) return { same: true, similarity: 1, reason: 'identical after normalisation' };
-  const pairing = pairContent(qa, qb, model);
+  const pairing = pairContent(qa, qb, model, options);
   if (diff) return { same: false, similarity: pairing.similarity, vetoedBy: diff.slot, reason: diff.reason };
   const term = qa.slots.intent === 'definition' && qb.slots.intent === 'definition' ? termMismatch(qa, qb) : undefined;
   if (term) return { same: false, similarity: pairing.similarity, vetoedBy: 'content', reason: term };

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CacheStore } from '../../core/index.js';
+import type { QuestionAliases } from './aliases.js';
 import type { ForgetBlocks } from './forget-blocks.js';
 import type { NamespaceIndex, NamespaceStates } from './namespace-index.js';
 import type { EntryRecord, EntryRecords } from './records.js';
@@ -36,6 +37,7 @@ export interface FeedFollowers {
   index: NamespaceIndex;
   records: EntryRecords;
   blocks: ForgetBlocks;
+  aliases: QuestionAliases;
   /** The index changed: save it soon. */
   scheduleSave(): void;
 }
@@ -75,7 +77,7 @@ export class ChangeFeed {
 
   /** Start-up: takes over a saved snapshot if it still holds, else rescans the store. */
   async join(saved: SnapshotState | undefined): Promise<void> {
-    const { index, blocks } = this.#followers;
+    const { index, blocks, aliases } = this.#followers;
     if (saved) {
       index.replace(saved.states);
       this.generation = saved.generation;
@@ -93,11 +95,12 @@ export class ChangeFeed {
       await this.#catchUp(registry);
     }
     await blocks.load();
+    await aliases.load();
   }
 
   /** Applies what other processes changed since the last poll. */
   async poll(): Promise<void> {
-    const { index, blocks } = this.#followers;
+    const { index, blocks, aliases } = this.#followers;
     const registry = await this.readRegistry();
     if (!registry || registry.generation !== this.generation) {
       // Someone cleared the store: start over from what is there now.
@@ -110,9 +113,11 @@ export class ChangeFeed {
         await this.#fullScan(registry);
       }
       await blocks.load();
+      await aliases.load();
       return;
     }
     await blocks.refresh();
+    await aliases.refresh();
     await this.#catchUp(registry);
     if (this.#registered) await this.#registerSelf(!(this.writerId in registry.writers));
   }

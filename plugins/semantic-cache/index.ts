@@ -37,6 +37,8 @@ import { SemanticCache } from './semantic-cache.js';
 import { admitAnswer, WriteTracker } from './admission.js';
 import { trustOf } from './trust.js';
 import { DEFAULT_VECTOR_INDEX_OPTIONS } from './vector-index.js';
+import { loadVocabulary } from './vocabulary.js';
+import { WordVectors } from './word-vectors.js';
 
 export { SemanticCache, entryIdOf, type LookupResult, type MatchResult, type ExportedEntry, type CacheStats, type ForgetResult, type EntryRecord } from './semantic-cache.js';
 export { createHashingEmbedder, createOllamaEmbedder, cosine } from './embedders.js';
@@ -75,6 +77,12 @@ const embedderSchema = z.discriminatedUnion(
       url: z.url({ error: 'expected a URL such as http://127.0.0.1:11434' }).optional(),
       timeoutMs: z.number().int().positive().default(30_000),
       keepAlive: z.union([z.string(), z.number()], { error: 'expected a duration such as 5m or seconds' }).optional(),
+      /**
+       * Strong-embedder mode (for a semantic model such as bge-m3): a content word the rules
+       * leave without a partner pairs with the other question's word at this cosine or more.
+       * The slot vetoes stay hard. Omitted: off.
+       */
+      wordMatch: z.number().min(0).max(1).optional(),
     }),
     z.strictObject({ type: z.literal('provided') }),
   ],
@@ -112,6 +120,8 @@ export const semanticCacheConfigSchema = z.strictObject({
   entities: wordGroups.default([]),
   /** Extra synonym groups for the verifier and the built-in embedder. */
   synonyms: wordGroups.default([]),
+  /** A vocabulary file (YAML: synonyms, colloquial, glossary, entities), relative to the config file. */
+  vocabulary: z.string().min(1).optional(),
   index: z
     .strictObject({
       /** Above this many entries per namespace the exact scan gives way to the usearch ANN graph. */
@@ -228,9 +238,13 @@ function replayPace(request: ChatRequest, config: SemanticCacheConfig): number {
 export default definePlugin({
   name: 'semantic-cache',
   configSchema: semanticCacheConfigSchema,
-  register(ctx, config) {
+  async register(ctx, config) {
     // One options object for the verifier and the embedder: core/text memoises per object.
-    const text: TextOptions = { entities: config.entities, synonyms: config.synonyms };
+    const lexicon = config.vocabulary ? await loadVocabulary(config.vocabulary, ctx.config.dir) : undefined;
+    const text: TextOptions = { entities: config.entities, synonyms: config.synonyms, ...(lexicon ? { lexicon } : {}) };
+    const wordMatch = config.embedder?.type === 'ollama' ? config.embedder.wordMatch : undefined;
+    const words = wordMatch === undefined ? undefined : new WordVectors();
+    if (words) Object.assign(text, { wordSimilarity: words.similarity, wordSimilarityMin: wordMatch });
     let cache: SemanticCache | undefined;
     let opening: Promise<SemanticCache> | undefined;
     // Redacted: a store URL may carry a password, and this description reaches logs and `kobza cache stats`.
@@ -242,6 +256,7 @@ export default definePlugin({
     const open = (): Promise<SemanticCache> => {
       opening ??= (async () => {
         const { embedder, kind } = chooseEmbedder(ctx, config, text);
+        if (words) words.embedder = embedder;
         let store: CacheStore;
         const factory = config.store ? undefined : ctx.tryResolve('CacheStore');
         if (factory) {
@@ -269,6 +284,7 @@ export default definePlugin({
           // feed switched off: nothing would tell a held answer that it was forgotten.
           heldAnswers: !inMemory && config.sync.intervalMs === 0 ? 0 : config.heldAnswers,
           text,
+          words,
           index: config.index,
           indexFile: indexPathFor(config, ctx.config.dir),
           syncIntervalMs: inMemory ? 0 : config.sync.intervalMs,

@@ -7,6 +7,8 @@
 import type { Logger } from 'pino';
 import { isAbortError, type Embedder } from '../../core/index.js';
 import { compareQuestions, type TextOptions } from '../../core/text/index.js';
+import type { QuestionAliases } from './aliases.js';
+import type { WordVectors } from './word-vectors.js';
 import type { ForgetBlocks } from './forget-blocks.js';
 import type { HeldAnswers } from './held-answers.js';
 import type { IndexedEntry, NamespaceIndex, NamespaceState } from './namespace-index.js';
@@ -32,6 +34,8 @@ export interface LookupOptions {
   topK: number;
   candidateMargin?: number;
   text: TextOptions;
+  /** Strong-embedder mode: embed the words of the question and its candidates before verifying. */
+  words?: WordVectors;
   logger?: Logger;
 }
 
@@ -40,6 +44,7 @@ export interface LookupParts {
   index: NamespaceIndex;
   held: HeldAnswers;
   blocks: ForgetBlocks;
+  aliases: QuestionAliases;
   records: EntryRecords;
   ids: EntryIds;
   /** Entries rated out of service (`CacheModeration`): skipped as if absent. */
@@ -136,6 +141,17 @@ export class CacheLookup {
         return read ? { hit: true, exact: true, similarity: 1, entry: hit as EntryRecord } : { hit: true, exact: true, similarity: 1, id: exact.id, question: exact.question };
       }
     }
+    // An operator said this question is another one: that one's entry answers it.
+    for (const other of this.#parts.aliases.of(question)) {
+      const entry = index.entry(scope.namespace, ids.of(scope.namespace, scope.contextKey, other));
+      if (!entry || entry === exact || (entry.expiresAt !== 0 && entry.expiresAt <= now)) continue;
+      const hit = read ? await this.#read(question, state!, entry, veto, now) : entry;
+      if (!hit) continue;
+      index.touch(entry, now);
+      return read
+        ? { hit: true, exact: false, similarity: 1, entry: hit as EntryRecord, verification: `an operator alias of «${entry.question}»` }
+        : { hit: true, exact: false, similarity: 1, id: entry.id, question: entry.question };
+    }
     if (!state?.vectors || state.vectors.size === 0) return { hit: false, reason: 'empty', vetoedBy: veto.by, detail: veto.detail };
     let vector: Float32Array;
     try {
@@ -151,6 +167,7 @@ export class CacheLookup {
     // A true paraphrase is almost always the best match or close to it; verifying far-off
     // candidates costs time (the verifier is the expensive step) and finds nothing.
     const floor = Math.max(threshold, (bestSimilarity ?? 0) - (this.#options.candidateMargin ?? 2));
+    if (this.#options.words) await this.#prepareWords(question, matches, floor, state, signal);
     let candidates = 0;
     for (const match of matches) {
       if (match.similarity < floor) break;
@@ -159,7 +176,9 @@ export class CacheLookup {
       if ((entry.expiresAt !== 0 && entry.expiresAt <= now) || quarantined?.isQuarantined(entry.id)) continue;
       candidates++;
       const verdict = compareQuestions(question, entry.question, text);
-      if (!verdict.same) {
+      // A paraphrase of one of the entry's aliases is a paraphrase of the entry.
+      if (!verdict.same && this.#parts.aliases.sameVia(question, entry.question, text)) verdict.reason = 'a paraphrase of an operator alias';
+      else if (!verdict.same) {
         veto.by ??= verdict.vetoedBy ?? 'content';
         veto.detail ??= verdict.reason;
         continue;
@@ -172,6 +191,23 @@ export class CacheLookup {
     }
     if (candidates === 0 && !veto.by) return { hit: false, reason: bestSimilarity === undefined ? 'empty' : 'below-threshold', bestSimilarity };
     return { hit: false, reason: 'vetoed', bestSimilarity, vetoedBy: veto.by, detail: veto.detail };
+  }
+
+  /** Strong-embedder mode: one batch of word embeddings for the question and the candidates to verify. */
+  async #prepareWords(question: string, matches: readonly { label: number; similarity: number }[], floor: number, state: NamespaceState, signal?: AbortSignal): Promise<void> {
+    const questions = [question];
+    for (const match of matches) {
+      if (match.similarity < floor) break;
+      const entry = state.byLabel.get(match.label);
+      if (entry) questions.push(entry.question);
+    }
+    try {
+      await this.#options.words!.prepare(questions, this.#options.text, signal);
+    } catch (err) {
+      if (isAbortError(err) || signal?.aborted) throw err;
+      // Without word vectors the rules alone decide, as in the default mode.
+      this.#options.logger?.warn({ err }, 'semantic cache: word embedding failed; verifying by the rules alone');
+    }
   }
 
   /** Reads a verified candidate's entry; undefined when it is gone, expired or blocked. */

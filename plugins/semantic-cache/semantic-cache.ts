@@ -15,6 +15,8 @@ import type { Logger } from 'pino';
 import type { CacheEntryRating, CacheEntrySummary, CacheStore, Embedder, Rating } from '../../core/index.js';
 import type { TextOptions } from '../../core/text/index.js';
 import { ChangeFeed } from './change-feed.js';
+import { QuestionAliases, type AliasResult } from './aliases.js';
+import type { WordVectors } from './word-vectors.js';
 import { ForgetBlocks, type ForgetResult } from './forget-blocks.js';
 import { HeldAnswers } from './held-answers.js';
 import { IndexSnapshot } from './index-snapshot.js';
@@ -28,6 +30,7 @@ import type { VectorIndexOptions } from './vector-index.js';
 export { entryIdOf, type EntryRecord, type ExportedEntry } from './records.js';
 export type { LookupResult, MatchResult } from './lookup.js';
 export type { ForgetResult } from './forget-blocks.js';
+export type { AliasResult } from './aliases.js';
 
 export interface CacheStats {
   entries: number;
@@ -35,6 +38,8 @@ export interface CacheStats {
   embedder: string;
   threshold: number;
   blockedQuestions: number;
+  /** Question pairs an operator declared the same. */
+  aliases: number;
   /** Processes that wrote to this store in the last 24 h. */
   writers: number;
   hits: number;
@@ -57,6 +62,8 @@ export interface SemanticCacheOptions {
   maxEntries: number;
   /** Synonyms and entities for the verifier (and the built-in embedder). Pass one object and keep it. */
   text: TextOptions;
+  /** Strong-embedder mode: word vectors behind `text.wordSimilarity`, prepared before each verification. */
+  words?: WordVectors;
   index: Omit<VectorIndexOptions, 'dimensions'>;
   /**
    * How many recently hit answers are kept in memory beside the index (default 1000; 0 =
@@ -91,6 +98,7 @@ export class SemanticCache {
   readonly #index: NamespaceIndex;
   readonly #feed: ChangeFeed;
   readonly #blocks: ForgetBlocks;
+  readonly #aliases: QuestionAliases;
   readonly #snapshot: IndexSnapshot;
   readonly #lookup: CacheLookup;
   #moderation: EntryModeration | undefined;
@@ -105,11 +113,12 @@ export class SemanticCache {
     const held = new HeldAnswers(options.heldAnswers ?? 1000);
     this.#index = new NamespaceIndex(options.embedder, options.index, held);
     this.#blocks = new ForgetBlocks(options.store, (task) => this.#feed.serial(task));
-    const followers = { index: this.#index, records: this.#records, blocks: this.#blocks, scheduleSave: () => this.#scheduleSave() };
+    this.#aliases = new QuestionAliases(options.store, (task) => this.#feed.serial(task));
+    const followers = { index: this.#index, records: this.#records, blocks: this.#blocks, aliases: this.#aliases, scheduleSave: () => this.#scheduleSave() };
     this.#feed = new ChangeFeed(options.store, options.syncIntervalMs > 0 || !!options.indexFile, followers);
     this.#snapshot = new IndexSnapshot({ indexFile: options.indexFile, embedderId: options.embedder.id, index: options.index, saveDelayMs: options.saveDelayMs ?? 5000, logger: options.logger });
     const quarantined = { isQuarantined: (id: string) => this.#moderation?.isQuarantined(id) ?? false, countHit: (id: string) => this.#moderation?.countHit(id) };
-    this.#lookup = new CacheLookup(options, { index: this.#index, held, blocks: this.#blocks, records: this.#records, ids: this.#ids, quarantined });
+    this.#lookup = new CacheLookup(options, { index: this.#index, held, blocks: this.#blocks, aliases: this.#aliases, records: this.#records, ids: this.#ids, quarantined });
   }
 
   /** Opens the cache: loads the saved index (or scans the store), joins the change feed. */
@@ -244,6 +253,18 @@ export class SemanticCache {
     return result;
   }
 
+  /**
+   * Teaches that two questions are the same: an entry stored for either answers the other
+   * (and their paraphrases), in every process sharing the store. The complement of `forget`.
+   *
+   * @example
+   * await cache.alias('Хочу в общагу — куди йти?', 'Як поселитися в гуртожиток?');
+   */
+  async alias(a: string, b: string): Promise<AliasResult> {
+    await this.sync().catch(() => undefined);
+    return this.#aliases.add(a, b);
+  }
+
   /** Counts a rating against an entry (see moderation.ts); undefined when the entry is gone. */
   async rateEntry(id: string, rating: Rating, conversationId: string): Promise<CacheEntryRating | undefined> {
     if (!this.#find(id) || !this.#moderation) return undefined;
@@ -317,6 +338,7 @@ export class SemanticCache {
       embedder: this.options.embedder.id,
       threshold: this.options.threshold,
       blockedQuestions: this.#blocks.size,
+      aliases: this.#aliases.size,
       writers: Object.keys(registry?.writers ?? {}).length,
       hits: this.#lookup.hits,
       misses: this.#lookup.misses,
@@ -331,6 +353,7 @@ export class SemanticCache {
     await this.options.store.clear();
     this.#index.reset();
     this.#blocks.reset();
+    this.#aliases.reset();
     this.#records.forgetFacts();
     await this.#moderation?.reload();
     await this.#feed.reset();

@@ -83,6 +83,8 @@ export interface StandInOptions {
   faultAfterTokens?: number;
   /** Length of /api/embed vectors. Default 64. */
   embeddingDimensions?: number;
+  /** Words /api/embed gives one vector, as a semantic model would (each list: words of one meaning). */
+  sameMeaning?: string[][];
   /** Reported by /api/version. Default `0.6.5`. */
   version?: string;
   /** Pause between the progress lines of /api/pull and /api/create (ms). Default 0. */
@@ -480,6 +482,9 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
     res.end();
   }
 
+  const meaningOf = new Map((options.sameMeaning ?? []).flatMap((words) => words.map((w) => [w.toLowerCase(), words[0].toLowerCase()] as const)));
+  const sameMeaning = (text: string) => (meaningOf.size === 0 ? text : text.toLowerCase().replace(/[\p{L}\p{N}]+/gu, (w) => meaningOf.get(w) ?? w));
+
   function embed(call: StandInCall, res: http.ServerResponse): void {
     const body = call.body ?? {};
     const model = typeof body.model === 'string' ? body.model : '';
@@ -496,7 +501,7 @@ export async function startOllamaStandIn(initial: StandInOptions = {}): Promise<
     const dimensions = options.embeddingDimensions ?? 64;
     sendJson(res, 200, {
       model,
-      embeddings: inputs.map((text) => standInEmbedding(text, dimensions)),
+      embeddings: inputs.map((text) => standInEmbedding(sameMeaning(text), dimensions)),
       total_duration: 1_000_000,
       load_duration: 100_000,
       prompt_eval_count: inputs.reduce((sum, text) => sum + tokenize(text).length, 0),

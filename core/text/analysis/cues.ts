@@ -37,6 +37,7 @@ const raw = (field: LexiconListField): ReadonlySet<string> => new Set(list(field
 export const CUES = {
   negation: tokens('negationWords'),
   polite: tokens('politeAfterNegation'),
+  alternative: tokens('alternativeWords'),
   startStems: stems('timeStartWords'),
   start: tokens('timeStartWords'),
   endStems: stems('timeEndWords'),
@@ -90,6 +91,7 @@ export const WORDS = {
   definitionWords: new Set([...list('definitionVerbs'), ...list('definitionWords')]) as ReadonlySet<string>,
   copulas: raw('copulas'),
   prepositions: raw('prepositions'),
+  frontingPrepositions: raw('frontingPrepositions'),
   evaluative: raw('evaluativeWords'),
   hedges: raw('hedgeWords'),
   days: raw('dayWords'),

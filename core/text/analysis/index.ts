@@ -9,7 +9,7 @@
 
 import { scriptOf } from '../normalize.js';
 import { spellingKey } from '../transliterate.js';
-import { CUES, WORDS, modelStem } from './cues.js';
+import { CUES, INTENT_BY_TOKEN, WORDS, modelStem } from './cues.js';
 import { asksDefinition, resolveIntent, type IntentCues } from './intent.js';
 import { conceptsOf, modelFor, type ContentWord, type QuestionAnalysis, type QuestionSlots, type TextModel } from './model.js';
 import { scanToken, startScan, type Candidate, type Scan } from './slots.js';
@@ -108,6 +108,15 @@ function slotsOf(scan: Scan, text: string, intent: QuestionSlots['intent'], lang
   };
 }
 
+/** "In the library, is there …": a preposition phrase before the question word or auxiliary (up to 6 words). */
+function frontedPhraseEnd(tokens: readonly string[]): number {
+  if (!WORDS.frontingPrepositions.has(tokens[0] ?? '')) return 0;
+  for (let k = 2; k < Math.min(tokens.length - 1, 7); k++) {
+    if (WORDS.yesNoOpeners.has(tokens[k]) || INTENT_BY_TOKEN.has(tokens[k])) return k;
+  }
+  return 0;
+}
+
 function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
   const { normalized, tokens, transliterated, guess } = questionTokens(text);
   const scan = startScan(tokens, tokens.map(modelStem), model, { transliterated, acronyms: acronymsOf(text), quoted: quotedWordsOf(text) });
@@ -120,7 +129,8 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
   const { content, cues, found } = buildContent(candidates, model);
   assignRoles(content, tokens);
   if (scan.durationByUnit) found.hasDuration = true;
-  const intent = asksDefinition(tokens, model) ? 'definition' : resolveIntent(tokens, scan.firstIntent, scan.intentTokenIndex, found);
+  // "What is the tuition fee?", "What is the deadline?" ask a price and a date, not what a fee is.
+  const intent = asksDefinition(tokens, model) && !found.hasCost && !found.hasDate ? 'definition' : resolveIntent(tokens, scan.firstIntent, scan.intentTokenIndex, found);
   // "What is meant by X", "what does X mean", "the meaning of X": the definition words are the intent.
   if (intent === 'definition') for (let k = content.length - 1; k >= 0; k--) if (WORDS.definitionWords.has(content[k].token)) { content.splice(k, 1); cues.splice(k, 1); }
   // A word that only restates the intent ("яка *вартість*" = "скільки коштує", "якого *числа*"
@@ -130,7 +140,7 @@ function analyzeUncached(text: string, model: TextModel): QuestionAnalysis {
   const relation = tokens.map((t) => WORDS.relation.has(t));
   return {
     normalized, tokens, content: topical, slots: slotsOf(scan, text, intent, guess.lang), anaphora: scan.anaphora,
-    infoSeeking: scan.infoSeeking, deictic: scan.deictic, relation,
+    infoSeeking: scan.infoSeeking, deictic: scan.deictic, relation, frontedUntil: frontedPhraseEnd(tokens),
   };
 }
 

@@ -22,6 +22,15 @@ export interface TextOptions {
    * synonyms, colloquial forms, a glossary, entities, stop / optional / light words.
    */
   lexicon?: Lexicon;
+  /**
+   * Strong-embedder mode: the similarity of two content words as a semantic embedding model
+   * sees them (undefined when not known). A word the rules leave without a partner pairs with
+   * the other question's most similar word at {@link TextOptions.wordSimilarityMin} or more;
+   * the slot vetoes (numbers, negation, time, entity, degree, intent) stay hard.
+   */
+  wordSimilarity?: (a: string, b: string) => number | undefined;
+  /** Least word similarity that pairs two words (default 0.8). */
+  wordSimilarityMin?: number;
 }
 
 /** Degree levels, from the shortest programme to the longest. */
@@ -101,6 +110,11 @@ export interface QuestionAnalysis {
   deictic: boolean;
   /** Per token: a word that relates two others in English ("X to Y", "X than Y", "X are Y"), for order checks. */
   relation: boolean[];
+  /**
+   * Tokens before this index are a fronted phrase ("In the library, is there wifi?"): their
+   * place says nothing about roles, so the order check skips them. 0 when there is none.
+   */
+  frontedUntil: number;
 }
 
 /** A multi-word lexicon entry, matched on stems. */
@@ -160,12 +174,30 @@ function addPhrase(phrasesByFirstStem: Map<string, Phrase[]>, stems: string[], p
 const wordsOf = (text: string) => normalize(text).split(' ').filter(Boolean);
 const stemsOf = (text: string) => wordsOf(text).map(modelStem);
 
-/** Concept groups in id order: named concepts, calendar, unnamed synonyms, colloquial and glossary pairs, options. */
+/**
+ * Concept groups in id order: named concepts, calendar, unnamed synonyms, options. A colloquial
+ * form or a glossary word joins every group that names its standard word («стіпуха» joins
+ * стипендія's concept, and so meets "scholarship" too); a standard word no group names makes a
+ * new pair at the end.
+ */
 function conceptGroups(lexicon: Lexicon, options: TextOptions): (readonly string[])[] {
-  return [
+  const groups: string[][] = [
     ...Object.values(lexicon.concepts ?? {}), ...Object.values(lexicon.calendar ?? {}), ...(lexicon.synonyms ?? []),
-    ...Object.entries(lexicon.colloquial ?? {}), ...Object.entries(lexicon.glossary ?? {}), ...(options.synonyms ?? []),
-  ];
+    ...(options.synonyms ?? []),
+  ].map((group) => [...group]);
+  const byMember = new Map<string, number[]>();
+  groups.forEach((group, id) => {
+    for (const member of group) push(byMember, normalize(member), id);
+  });
+  for (const [form, standard] of [...Object.entries(lexicon.colloquial ?? {}), ...Object.entries(lexicon.glossary ?? {})]) {
+    const ids = byMember.get(normalize(standard));
+    if (ids) for (const id of ids) groups[id].push(form);
+    else {
+      push(byMember, normalize(standard), groups.length);
+      groups.push([form, standard]);
+    }
+  }
+  return groups;
 }
 
 /** Index every synonym concept by stem, word, spelling key and (for phrases) first stem. */

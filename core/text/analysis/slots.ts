@@ -6,6 +6,7 @@
  */
 
 import type { IntentCue } from '../lexicon/index.js';
+import { editDistanceWithin } from '../edit-distance.js';
 import { spellingKey } from '../transliterate.js';
 import { CUES, INTENT_BY_TOKEN, STOP_KEYS, WORDS } from './cues.js';
 import type { DegreeLevel, TextModel } from './model.js';
@@ -133,8 +134,11 @@ function readNegationOrDegree(scan: Scan, i: number): boolean {
   const token = scan.tokens[i];
   const next = scan.tokens[i + 1];
   if (CUES.negation.has(token)) {
+    const previous = scan.tokens[i - 1];
+    // «… чи ні?», "… or not?", "whether or not": the other answer of a yes/no question.
+    const alternative = previous !== undefined && CUES.alternative.has(previous) && (next === undefined || scan.tokens[i - 2] === 'whether');
     // "не підкажете", "чи не могли б" are polite, not negative.
-    if (!(next && CUES.polite.has(next))) scan.negated = true;
+    if (!alternative && !(next && CUES.polite.has(next))) scan.negated = true;
     return true;
   }
   const degree = scan.model.degreeByStem.get(scan.stems[i]);
@@ -211,7 +215,29 @@ function readTimePolarity(scan: Scan, i: number): boolean {
   }
   if (CUES.start.has(token) || (s.length >= 4 && CUES.startStems.has(s))) { scan.timePolarity = 'start'; return true; }
   if (CUES.end.has(token) || (s.length >= 4 && CUES.endStems.has(s))) { scan.timePolarity = 'end'; return true; }
+  const typo = timeWordTypo(scan, i);
+  if (typo) { scan.timePolarity = typo; return true; }
   return false;
+}
+
+const sameLetters = (a: string, b: string) => [...a].sort().join('') === [...b].sort().join('');
+
+/**
+ * A typo inside a time word («почток», "strat") still names the start or the end, so that it
+ * does not look like a question without one. Only unknown words: one edit in a Cyrillic word
+ * of 6+ letters, otherwise only two letters swapped ("стать" is a word, not "старт").
+ */
+function timeWordTypo(scan: Scan, i: number): 'start' | 'end' | undefined {
+  const token = scan.tokens[i];
+  if (token.length < 5 || scan.model.stop.has(token) || scan.model.conceptsByWord.has(token) || scan.model.conceptsByStem.has(scan.stems[i])) return undefined;
+  const anyEdit = token.length >= 6 && /^[а-яіїєґ]/.test(token);
+  for (const [polarity, words] of [['start', CUES.start], ['end', CUES.end]] as const) {
+    for (const w of words) {
+      if (w.length < 5 || w[0] !== token[0] || Math.abs(w.length - token.length) > 1) continue;
+      if (editDistanceWithin(token, w, 1) <= 1 && (anyEdit || (w.length === token.length && sameLetters(w, token)))) return polarity;
+    }
+  }
+  return undefined;
 }
 
 /** The first question word, and what "скільки років" / "how many years" makes of it. */

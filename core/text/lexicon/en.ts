@@ -291,6 +291,8 @@ export const en: Lexicon = {
   ],
   // Words after a negation that make it a polite request ("не підкажете").
   politeAfterNegation: ['mind'],
+  // "or" words: "… or not?", "whether or not" ask yes or no, they do not negate.
+  alternativeWords: ['or'],
   // Start of a period (stems are matched).
   timeStartWords: [
     'start', 'starts', 'started', 'starting', 'begin', 'begins', 'beginning', 'began', 'commence', 'commences',
@@ -368,6 +370,8 @@ export const en: Lexicon = {
     'behind', 'between', 'among', 'against', 'within', 'without', 'under', 'over', 'through', 'after', 'before',
     'during', 'around', 'across', 'toward', 'towards', 'inside', 'outside', 'near', 'beyond', 'versus', 'vs',
   ],
+  // Prepositions that may open a fronted phrase ("In the library, is there wifi?"): not a change of order.
+  frontingPrepositions: ['in', 'at', 'on', 'for', 'during', 'after', 'before', 'within', 'inside', 'near', 'among', 'under', 'as'],
   // Words that relate two others ("X to Y", "X than Y"), for order checks.
   relationWords: [
     'to', 'into', 'from', 'than', 'vs', 'versus', 'over', 'in', 'of', 'about', 'are', 'is', 'for', 'by', 'as', 'like',

@@ -8,9 +8,12 @@
  * const deployment = mergeLexicons(BUILT_IN_LEXICON, { concepts: { cost: ['оплата за навчання'] } });
  */
 
+import { colloquial } from './colloquial.js';
 import { common } from './common.js';
 import { en } from './en.js';
+import { glossary } from './glossary.js';
 import { ru } from './ru.js';
+import { synonyms } from './synonyms.js';
 import type { Lexicon, NamedGroups } from './types.js';
 import { uk } from './uk.js';
 
@@ -52,6 +55,6 @@ export function mergeLexicons(...lexicons: readonly Lexicon[]): Lexicon {
   return out as Lexicon;
 }
 
-/** Every built-in language file, merged. */
-export const BUILT_IN_LEXICON: Lexicon = mergeLexicons(uk, ru, en, common);
+/** Every built-in language file, then the colloquial forms, the ru → uk glossary and the extra synonym sets, merged. */
+export const BUILT_IN_LEXICON: Lexicon = mergeLexicons(uk, ru, en, common, colloquial, glossary, synonyms);
 

@@ -257,6 +257,8 @@ export const ru: Lexicon = {
   // ── Slot cues ──
   // Negation words; "не" fused into a word (неможливо) is not one.
   negationWords: ['немаэ', 'нет', 'нельзя', 'неможна', 'никогда', 'нигде'],
+  // "or" words: «… или нет?» closes a yes/no question, it does not negate it.
+  alternativeWords: ['или', 'иль'],
   // Words after a negation that make it a polite request ("не підкажете").
   politeAfterNegation: ['подскажете', 'подскажешь', 'скажете', 'могли', 'мог', 'могла'],
   // Start of a period (stems are matched).

@@ -63,6 +63,8 @@ export interface Lexicon {
   // Slot cues.
   negationWords?: readonly string[];
   politeAfterNegation?: readonly string[];
+  /** "or" words: a negation right after one, closing the question («… чи ні?», "… or not?"), asks yes or no, it does not negate. */
+  alternativeWords?: readonly string[];
   timeStartWords?: readonly string[];
   /** "start", "begin" before a verb: an activity, not a period. */
   activityStartWords?: readonly string[];
@@ -99,6 +101,8 @@ export interface Lexicon {
   articles?: readonly string[];
   copulas?: readonly string[];
   prepositions?: readonly string[];
+  /** Prepositions that may open a fronted phrase before the question proper ("In the library, is there …"). */
+  frontingPrepositions?: readonly string[];
   relationWords?: readonly string[];
   contractions?: NamedGroups;
   irregularNegations?: NamedGroups;

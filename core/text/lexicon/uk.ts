@@ -346,6 +346,8 @@ export const uk: Lexicon = {
   // ── Slot cues ──
   // Negation words; "не" fused into a word (неможливо) is not one.
   negationWords: ['не', 'ні', 'без', 'нема', 'немає', 'нікому', 'ніде', 'ніколи'],
+  // "or" words: «… чи ні?», «… або ні?» close a yes/no question, they do not negate it.
+  alternativeWords: ['чи', 'або'],
   // Words after a negation that make it a polite request ("не підкажете").
   politeAfterNegation: ['підкажете', 'підкажеш', 'скажете', 'скажеш', 'могли', 'міг', 'змогли'],
   // Start of a period (stems are matched).

@@ -6,6 +6,7 @@ import { collectReply } from '../../../core/index.js';
 import { bootKernel } from '../../../cli/boot.js';
 import { startOllamaStandIn, type OllamaStandIn } from '../../servers/ollama.js';
 import { runKobzaInProcess } from '../../helpers/cli.js';
+import { compareQuestions } from '../../../core/text/index.js';
 
 let ollama: OllamaStandIn;
 let dir: string;
@@ -90,6 +91,21 @@ describe('kobza cache', () => {
     // …but the forgotten question never gets it.
     expect(await askAll(['skilky koshtuie hurtozhytok'])).toEqual(['provider']);
     expect((await kobza('cache', 'forget', 'Чи є басейн?', '--config', configFile)).stdout).toContain('no cached answer matches');
+  });
+
+  it('alias makes an answer cached for one question serve another, through the shared store', async () => {
+    await askAll(['Де знаходиться бібліотека?']);
+    // Nothing in the words says so: the verifier alone keeps them apart.
+    expect(compareQuestions('Куди йти по книжки?', 'Де знаходиться бібліотека?').same).toBe(false);
+    const taught = await kobza('cache', 'alias', 'Куди йти по книжки?', 'Де знаходиться бібліотека?', '--config', configFile);
+    expect(taught.stdout).toContain('one answer serves both');
+    expect((await kobza('cache', 'alias', 'куди йти по книжки', 'Де знаходиться бібліотека?', '--config', configFile)).stdout).toContain('already the same question');
+    const calls = ollama.count('/api/chat');
+    expect(await askAll(['Куди йти по книжки?', 'куди йти по книжки'])).toEqual(['cache', 'cache']);
+    expect(ollama.count('/api/chat')).toBe(calls);
+    expect(await askAll(['Куди йти по їжу?'])).toEqual(['provider']);
+    const stats = await kobza('cache', 'stats', '--config', configFile, '--json');
+    expect(JSON.parse(stats.stdout.trim().split('\n').at(-1)!)).toMatchObject({ aliases: 1 });
   });
 
   it('reports a config without the plugin as a coded error and exit code 1', async () => {

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../../cli/kobza.js';
+import { splitPairs } from '../../../cli/commands/eval-split.js';
 import { runKobzaInProcess } from '../../helpers/cli.js';
+import { startOllamaStandIn } from '../../servers/ollama.js';
 
 let dir: string;
 
@@ -46,6 +48,42 @@ describe('kobza eval cache', () => {
     expect(report.fp).toBe(0);
     expect(report.calibration).toMatchObject({ targetWrongHitRate: 0, threshold: expect.any(Number) });
     expect(stdout).toMatch(/calibrated threshold/);
+  });
+
+  it('splits the pairs by a hash of their text and reports both parts side by side', async () => {
+    const pairs = path.join(import.meta.dirname, '../../plugins/semantic-cache/fixtures/pairs.jsonl');
+    const { stdout, exitCode } = await kobza('eval', 'cache', '--pairs', pairs, '--split', 'both', '--json');
+    expect(exitCode).toBe(0);
+    const both = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(both.tune.pairs + both.holdout.pairs).toBe(15);
+    expect(both.tune.pairs).toBeGreaterThan(0);
+    expect(both.holdout.pairs).toBeGreaterThan(0);
+    expect(stdout).toMatch(/── tune \(\d+ pairs\) ──[\s\S]*── holdout \(\d+ pairs\) ──/);
+    const again = await kobza('eval', 'cache', '--pairs', pairs, '--split', 'holdout', '--json');
+    expect(JSON.parse(again.stdout.trim().split('\n').at(-1)!).pairs).toBe(both.holdout.pairs);
+  });
+
+  it('keeps a pair in its part whatever the order or ids of the file', () => {
+    const a = { id: 'x', cached: 'Коли сесія?', query: 'Коли починається сесія?', same: false, kind: 'k' };
+    const b = { id: 'y', cached: 'Where is the library?', query: 'Library location?', same: true, kind: 'k' };
+    const first = splitPairs([a, b], 0.5);
+    const second = splitPairs([{ ...b, id: 'renumbered' }, a], 0.5);
+    expect(second.holdout.map((p) => p.cached).sort()).toEqual(first.holdout.map((p) => p.cached).sort());
+    expect(splitPairs([a, b], 0.999999).holdout.length + splitPairs([a, b], 0.000001).tune.length).toBe(4);
+  });
+
+  it('--embedder ollama:MODEL@URL with --word-match measures the strong-embedder mode', async () => {
+    const ollama = await startOllamaStandIn({ sameMeaning: [['бібліотека', 'книгозбірня']] });
+    try {
+      const pairs = path.join(dir, 'pairs.jsonl');
+      writeFileSync(pairs, `${JSON.stringify({ id: 'a', cached: 'Де знаходиться бібліотека?', query: 'Де знаходиться книгозбірня?', same: true, kind: 'synonym' })}\n`);
+      const strong = await kobza('eval', 'cache', '--pairs', pairs, '--embedder', `ollama:bge-m3@${ollama.url}`, '--word-match', '0.8', '--json');
+      expect(JSON.parse(strong.stdout.trim().split('\n').at(-1)!)).toMatchObject({ tp: 1, embedder: 'ollama:bge-m3' });
+      const rules = await kobza('eval', 'cache', '--pairs', pairs, '--embedder', `ollama:bge-m3@${ollama.url}`, '--json');
+      expect(JSON.parse(rules.stdout.trim().split('\n').at(-1)!)).toMatchObject({ tp: 0, fn: 1 });
+    } finally {
+      await ollama.close();
+    }
   });
 
   it('reports a malformed pairs file with the file and line', async () => {
