@@ -21,6 +21,9 @@ const OPENAI_TYPES: Partial<Record<ErrorCode, string>> = {
   PAYLOAD_TOO_LARGE: 'invalid_request_error',
   UNAUTHORIZED: 'authentication_error',
   RATE_LIMITED: 'rate_limit_error',
+  FORBIDDEN_ORIGIN: 'permission_error',
+  FORBIDDEN_HOST: 'permission_error',
+  OVERLOADED: 'server_error',
   ABORTED: 'invalid_request_error',
 };
 
