@@ -11,6 +11,8 @@ import rateLimit from '@fastify/rate-limit';
 import cors from '@fastify/cors';
 import { KobzaError, type PluginContext } from '../../core/index.js';
 import { ApiKeySet, bearerToken } from './api-keys.js';
+import { frontDoor } from './front-door.js';
+import { jsonTooDeep, MAX_BODY_DEPTH } from './request-fields.js';
 import type { HttpConfig } from './config.js';
 import { apiFamilyOf, errorBody, statusOf, toKobzaError } from './error-shapes.js';
 import type { HttpMetrics } from './metrics.js';
@@ -30,6 +32,8 @@ export interface RouteDeps {
   ctx: PluginContext;
   config: HttpConfig;
   metrics?: HttpMetrics;
+  /** The tenant the caller's API key names (`apiKeys: [{ key, tenant }]`), if any. */
+  tenantOf?: (request: FastifyRequest) => string | undefined;
 }
 
 const CHAT_ROUTES = new Set(['/v1/chat/completions', '/api/chat', '/api/generate']);
@@ -42,8 +46,8 @@ const EXPOSED_HEADERS = ['x-request-id', 'x-kobza-source', 'x-kobza-sources', 'r
  * const app = buildHttpServer({ ctx, config });
  * const res = await app.inject({ method: 'GET', url: '/healthz' });
  */
-export function buildHttpServer(deps: RouteDeps): FastifyInstance {
-  const { ctx, config, metrics } = deps;
+export function buildHttpServer(init: RouteDeps): FastifyInstance {
+  const { ctx, config, metrics } = init;
   const keys = new ApiKeySet(config.apiKeys);
   const keyIndex = new WeakMap<FastifyRequest, number>();
   const callerKey = (request: FastifyRequest): number => {
@@ -56,6 +60,8 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
     }
     return index;
   };
+  const deps: RouteDeps = keys.hasTenants ? { ...init, tenantOf: (request) => keys.tenantOf(callerKey(request)) } : init;
+  const door = frontDoor(config);
 
   const app = Fastify({
     logger: false,
@@ -72,12 +78,24 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
 
   // Clients such as `curl -d` or `fetch(url, { body: string })` send JSON labelled as form
   // data or plain text; Ollama parses any body as JSON, and so does Kobza.
-  app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // Every body's nesting is bounded before it is parsed: walks after the parse are recursive.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const parseBoundedJson: typeof parseJson = (request, body, done) => {
+    if (typeof body === 'string' && jsonTooDeep(body, MAX_BODY_DEPTH)) {
+      done(new KobzaError('BAD_REQUEST', `body: expected JSON nested at most ${MAX_BODY_DEPTH} levels deep`, { requestId: request.id, details: { param: 'body' } }), undefined);
+      return;
+    }
+    parseJson(request, body, done);
+  };
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseBoundedJson);
+  app.addContentTypeParser('*', { parseAs: 'string' }, parseBoundedJson);
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    done();
+    // Origin / Host (front-door.ts): string compares, nothing allocated on the way through.
+    const headers = request.headers;
+    done(door.check(headers.origin, headers.host, request.id));
   });
 
   if (config.cors) {
@@ -130,6 +148,7 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
     // Chat failures were already logged by the kernel; the rest (models, embeddings) here.
     else if (status >= 500 && !(route && CHAT_ROUTES.has(route))) ctx.logger.warn({ code: error.code, reqId: request.id, route }, error.message);
     if (error.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
+    if (error.code === 'OVERLOADED') reply.header('retry-after', String(Math.max(1, Math.ceil(Number(error.details.retryAfterMs ?? 1000) / 1000))));
     if (reply.raw.headersSent) return;
     return reply
       .code(status)
