@@ -116,3 +116,15 @@ export interface ConversationMemory {
   append(conversationId: string, messages: ChatMessage[]): Promise<void>;
   reset(conversationId: string): Promise<void>;
 }
+
+/**
+ * A part of Kobza that can be degraded without failing requests (a cache's or memory's
+ * store); `/readyz` reports each by name. Provided under the many-valued `Health` token.
+ * @example
+ * ctx.provide('Health', { name: 'semantic-cache', health: () => store.health() });
+ */
+export interface HealthCheck {
+  /** Who reports (`semantic-cache`, `memory`). */
+  name: string;
+  health(): import('./storage.js').StoreHealth;
+}

@@ -14,7 +14,7 @@ import { ApiKeySet, bearerToken } from './api-keys.js';
 import { frontDoor } from './front-door.js';
 import { jsonTooDeep, MAX_BODY_DEPTH } from './request-fields.js';
 import type { HttpConfig } from './config.js';
-import { apiFamilyOf, errorBody, statusOf, toKobzaError } from './error-shapes.js';
+import { apiFamilyOf, errorBody, publicMessage, statusOf, toKobzaError } from './error-shapes.js';
 import type { HttpMetrics } from './metrics.js';
 import { registerOllamaRoutes } from './ollama.js';
 import { registerOpenAiRoutes } from './openai.js';
@@ -170,6 +170,12 @@ export function buildHttpServer(init: RouteDeps): FastifyInstance {
   return app;
 }
 
+interface StoreReport {
+  status: 'ok' | 'degraded';
+  errors: number;
+  since?: string;
+}
+
 function registerHealthRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { ctx, config, metrics } = deps;
   const open = { kobzaPublic: true, rateLimit: false as const };
@@ -182,10 +188,26 @@ function registerHealthRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return { status: 'ok' };
   });
 
+  /**
+   * The stores behind the cache and memory (`Health` providers): `degraded` while one fails
+   * or times out — answers go on without it, so readiness still follows the upstream.
+   */
+  const storeHealth = (): { cache?: StoreReport; stores?: Record<string, StoreReport> } => {
+    const checks = ctx.resolveAll('Health');
+    if (checks.length === 0) return {};
+    const stores: Record<string, StoreReport> = {};
+    for (const check of checks) {
+      const health = check.health();
+      stores[check.name] = { status: health.status, errors: health.errors, ...(health.since ? { since: new Date(health.since).toISOString() } : {}) };
+    }
+    return stores['semantic-cache'] ? { cache: stores['semantic-cache'], stores } : { stores };
+  };
+
   app.get('/readyz', async function readyz(request, reply) {
     const probe = await probeUpstream(ctx, config.readyTimeoutMs);
-    if (probe.ok) return { status: 'ready', upstream: probe.detail };
-    return reply.code(503).send({ status: 'unavailable', reason: probe.detail, error: probe.detail, code: 'UPSTREAM_UNAVAILABLE' });
+    if (probe.ok) return { status: 'ready', upstream: publicMessage(probe.detail), ...storeHealth() };
+    const reason = publicMessage(probe.detail);
+    return reply.code(503).send({ status: 'unavailable', reason, error: reason, code: 'UPSTREAM_UNAVAILABLE', ...storeHealth() });
   });
 
   if (metrics) {

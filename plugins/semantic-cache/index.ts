@@ -285,6 +285,7 @@ export default definePlugin({
       flush: () => writes.settled(config.storeTimeoutMs),
     };
     ctx.provide(SEMANTIC_CACHE_TOKEN, handle);
+    ctx.provide('Health', { name: 'semantic-cache', health: handle.health });
     ctx.onReady(async () => {
       await open();
     });
