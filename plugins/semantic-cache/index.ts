@@ -38,6 +38,7 @@ import { admitAnswer, WriteTracker } from './admission.js';
 import { trustOf } from './trust.js';
 import { DEFAULT_VECTOR_INDEX_OPTIONS } from './vector-index.js';
 
+export { problemOfExportedEntry } from './records.js';
 export { SemanticCache, entryIdOf, type LookupResult, type MatchResult, type ExportedEntry, type CacheStats, type ForgetResult, type EntryRecord } from './semantic-cache.js';
 export { createHashingEmbedder, createOllamaEmbedder, cosine } from './embedders.js';
 export { scopeOf, namespaceOf, namespaceFactsOf, contextKeyOf, type CacheScope, type NamespaceFacts } from './scope.js';
