@@ -17,7 +17,15 @@ export interface BootOptions extends Omit<KernelOptions, 'builtins'> {
   model?: string;
   /** false: the providers skip their start-up probe (commands that never call the model). */
   probeUpstream?: boolean;
+  /**
+   * A floor for the cache's and memory's `storeTimeoutMs`: operator commands write in bulk
+   * (`kobza cache import`: batches of 256), and no user waits on them.
+   */
+  minStoreTimeoutMs?: number;
 }
+
+/** The plugins whose store calls are guarded by `storeTimeoutMs`. */
+const STORE_BLOCKS = new Set(['semantic-cache', 'memory']);
 
 /** The built-in provider plugins: the blocks `model` and `probeUpstream` reach. */
 const PROVIDER_BLOCKS = new Set(['ollama', 'openai-compatible']);
@@ -32,6 +40,10 @@ export async function bootKernel(configPath: string, options: BootOptions = {}):
   const config = await loadConfigFile(configPath, process.env, { deferProblems: true });
   if (options.model) config.assistant.model = options.model;
   for (const block of config.plugins) {
+    if (options.minStoreTimeoutMs !== undefined && STORE_BLOCKS.has(block.name) && !block.module) {
+      const configured = block.settings.storeTimeoutMs;
+      if (!(typeof configured === 'number' && configured >= options.minStoreTimeoutMs)) block.settings.storeTimeoutMs = options.minStoreTimeoutMs;
+    }
     if (!PROVIDER_BLOCKS.has(block.name) || block.module) continue;
     if (options.model && block.settings.model !== undefined) block.settings.model = options.model;
     if (options.probeUpstream === false) block.settings.probeOnStart = false;

@@ -2,6 +2,7 @@
  * Extension-point contracts. Plugins and adapters meet only through these and the DI
  * tokens in `tokens.ts`; a plugin never imports another plugin.
  */
+import type { StoreHealth } from './storage.js';
 import type { ChatMessage, ChatRequest, ModelInfo, ProbeResult, Reply, ReplyMeta, GenerationOptions } from './types.js';
 
 /** Pipeline stages, outermost first. Inside a stage, YAML order decides. */
@@ -126,5 +127,5 @@ export interface ConversationMemory {
 export interface HealthCheck {
   /** Who reports (`semantic-cache`, `memory`). */
   name: string;
-  health(): import('./storage.js').StoreHealth;
+  health(): StoreHealth;
 }

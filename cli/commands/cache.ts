@@ -25,7 +25,7 @@ interface CacheSession {
 }
 
 async function openSession(configPath: string): Promise<CacheSession> {
-  const kernel = await bootKernel(configPath, { adapters: 'none', requireProvider: false, probeUpstream: false, logToStderr: true, logLevel: 'warn' });
+  const kernel = await bootKernel(configPath, { adapters: 'none', requireProvider: false, probeUpstream: false, logToStderr: true, logLevel: 'warn', minStoreTimeoutMs: 30_000 });
   if (!kernel.plugins.some((p) => p.block.name === 'semantic-cache')) {
     await kernel.stop();
     throw new KobzaError('CONFIG_INVALID', `${kernel.config.file}: no plugins.semantic-cache block; nothing to manage`);
