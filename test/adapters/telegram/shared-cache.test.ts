@@ -56,4 +56,15 @@ describe('telegram: a shared cache in busy chats', () => {
     expect(live.ollama.count('/api/chat')).toBe(generated + 3);
     expect(hits).toHaveLength(1);
   }, 30_000);
+
+  it('tells a user the bot is busy when every generation slot and the queue are taken', async () => {
+    const live = await startBot({ ollama: { firstTokenDelayMs: 60_000 }, limits: { maxInFlight: 1, maxQueued: 0 }, logLevel: 'warn' });
+    live.telegram.sendUserMessage({ chat: { id: 301 }, from: { id: 301 }, text: 'Перше питання?' });
+    await live.telegram.waitFor(() => live.ollama.active === 1, 'the first generation to hold its slot');
+    live.telegram.sendUserMessage({ chat: { id: 302 }, from: { id: 302 }, text: 'Друге питання?' });
+    // The first chat's answer is still held, so wait for this chat's message alone.
+    const busy = await live.telegram.waitFor(() => live.telegram.botMessages(302).at(-1)?.text, 'the busy text in the second chat');
+    expect(busy).toBe('Зараз забагато запитів. Спробуйте за хвилину.');
+    expect(live.ollama.count('/api/chat')).toBe(1);
+  }, 30_000);
 });
