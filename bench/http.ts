@@ -22,6 +22,9 @@
  * - `KOBZA_BENCH_STREAM_SECONDS` seconds of the streaming load (default 60)
  * - `KOBZA_BENCH_STREAM_CLIENTS` concurrent streaming clients (default 200)
  * - `KOBZA_BENCH_TSX=1`          run the servers under tsx instead (to see what it costs)
+ * - `KOBZA_BENCH_HTTP_BASELINE`  a checkout of another version (e.g. `git archive <commit>`
+ *   unpacked, with `node_modules` linked): its cache-hit Kobza runs in its own server process
+ *   as one more side of the same run, for a before/after of a change
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -188,8 +191,8 @@ interface Servers {
 }
 
 /** Forks the measured server process: bench/http-server.ts compiled to plain JavaScript. */
-async function startServers(): Promise<Servers> {
-  const source = path.join(REPO, 'bench', 'http-server.ts');
+async function startServers(root = REPO): Promise<Servers> {
+  const source = path.join(root, 'bench', 'http-server.ts');
   let child: ChildProcess;
   let runtime: string;
   if (process.env.KOBZA_BENCH_TSX === '1') {
@@ -198,7 +201,7 @@ async function startServers(): Promise<Servers> {
   } else {
     // Bundled beside the other benches' compiled children; packages stay external, so
     // node_modules resolves from there as from dist/.
-    const compiled = path.join(REPO, 'node_modules', '.cache', 'kobza-bench', 'http-server.mjs');
+    const compiled = path.join(REPO, 'node_modules', '.cache', 'kobza-bench', root === REPO ? 'http-server.mjs' : 'http-server-baseline.mjs');
     await build({ entryPoints: [source], outfile: compiled, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'error' });
     child = fork(compiled, ['--bench-http-server'], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     runtime = 'servers compiled (esbuild, plain node, as from dist/)';
@@ -232,14 +235,14 @@ interface CannonResult {
   errors: number;
 }
 
-async function requestsPerSecond(driver: Driver, servers: Servers, seconds: number): Promise<string[]> {
+async function requestsPerSecond(driver: Driver, servers: Servers, seconds: number, baseline?: Servers): Promise<string[]> {
   const lines: string[] = [];
   const hello = await servers.call<{ id: number; url: string }>({ cmd: 'hello' });
   const barePost = await servers.call<{ id: number; url: string }>({ cmd: 'bare-post' });
   const instant = await servers.call<{ id: number; url: string }>({ cmd: 'kobza', plugins: { 'instant-answer': {}, http: { port: 0, rateLimit: NO_RATE_LIMIT } } });
   const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: QUESTION }] });
 
-  const sides: { name: string; run: () => Promise<CannonResult> }[] = [
+  const sides: { name: string; run: () => Promise<CannonResult>; on?: Servers }[] = [
     { name: 'bare Fastify hello-world', run: () => driver.call({ cmd: 'cannon', url: hello.url, method: 'GET', seconds }) },
     { name: 'bare Fastify POST, same JSON', run: () => driver.call({ cmd: 'cannon', url: `${barePost.url}/v1/chat/completions`, method: 'POST', body, seconds }) },
     { name: 'Kobza, instant provider', run: () => driver.call({ cmd: 'cannon', url: `${instant.url}/v1/chat/completions`, method: 'POST', body, seconds }) },
@@ -265,6 +268,11 @@ async function requestsPerSecond(driver: Driver, servers: Servers, seconds: numb
     const sqliteUrl = cacheSqlite.url;
     for (let i = 0; i < 2; i++) await (await fetch(`${sqliteUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text();
     sides.push({ name: 'Kobza, cache hit, SQLite', run: () => driver.call({ cmd: 'cannon', url: `${sqliteUrl}/v1/chat/completions`, method: 'POST', body, seconds }) });
+    if (baseline) {
+      const before = await baseline.call<{ id: number; url: string }>({ cmd: 'kobza', plugins: { ollama: { host: ollamaUrl, probeOnStart: false }, 'semantic-cache': {}, http: { port: 0, rateLimit: NO_RATE_LIMIT } } });
+      for (let i = 0; i < 2; i++) await (await fetch(`${before.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text();
+      sides.push({ name: 'baseline: cache hit', on: baseline, run: () => driver.call({ cmd: 'cannon', url: `${before.url}/v1/chat/completions`, method: 'POST', body, seconds }) });
+    }
   } else {
     lines.push('semantic-cache is not registered in cli/builtins.ts yet: cache-hit side skipped');
   }
@@ -275,9 +283,10 @@ async function requestsPerSecond(driver: Driver, servers: Servers, seconds: numb
   for (let round = 0; round < 2; round++) {
     const order = round === 0 ? sides : [...sides].reverse();
     for (const side of order) {
-      const before = await servers.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
+      const on = side.on ?? servers;
+      const before = await on.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
       const result = await side.run();
-      const after = await servers.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
+      const after = await on.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
       const cpuMicros = (after.user - before.user + after.system - before.system) / Math.max(1, result.total);
       results.set(side.name, [...(results.get(side.name) ?? []), { ...result, cpuMicros }]);
     }
@@ -301,7 +310,12 @@ async function requestsPerSecond(driver: Driver, servers: Servers, seconds: numb
   if (cache) {
     const ratio = mean('Kobza, semantic-cache hit', (r) => r.rps) / helloRps;
     const cpuRatio = mean(sides[0].name, (r) => r.cpuMicros) / mean('Kobza, semantic-cache hit', (r) => r.cpuMicros);
-    lines.push(`  cache hit ÷ hello-world = ${ratio.toFixed(3)} (goal ≥ 0.40: ${ratio >= 0.4 ? 'met' : 'NOT met'}; by server CPU per request ${cpuRatio.toFixed(3)}); upstream /api/chat calls during the run: ${upstreamCalls} (${cacheSqlite ? 2 : 1} = only the priming misses)`);
+    lines.push(`  cache hit ÷ hello-world = ${ratio.toFixed(3)} (goal ≥ 0.40: ${ratio >= 0.4 ? 'met' : 'NOT met'}; by server CPU per request ${cpuRatio.toFixed(3)}); upstream /api/chat calls during the run: ${upstreamCalls} (${(cacheSqlite ? 2 : 1) + (baseline ? 1 : 0)} = only the priming misses)`);
+    if (baseline) {
+      const before = mean('baseline: cache hit', (r) => r.rps) / helloRps;
+      const beforeCpu = mean(sides[0].name, (r) => r.cpuMicros) / mean('baseline: cache hit', (r) => r.cpuMicros);
+      lines.push(`  baseline (${process.env.KOBZA_BENCH_HTTP_BASELINE}) cache hit ÷ hello-world = ${before.toFixed(3)} (by server CPU per request ${beforeCpu.toFixed(3)})`);
+    }
   }
   await servers.call({ cmd: 'stop', id: hello.id });
   await servers.call({ cmd: 'stop', id: barePost.id });
@@ -351,17 +365,23 @@ export async function run(): Promise<void> {
   const clients = Number(process.env.KOBZA_BENCH_STREAM_CLIENTS) || 200;
   const driver = startDriver();
   const servers = await startServers();
+  const baselineRoot = process.env.KOBZA_BENCH_HTTP_BASELINE;
+  const baseline = baselineRoot ? await startServers(path.resolve(baselineRoot)) : undefined;
   let streamServers: Servers | undefined;
   try {
     process.stdout.write(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
-    for (const line of await requestsPerSecond(driver, servers, rpsSeconds)) process.stdout.write(`${line}\n`);
+    for (const line of await requestsPerSecond(driver, servers, rpsSeconds, baseline)) process.stdout.write(`${line}\n`);
+    if (baseline) {
+      await baseline.call({ cmd: 'exit' }).catch(() => undefined);
+      baseline.child.kill();
+    }
     // A fresh process, so the memory it reports is the streaming Kobza's alone.
     await servers.call({ cmd: 'exit' }).catch(() => undefined);
     servers.child.kill();
     streamServers = await startServers();
     for (const line of await streamingLoad(driver, streamServers, clients, streamSeconds)) process.stdout.write(`${line}\n`);
   } finally {
-    for (const running of [servers, streamServers]) {
+    for (const running of [servers, streamServers, baseline]) {
       if (!running) continue;
       if (running.child.connected) await running.call({ cmd: 'exit' }).catch(() => undefined);
       running.child.kill();

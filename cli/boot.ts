@@ -18,14 +18,13 @@ export interface BootOptions extends Omit<KernelOptions, 'builtins'> {
   /** false: the providers skip their start-up probe (commands that never call the model). */
   probeUpstream?: boolean;
   /**
-   * Store timeout for an operator command (`kobza cache import` on a busy machine): the
-   * serving default (a few hundred ms, so an outage never holds an answer) is for requests,
-   * not for a batch an operator waits on. Applied where the config sets none.
+   * A floor for the cache's and memory's `storeTimeoutMs`: operator commands write in bulk
+   * (`kobza cache import`: batches of 256), and no user waits on them.
    */
-  storeTimeoutMs?: number;
+  minStoreTimeoutMs?: number;
 }
 
-/** Plugin blocks with a `storeTimeoutMs` setting. */
+/** The plugins whose store calls are guarded by `storeTimeoutMs`. */
 const STORE_BLOCKS = new Set(['semantic-cache', 'memory']);
 
 /** The built-in provider plugins: the blocks `model` and `probeUpstream` reach. */
@@ -41,12 +40,13 @@ export async function bootKernel(configPath: string, options: BootOptions = {}):
   const config = await loadConfigFile(configPath, process.env, { deferProblems: true });
   if (options.model) config.assistant.model = options.model;
   for (const block of config.plugins) {
+    if (options.minStoreTimeoutMs !== undefined && STORE_BLOCKS.has(block.name) && !block.module) {
+      const configured = block.settings.storeTimeoutMs;
+      if (!(typeof configured === 'number' && configured >= options.minStoreTimeoutMs)) block.settings.storeTimeoutMs = options.minStoreTimeoutMs;
+    }
     if (!PROVIDER_BLOCKS.has(block.name) || block.module) continue;
     if (options.model && block.settings.model !== undefined) block.settings.model = options.model;
     if (options.probeUpstream === false) block.settings.probeOnStart = false;
-  }
-  if (options.storeTimeoutMs !== undefined) {
-    for (const block of config.plugins) if (STORE_BLOCKS.has(block.name) && !block.module && block.settings.storeTimeoutMs === undefined) block.settings.storeTimeoutMs = options.storeTimeoutMs;
   }
   const logging = { ...config.logging, ...(options.logLevel ? { level: options.logLevel as typeof config.logging.level } : {}) };
   const logger = options.logger ?? createLogger(logging, { fd: options.logToStderr ? 2 : 1 });

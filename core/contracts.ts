@@ -2,6 +2,7 @@
  * Extension-point contracts. Plugins and adapters meet only through these and the DI
  * tokens in `tokens.ts`; a plugin never imports another plugin.
  */
+import type { StoreHealth } from './storage.js';
 import type { ChatMessage, ChatRequest, ModelInfo, ProbeResult, Reply, ReplyMeta, GenerationOptions } from './types.js';
 
 /** Pipeline stages, outermost first. Inside a stage, YAML order decides. */
@@ -147,4 +148,16 @@ export interface ConversationMemory {
   history(conversationId: string): Promise<ChatMessage[]>;
   append(conversationId: string, messages: ChatMessage[]): Promise<void>;
   reset(conversationId: string): Promise<void>;
+}
+
+/**
+ * A part of Kobza that can be degraded without failing requests (a cache's or memory's
+ * store); `/readyz` reports each by name. Provided under the many-valued `Health` token.
+ * @example
+ * ctx.provide('Health', { name: 'semantic-cache', health: () => store.health() });
+ */
+export interface HealthCheck {
+  /** Who reports (`semantic-cache`, `memory`). */
+  name: string;
+  health(): StoreHealth;
 }

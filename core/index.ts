@@ -16,9 +16,11 @@ export * from './kernel.js';
 export * from './logger.js';
 export * from './storage.js';
 export * from './feedback.js';
+export * from './limits.js';
 export { configErrorMap } from './config/error-map.js';
 export { parseConfig, loadConfigFile, formatProblem, didYouMean, editDistance, validateAt, type ConfigProblem } from './config/load.js';
-export type { KobzaConfig, PluginBlock, AssistantSettings, LoggingSettings } from './config/schema.js';
+export type { KobzaConfig, PluginBlock, AssistantSettings, LoggingSettings, LimitSettings } from './config/schema.js';
+export { limitsSchema, DEFAULT_LIMITS } from './config/schema.js';
 /** Text analysis for uk/ru/en (normalisation, language, stems, slots, question comparison). */
 export * as text from './text/index.js';
 /** zod, re-exported so a plugin module outside this package can declare its config schema. */

@@ -15,6 +15,8 @@ import type { Adapter, LlmProvider, Middleware } from './contracts.js';
 import { KobzaError, wrapError } from './errors.js';
 import { EventBus } from './events.js';
 import { createLogger } from './logger.js';
+import { clampOptions, GenerationGate } from './limits.js';
+import { DEFAULT_LIMITS } from './config/schema.js';
 import { composePipeline, orderMiddleware, type Handler } from './pipeline.js';
 import { isPluginDefinition, type PluginContext, type PluginDefinition } from './plugin.js';
 import { observeReply } from './reply.js';
@@ -85,6 +87,8 @@ export class Kernel {
   readonly #shutdown = new AbortController();
   readonly #started: Adapter[] = [];
   #pipeline: Handler = () => Promise.reject(new KobzaError('INTERNAL', 'the kernel is not ready'));
+  readonly #limits: NonNullable<KobzaConfig['limits']>;
+  readonly #gate: GenerationGate;
   #inFlight = 0;
   #drainWaiters: (() => void)[] = [];
   #stopping = false;
@@ -95,6 +99,8 @@ export class Kernel {
     this.plugins = plugins;
     this.#options = options;
     this.logger = logger;
+    this.#limits = config.limits ?? { ...DEFAULT_LIMITS };
+    this.#gate = new GenerationGate(this.#limits);
     this.events = new EventBus({ onListenerError: (err, event) => logger.warn({ err, event }, 'an event listener threw; the others still ran') });
     this.container = rootContainer.createChildContainer();
     this.container.register(EventBus, { useValue: this.events });
@@ -266,10 +272,13 @@ export class Kernel {
       throw new KobzaError('PLUGIN_DEPENDENCY', `${this.config.file}: no plugin provides LlmProvider; ${SLOT_HINTS.LlmProvider}`, { details: { dependency: 'LlmProvider' } });
     }
     let provider: LlmProvider | undefined;
+    // The gate sits at the terminal step: only real generations take a slot.
+    const gate = this.#gate;
     this.#pipeline = composePipeline(this.resolveAll('Middleware'), (request) => {
       provider ??= this.tryResolve('LlmProvider');
       if (!provider) return Promise.reject(new KobzaError('UPSTREAM_UNAVAILABLE', 'no LLM provider is configured', { requestId: request.id }));
-      return provider.chat(request);
+      const chosen = provider;
+      return gate.run(request, () => chosen.chat(request));
     });
     for (const hook of this.#readyHooks) await hook();
   }
@@ -289,6 +298,11 @@ export class Kernel {
     if (!this.container.isRegistered(token)) return [];
     const all = this.container.resolveAll<Services[K]>(token);
     return (token === 'Middleware' ? orderMiddleware(all as Middleware[]) : all) as Services[K][];
+  }
+
+  /** Generations (provider calls) holding a slot of `limits.maxInFlight`, and those waiting. */
+  get generations(): { active: number; queued: number } {
+    return { active: this.#gate.active, queued: this.#gate.queued };
   }
 
   /** Requests currently being served. */
@@ -316,6 +330,7 @@ export class Kernel {
     }
     const startedAt = Date.now();
     const events = this.events;
+    clampOptions(request, this.#limits, this.logger);
     this.#inFlight++;
     let settled = false;
     const settle = () => {

@@ -15,7 +15,7 @@
  * many-valued tokens are the three the kernel itself consumes: `Scorer`, `Middleware`,
  * `Adapter`.
  */
-import type { Adapter, CacheStoreFactory, ConversationMemory, Embedder, LlmProvider, Middleware, Scorer } from './contracts.js';
+import type { Adapter, CacheStoreFactory, ConversationMemory, Embedder, HealthCheck, LlmProvider, Middleware, Scorer } from './contracts.js';
 import type { CacheModeration, Feedback } from './feedback.js';
 
 /** Token → the type of what it holds. Open to module augmentation (added tokens are single slots). */
@@ -31,16 +31,18 @@ export interface Services {
   Scorer: Scorer;
   Middleware: Middleware;
   Adapter: Adapter;
+  /** Degradable parts (stores) that `/readyz` reports; many-valued. */
+  Health: HealthCheck;
 }
 
 /** Tokens that hold many services: `provide` adds one, `resolveAll` returns them in order. */
-export const MANY_TOKENS = ['Scorer', 'Middleware', 'Adapter'] as const;
+export const MANY_TOKENS = ['Scorer', 'Middleware', 'Adapter', 'Health'] as const;
 export type ManyToken = (typeof MANY_TOKENS)[number];
 
 /** Tokens that hold exactly one service (the built-in ones and every augmented one). */
 export type SingleToken = Exclude<keyof Services, ManyToken>;
 
-/** True for `Scorer`, `Middleware`, `Adapter`. */
+/** True for `Scorer`, `Middleware`, `Adapter`, `Health`. */
 export function isManyToken(token: string): token is ManyToken {
   return (MANY_TOKENS as readonly string[]).includes(token);
 }

@@ -26,9 +26,22 @@ export function bearerToken(header: string | string[] | undefined): string | und
  */
 export class ApiKeySet {
   readonly #digests: Buffer[];
+  readonly #tenants: (string | undefined)[];
 
-  constructor(keys: readonly string[]) {
-    this.#digests = keys.map(digest);
+  /** Plain keys, or `{ key, tenant }` entries whose requests belong to a tenant. */
+  constructor(keys: readonly (string | { key: string; tenant: string })[]) {
+    this.#digests = keys.map((k) => digest(typeof k === 'string' ? k : k.key));
+    this.#tenants = keys.map((k) => (typeof k === 'string' ? undefined : k.tenant));
+  }
+
+  /** Whether any key names a tenant. */
+  get hasTenants(): boolean {
+    return this.#tenants.some((t) => t !== undefined);
+  }
+
+  /** The tenant the key at `index` names, if any. */
+  tenantOf(index: number): string | undefined {
+    return index >= 0 ? this.#tenants[index] : undefined;
   }
 
   /** Whether any key is configured (no keys = no authentication). */

@@ -33,14 +33,31 @@ export const rateLimitSchema = z.strictObject({
   timeWindow: duration.default(60_000),
 });
 
-export const corsSchema = z.strictObject({
-  /** Allowed origins: `true` (any, reflected), one origin, or a list. */
-  origin: z.union([z.literal(true), z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'expected true, an origin such as https://chat.example.org, or a list of origins' }),
-  /** Allow cookies / Authorization from the browser. */
-  credentials: z.boolean().default(false),
-  /** How long browsers may cache a preflight answer, in seconds. */
-  maxAge: z.number().int().min(0).optional(),
+const ORIGINS_EXPECTED = 'expected true, an origin such as https://chat.example.org, or a list of origins';
+const originsField = z.union([z.literal(true), z.string().min(1), z.array(z.string().min(1)).min(1)], { error: ORIGINS_EXPECTED });
+
+export const corsSchema = z
+  .strictObject({
+    /**
+     * Origins whose browser pages may call Kobza: `true` (any, reflected), one origin, or a
+     * list. A request with any other `Origin` header is refused with 403.
+     */
+    origins: originsField.optional(),
+    /** The same as `origins` (the older spelling). */
+    origin: originsField.optional(),
+    /** Allow cookies / Authorization from the browser. */
+    credentials: z.boolean().default(false),
+    /** How long browsers may cache a preflight answer, in seconds. */
+    maxAge: z.number().int().min(0).optional(),
+  })
+  .refine((cors) => cors.origins !== undefined || cors.origin !== undefined, { error: `origins: ${ORIGINS_EXPECTED}`, path: ['origins'] })
+  .transform(({ origins, origin, ...rest }) => ({ ...rest, origin: (origins ?? origin)! }));
+
+/** An API key, or an API key that names the tenant its requests belong to. */
+export const apiKeySchema = z.union([z.string().min(8), z.strictObject({ key: z.string().min(8), tenant: z.string().min(1).max(100) })], {
+  error: 'expected a key of at least 8 characters, or { key, tenant }',
 });
+export type ApiKeyEntry = z.output<typeof apiKeySchema>;
 
 export const metricsSchema = z.strictObject({
   /** Serve `GET /metrics` in Prometheus text format. */
@@ -56,10 +73,17 @@ export const httpConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   /** TCP port; 0 picks a free one (tests). */
   port: z.number().int().min(0).max(65535).default(8787),
-  /** Accepted `Authorization: Bearer <key>` values; empty = no authentication. */
-  apiKeys: z
-    .array(z.string().min(8))
-    .default([]),
+  /**
+   * Accepted `Authorization: Bearer <key>` values; empty = no authentication. A
+   * `{ key, tenant }` entry puts its requests in that tenant (`metadata.tenant`): tenants
+   * never share cache entries or conversations.
+   */
+  apiKeys: z.array(apiKeySchema).default([]),
+  /**
+   * Extra `Host` names accepted while bound to a loopback address (DNS-rebinding guard):
+   * `kobza.internal`, or with a port, `kobza.internal:8787`. Loopback names always pass.
+   */
+  allowedHosts: z.array(z.string().min(1)).default([]),
   /**
    * Operator keys (`Authorization: Bearer <key>`) for the console (`/admin`) and its JSON
    * routes, and for the routes that change the upstream (`/api/pull`, `/api/create`,
@@ -74,8 +98,8 @@ export const httpConfigSchema = z.strictObject({
   bodyLimit: z.number().int().min(1024).default(4 * 1024 * 1024),
   /** Per API key (or per IP) request limit; `false` turns it off. */
   rateLimit: z.union([z.literal(false), rateLimitSchema], { error: 'expected false or { max, timeWindow }' }).default({ max: 600, timeWindow: 60_000 }),
-  /** Cross-origin access for browser apps; off by default. */
-  cors: z.union([z.literal(false), corsSchema], { error: 'expected false or { origin, credentials, maxAge }' }).default(false),
+  /** Cross-origin access for browser apps; off by default (any request with an `Origin` header is refused). */
+  cors: z.union([z.literal(false), corsSchema], { error: 'expected false or { origins, credentials, maxAge }' }).default(false),
   metrics: metricsSchema.default({ enabled: true, requireAuth: true, process: true }),
   /** Trust `X-Forwarded-For` from a reverse proxy (true, a hop count, or proxy addresses). */
   trustProxy: z.union([z.boolean(), z.number().int().min(1), z.string().min(1)], { error: 'expected true, false, a hop count or proxy addresses' }).default(false),

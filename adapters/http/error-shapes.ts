@@ -21,6 +21,9 @@ const OPENAI_TYPES: Partial<Record<ErrorCode, string>> = {
   PAYLOAD_TOO_LARGE: 'invalid_request_error',
   UNAUTHORIZED: 'authentication_error',
   RATE_LIMITED: 'rate_limit_error',
+  FORBIDDEN_ORIGIN: 'permission_error',
+  FORBIDDEN_HOST: 'permission_error',
+  OVERLOADED: 'server_error',
   ABORTED: 'invalid_request_error',
 };
 
@@ -29,19 +32,32 @@ export function statusOf(error: KobzaError): number {
   return HTTP_STATUS[error.code] ?? 500;
 }
 
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>,;)]+/gi;
+
+/**
+ * A message fit for a client: internal addresses (the upstream's URL, a store's) become
+ * `the upstream`; the logs keep the full message.
+ * @example
+ * publicMessage('Ollama at http://10.0.0.5:11434 did not answer') // 'Ollama at the upstream did not answer'
+ */
+export function publicMessage(message: string): string {
+  return message.includes('://') ? message.replace(URL_IN_TEXT, 'the upstream') : message;
+}
+
 /** The JSON body of an error in the shape of the API the client called. */
 export function errorBody(error: KobzaError, family: ApiFamily): Record<string, unknown> {
+  const message = publicMessage(error.message);
   if (family === 'openai') {
     return {
       error: {
-        message: error.message,
+        message,
         type: OPENAI_TYPES[error.code] ?? (statusOf(error) >= 500 ? 'server_error' : 'invalid_request_error'),
         param: typeof error.details.param === 'string' ? error.details.param : null,
         code: error.code,
       },
     };
   }
-  return { error: error.message, code: error.code };
+  return { error: message, code: error.code };
 }
 
 interface FastifyLikeError {

@@ -56,6 +56,20 @@ export function metadataFromHeaders(headers: FastifyRequest['headers'], api: 'op
   return metadata;
 }
 
+/**
+ * The conversation a request belongs to: the OpenAI `user` field or the
+ * `x-kobza-conversation` header (the header wins), scoped by tenant so two tenants' `alice`
+ * are different conversations. Undefined without either: the request is its own conversation.
+ * @example
+ * conversationIdOf(request.headers, body.user, metadata.tenant) // 'http:acme:alice'
+ */
+export function conversationIdOf(headers: FastifyRequest['headers'], user: string | null | undefined, tenant: string | undefined, requestId: string): string | undefined {
+  const given = headerValue(headers['x-kobza-conversation']) ?? (user || undefined);
+  if (given === undefined) return undefined;
+  if (given.length > 200) throw new KobzaError('BAD_REQUEST', 'x-kobza-conversation / user: expected at most 200 characters', { requestId, details: { param: 'user' } });
+  return `http:${tenant ?? ''}:${given}`;
+}
+
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }

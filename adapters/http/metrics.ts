@@ -132,6 +132,7 @@ export class HttpMetrics {
     cacheHits: new PendingCounts<'kind'>(),
     cacheMisses: new PendingCounts<'reason'>(),
     ranking: new PendingCounts<'outcome'>(),
+    storeErrors: new PendingCounts<'owner' | 'kind'>(),
   };
 
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
@@ -140,6 +141,7 @@ export class HttpMetrics {
   readonly cacheHits: Counter<'kind'>;
   readonly cacheMisses: Counter<'reason'>;
   readonly rankingCandidates: Counter<'outcome'>;
+  readonly storeErrors: Counter<'owner' | 'kind'>;
   readonly ttft: OneLabelHistogram<'source'>;
   readonly duration: OneLabelHistogram<'source'>;
   readonly inFlight: Gauge;
@@ -152,6 +154,13 @@ export class HttpMetrics {
     this.cacheHits = pendingCounter(this.registry, 'kobza_cache_hits_total', 'Semantic cache hits, exact or by similarity', ['kind'] as const, pending.cacheHits);
     this.cacheMisses = pendingCounter(this.registry, 'kobza_cache_misses_total', 'Semantic cache misses, by reason', ['reason'] as const, pending.cacheMisses);
     this.rankingCandidates = pendingCounter(this.registry, 'kobza_ranking_candidates_total', 'Candidate answers scored by parallel ranking, by outcome', ['outcome'] as const, pending.ranking);
+    this.storeErrors = pendingCounter(
+      this.registry,
+      'kobza_store_errors_total',
+      'Store calls of the cache and memory that failed or timed out (answers went on without the store), by owner and kind',
+      ['owner', 'kind'] as const,
+      pending.storeErrors,
+    );
     this.ttft = new OneLabelHistogram({
       name: 'kobza_ttft_seconds',
       help: 'Time to the first chunk of an answer, by source',
@@ -200,6 +209,11 @@ export class HttpMetrics {
       events.on('cache:miss', (e) => {
         const reason = e.reason;
         pending.cacheMisses.add(reason, () => ({ reason }));
+      }),
+      events.on('store:error', (e) => {
+        const owner = e.owner;
+        const kind = e.timedOut ? 'timeout' : 'error';
+        pending.storeErrors.add(`${owner} ${kind}`, () => ({ owner, kind }));
       }),
       events.on('ranking:candidate', (e) => {
         const outcome = e.error ? 'failed' : e.vetoedBy ? 'vetoed' : 'scored';

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { KobzaError, involvesTools, type ChatMessage, type GenerationOptions, type ModelInfo, type ReplyMeta, type RequestMetadata } from '../../core/index.js';
 import { errorBody, unsupported, parseBody } from './error-shapes.js';
-import { collectText, disconnectSignal, estimateTokens, metadataFromHeaders, openKernelCall, streamBody, type StreamFormat } from './kernel-call.js';
+import { collectText, conversationIdOf, disconnectSignal, estimateTokens, metadataFromHeaders, openKernelCall, streamBody, type StreamFormat } from './kernel-call.js';
 import { boundedJson, boundedJsonObject, keepAliveSchema } from './request-fields.js';
 import { embedTexts, listUpstreamModels, shortenVectors } from './upstream.js';
 import type { RouteDeps } from './server.js';
@@ -223,20 +223,23 @@ const legacyEmbedSchema = z.looseObject({
 
 /** Registers the Ollama-compatible routes. */
 export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { ctx } = deps;
+  const { ctx, tenantOf } = deps;
   const listTimeoutMs = deps.config.readyTimeoutMs * 3;
 
   app.post('/api/chat', async function ollamaChat(request, reply) {
     const body = parseBody(ollamaChatSchema, request.body, request.id);
     refuseCommon(body, request.id);
     const metadata = metadataFromHeaders(request.headers, 'ollama', request.id);
+    const tenant = tenantOf?.(request);
+    if (tenant !== undefined) metadata.tenant = tenant;
+    const conversationId = conversationIdOf(request.headers, undefined, tenant, request.id);
     if (!body.messages || body.messages.length === 0) return loadAnswer('chat', body.model || ctx.config.assistant.model, body.keep_alive);
     formatMetadata(body, metadata);
     const messages = fromOllamaMessages(body.messages);
     const tools = body.tools?.length ? toToolDefinitions(body.tools) : undefined;
     if (involvesTools({ messages, tools })) bypassForTools(metadata);
     const stream = body.stream !== false;
-    const call = await openKernelCall(ctx, { messages, model: body.model, options: toOptions(body), metadata, stream, tools }, request, reply);
+    const call = await openKernelCall(ctx, { messages, model: body.model, options: toOptions(body), metadata, stream, tools, conversationId }, request, reply);
     return answer('chat', call, messages, stream, reply);
   });
 
@@ -248,13 +251,16 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: RouteDeps): voi
     if (body.template) throw unsupported('template', 'expected no template; custom prompt templates are not supported by Kobza', request.id);
     if (body.context && body.context.length > 0) throw unsupported('context', 'expected no context; the deprecated context array is not supported, use /api/chat with messages', request.id);
     const metadata = metadataFromHeaders(request.headers, 'ollama', request.id);
+    const tenant = tenantOf?.(request);
+    if (tenant !== undefined) metadata.tenant = tenant;
+    const conversationId = conversationIdOf(request.headers, undefined, tenant, request.id);
     const images = body.images ?? [];
     if (!body.prompt && images.length === 0) return loadAnswer('generate', body.model || ctx.config.assistant.model, body.keep_alive);
     formatMetadata(body, metadata);
     const user: ChatMessage = images.length ? { role: 'user', content: body.prompt ?? '', images } : { role: 'user', content: body.prompt ?? '' };
     const messages: ChatMessage[] = body.system ? [{ role: 'system', content: body.system }, user] : [user];
     const stream = body.stream !== false;
-    const call = await openKernelCall(ctx, { messages, model: body.model, options: toOptions(body), metadata, stream }, request, reply);
+    const call = await openKernelCall(ctx, { messages, model: body.model, options: toOptions(body), metadata, stream, conversationId }, request, reply);
     return answer('generate', call, messages, stream, reply);
   });
 

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { KobzaError, involvesTools, type ChatMessage, type GenerationOptions, type ReplyMeta } from '../../core/index.js';
 import { unsupported, parseBody, errorBody } from './error-shapes.js';
-import { collectText, disconnectSignal, estimateTokens, metadataFromHeaders, openKernelCall, streamBody, type StreamFormat } from './kernel-call.js';
+import { collectText, conversationIdOf, disconnectSignal, estimateTokens, metadataFromHeaders, openKernelCall, streamBody, type StreamFormat } from './kernel-call.js';
 import { base64OfDataUrl, boundedJson, boundedJsonObject, keepAliveSchema } from './request-fields.js';
 import { embedTexts, listUpstreamModels, shortenVectors } from './upstream.js';
 import type { RouteDeps } from './server.js';
@@ -378,7 +378,7 @@ function toBase64(vector: number[]): string {
 
 /** Registers the OpenAI-compatible routes. */
 export function registerOpenAiRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { ctx } = deps;
+  const { ctx, tenantOf } = deps;
 
   app.post('/v1/chat/completions', { schema: { response: { 200: chatCompletionResponse } } }, async function chatCompletions(request, reply) {
     let body: ChatCompletionBody;
@@ -388,6 +388,9 @@ export function registerOpenAiRoutes(app: FastifyInstance, deps: RouteDeps): voi
     }
     refuseMisleading(body, request.id);
     const metadata = metadataFromHeaders(request.headers, 'openai', request.id);
+    const tenant = tenantOf?.(request);
+    if (tenant !== undefined) metadata.tenant = tenant;
+    const conversationId = conversationIdOf(request.headers, body.user, tenant, request.id);
     if (body.response_format?.type === 'json_object') metadata.format = 'json';
     if (body.response_format?.type === 'json_schema') metadata.format = body.response_format.json_schema!.schema;
     const stream = body.stream === true;
@@ -396,7 +399,7 @@ export function registerOpenAiRoutes(app: FastifyInstance, deps: RouteDeps): voi
     const toolChoice = tools && body.tool_choice != null ? toToolChoice(body.tool_choice) : undefined;
     if (involvesTools({ messages, tools })) bypassForTools(metadata);
     const promptText = () => messages.map((m) => m.content).join('\n');
-    const call = await openKernelCall(ctx, { messages, model: body.model, options: toOptions(body), metadata, stream, tools, toolChoice }, request, reply);
+    const call = await openKernelCall(ctx, { messages, model: body.model, options: toOptions(body), metadata, stream, tools, toolChoice, conversationId }, request, reply);
     const id = `chatcmpl-${request.id}`;
     const created = Math.floor(call.meta.timings.startedAt / 1000);
     reply.header('x-kobza-source', call.meta.source);

@@ -20,6 +20,41 @@ export function jsonDepth(value: unknown, limit = Infinity): number {
 
 export const MAX_JSON_DEPTH = 32;
 
+/** The deepest a whole request body may nest (its fields' own JSON is held to MAX_JSON_DEPTH). */
+export const MAX_BODY_DEPTH = 64;
+
+/**
+ * True when JSON text nests deeper than `limit`, found by one pass over the text before it
+ * is parsed: JSON.parse copes with any depth, but every recursive walk after it (zod, the
+ * pipeline) would overflow the stack on a 100,000-deep array. Strings are skipped with
+ * `indexOf`, so a large base64 image costs little; malformed text is left to the parser.
+ * @example
+ * jsonTooDeep('[[[1]]]', 2) // true
+ */
+export function jsonTooDeep(text: string, limit: number): boolean {
+  let depth = 0;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 34 /* " */) {
+      // Skip the string: the next quote not escaped by an odd run of backslashes.
+      for (;;) {
+        const end = text.indexOf('"', i + 1);
+        if (end < 0) return false;
+        let slashes = 0;
+        for (let j = end - 1; text.charCodeAt(j) === 92 /* \ */; j--) slashes++;
+        i = end;
+        if (slashes % 2 === 0) break;
+      }
+    } else if (code === 91 /* [ */ || code === 123 /* { */) {
+      if (++depth > limit) return true;
+    } else if (code === 93 /* ] */ || code === 125 /* } */) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 /** Any JSON value nested at most MAX_JSON_DEPTH levels. */
 export const boundedJson = z.unknown().refine((value) => jsonDepth(value, MAX_JSON_DEPTH) <= MAX_JSON_DEPTH, {
   error: `expected a JSON value nested at most ${MAX_JSON_DEPTH} levels`,

@@ -11,8 +11,10 @@ import rateLimit from '@fastify/rate-limit';
 import cors from '@fastify/cors';
 import { KobzaError, type PluginContext } from '../../core/index.js';
 import { ApiKeySet, bearerToken } from './api-keys.js';
+import { frontDoor } from './front-door.js';
+import { jsonTooDeep, MAX_BODY_DEPTH } from './request-fields.js';
 import type { HttpConfig } from './config.js';
-import { apiFamilyOf, errorBody, statusOf, toKobzaError } from './error-shapes.js';
+import { apiFamilyOf, errorBody, publicMessage, statusOf, toKobzaError } from './error-shapes.js';
 import type { HttpMetrics } from './metrics.js';
 import { registerModelRoutes } from './models.js';
 import { registerOllamaRoutes } from './ollama.js';
@@ -33,6 +35,8 @@ export interface RouteDeps {
   ctx: PluginContext;
   config: HttpConfig;
   metrics?: HttpMetrics;
+  /** The tenant the caller's API key names (`apiKeys: [{ key, tenant }]`), if any. */
+  tenantOf?: (request: FastifyRequest) => string | undefined;
 }
 
 const CHAT_ROUTES = new Set(['/v1/chat/completions', '/v1/responses', '/api/chat', '/api/generate']);
@@ -45,8 +49,8 @@ const EXPOSED_HEADERS = ['x-request-id', 'x-kobza-source', 'x-kobza-sources', 'x
  * const app = buildHttpServer({ ctx, config });
  * const res = await app.inject({ method: 'GET', url: '/healthz' });
  */
-export function buildHttpServer(deps: RouteDeps): FastifyInstance {
-  const { ctx, config, metrics } = deps;
+export function buildHttpServer(init: RouteDeps): FastifyInstance {
+  const { ctx, config, metrics } = init;
   const keys = new ApiKeySet(config.apiKeys);
   const keyIndex = new WeakMap<FastifyRequest, number>();
   const callerKey = (request: FastifyRequest): number => {
@@ -59,6 +63,8 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
     }
     return index;
   };
+  const deps: RouteDeps = keys.hasTenants ? { ...init, tenantOf: (request) => keys.tenantOf(callerKey(request)) } : init;
+  const door = frontDoor(config);
 
   const app = Fastify({
     logger: false,
@@ -75,12 +81,24 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
 
   // Clients such as `curl -d` or `fetch(url, { body: string })` send JSON labelled as form
   // data or plain text; Ollama parses any body as JSON, and so does Kobza.
-  app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // Every body's nesting is bounded before it is parsed: walks after the parse are recursive.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const parseBoundedJson: typeof parseJson = (request, body, done) => {
+    if (typeof body === 'string' && jsonTooDeep(body, MAX_BODY_DEPTH)) {
+      done(new KobzaError('BAD_REQUEST', `body: expected JSON nested at most ${MAX_BODY_DEPTH} levels deep`, { requestId: request.id, details: { param: 'body' } }), undefined);
+      return;
+    }
+    parseJson(request, body, done);
+  };
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseBoundedJson);
+  app.addContentTypeParser('*', { parseAs: 'string' }, parseBoundedJson);
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    done();
+    // Origin / Host (front-door.ts): string compares, nothing allocated on the way through.
+    const headers = request.headers;
+    done(door.check(headers.origin, headers.host, request.id));
   });
 
   if (config.cors) {
@@ -133,6 +151,7 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
     // Chat failures were already logged by the kernel; the rest (models, embeddings) here.
     else if (status >= 500 && !(route && CHAT_ROUTES.has(route))) ctx.logger.warn({ code: error.code, reqId: request.id, route }, error.message);
     if (error.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
+    if (error.code === 'OVERLOADED') reply.header('retry-after', String(Math.max(1, Math.ceil(Number(error.details.retryAfterMs ?? 1000) / 1000))));
     if (reply.raw.headersSent) return;
     return reply
       .code(status)
@@ -157,6 +176,12 @@ export function buildHttpServer(deps: RouteDeps): FastifyInstance {
   return app;
 }
 
+interface StoreReport {
+  status: 'ok' | 'degraded';
+  errors: number;
+  since?: string;
+}
+
 function registerHealthRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { ctx, config, metrics } = deps;
   const open = { kobzaPublic: true, rateLimit: false as const };
@@ -165,10 +190,26 @@ function registerHealthRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return { status: 'ok' };
   });
 
+  /**
+   * The stores behind the cache and memory (`Health` providers): `degraded` while one fails
+   * or times out — answers go on without it, so readiness still follows the upstream.
+   */
+  const storeHealth = (): { cache?: StoreReport; stores?: Record<string, StoreReport> } => {
+    const checks = ctx.resolveAll('Health');
+    if (checks.length === 0) return {};
+    const stores: Record<string, StoreReport> = {};
+    for (const check of checks) {
+      const health = check.health();
+      stores[check.name] = { status: health.status, errors: health.errors, ...(health.since ? { since: new Date(health.since).toISOString() } : {}) };
+    }
+    return stores['semantic-cache'] ? { cache: stores['semantic-cache'], stores } : { stores };
+  };
+
   app.get('/readyz', async function readyz(request, reply) {
     const probe = await probeUpstream(ctx, config.readyTimeoutMs);
-    if (probe.ok) return { status: 'ready', upstream: probe.detail };
-    return reply.code(503).send({ status: 'unavailable', reason: probe.detail, error: probe.detail, code: 'UPSTREAM_UNAVAILABLE' });
+    if (probe.ok) return { status: 'ready', upstream: publicMessage(probe.detail), ...storeHealth() };
+    const reason = publicMessage(probe.detail);
+    return reply.code(503).send({ status: 'unavailable', reason, error: reason, code: 'UPSTREAM_UNAVAILABLE', ...storeHealth() });
   });
 
   if (metrics) {

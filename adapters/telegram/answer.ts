@@ -18,6 +18,7 @@ const FRIENDLY: Partial<Record<ErrorCode, keyof BotTexts>> = {
   UPSTREAM_BAD_RESPONSE: 'errorUnavailable',
   MODEL_NOT_FOUND: 'errorModel',
   RATE_LIMITED: 'errorBusy',
+  OVERLOADED: 'errorBusy',
 };
 
 /** The answer's text, then a short «Джерела:» footer when it was grounded in documents. */

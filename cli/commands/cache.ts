@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { KobzaError, type Kernel } from '../../core/index.js';
-import { SEMANTIC_CACHE_TOKEN, type ExportedEntry, type SemanticCache } from '../../plugins/semantic-cache/index.js';
+import { problemOfExportedEntry, SEMANTIC_CACHE_TOKEN, type ExportedEntry, type SemanticCache } from '../../plugins/semantic-cache/index.js';
 import { bootKernel, DEFAULT_CONFIG, reportFatal } from '../boot.js';
 import { commandGroup } from '../command-groups.js';
 
@@ -26,7 +26,7 @@ interface CacheSession {
 }
 
 async function openSession(configPath: string): Promise<CacheSession> {
-  const kernel = await bootKernel(configPath, { adapters: 'none', requireProvider: false, probeUpstream: false, logToStderr: true, logLevel: 'warn', storeTimeoutMs: 30_000 });
+  const kernel = await bootKernel(configPath, { adapters: 'none', requireProvider: false, probeUpstream: false, logToStderr: true, logLevel: 'warn', minStoreTimeoutMs: 30_000 });
   if (!kernel.plugins.some((p) => p.block.name === 'semantic-cache')) {
     await kernel.stop();
     throw new KobzaError('CONFIG_INVALID', `${kernel.config.file}: no plugins.semantic-cache block; nothing to manage`);
@@ -140,23 +140,36 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG)
     .action((file: string, flags: { config: string }) =>
       withSession(flags.config, async ({ cache }) => {
-        const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+        // Every line is checked before anything is stored: a bad file imports nothing.
+        const valid: ExportedEntry[] = [];
+        const problems: string[] = [];
         let lineNumber = 0;
-        async function* entries(): AsyncGenerator<ExportedEntry> {
-          for await (const line of lines) {
-            lineNumber++;
-            if (!line.trim()) continue;
-            try {
-              yield JSON.parse(line) as ExportedEntry;
-            } catch {
-              throw new KobzaError('BAD_REQUEST', `${file}:${lineNumber}: expected one JSON object per line`);
-            }
+        for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+          lineNumber++;
+          if (!line.trim()) continue;
+          let value: unknown;
+          try {
+            value = JSON.parse(line);
+          } catch {
+            problems.push(`${file}:${lineNumber}: expected one JSON object per line`);
+            continue;
           }
+          const problem = problemOfExportedEntry(value);
+          if (problem) problems.push(`${file}:${lineNumber}: ${problem}`);
+          else valid.push(value as ExportedEntry);
+        }
+        if (problems.length > 0) {
+          const shown = problems.slice(0, 20).join('\n');
+          const more = problems.length > 20 ? `\n… and ${problems.length - 20} more` : '';
+          throw new KobzaError('BAD_REQUEST', `nothing imported: ${problems.length} invalid ${problems.length === 1 ? 'line' : 'lines'}\n${shown}${more}`, { details: { problems } });
+        }
+        async function* entries(): AsyncGenerator<ExportedEntry> {
+          yield* valid;
         }
         const bar = progressBar('importing');
         bar.start(0, 0);
         const stored = await cache.import(entries(), (done) => {
-          bar.setTotal(Math.max(done, lineNumber));
+          bar.setTotal(valid.length);
           bar.update(done);
         });
         bar.stop();

@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { KobzaError } from '../errors.js';
 import { editDistance } from '../text/edit-distance.js';
 import { configErrorMap } from './error-map.js';
-import { RESERVED_PLUGIN_KEYS, topLevelSchema, type ConfigProblem, type KobzaConfig, type PluginBlock } from './schema.js';
+import { DEFAULT_LIMITS, RESERVED_PLUGIN_KEYS, topLevelSchema, type ConfigProblem, type KobzaConfig, type PluginBlock } from './schema.js';
 
 export type { ConfigProblem };
 
@@ -302,6 +302,7 @@ export function parseConfig(source: string, options: ParseOptions = {}): KobzaCo
     assistant: top?.assistant ?? { model: '', language: 'uk' },
     logging: top?.logging ?? { level: 'info', pretty: 'auto' },
     kernel: top?.kernel ?? { shutdownTimeoutMs: 10_000 },
+    limits: top?.limits ?? { ...DEFAULT_LIMITS },
     plugins,
     lineOf: (at) => map.lineOf(at),
     ...(problems.length ? { problems } : {}),

@@ -24,6 +24,27 @@ export const kernelSchema = z.strictObject({
   shutdownTimeoutMs: z.number().int().min(0).default(10_000),
 });
 
+/**
+ * Caps on what one request may ask of the model, for every front door (HTTP, Telegram,
+ * console). A request above a token cap is clamped to it; beyond `maxInFlight` generations
+ * (cache hits and FAQ answers are not generations) requests wait in a queue of `maxQueued`,
+ * and beyond that are refused with OVERLOADED (HTTP 503 + Retry-After).
+ */
+export const limitsSchema = z.strictObject({
+  /** Most tokens one answer may generate (`max_tokens`, `max_completion_tokens`, `num_predict`). */
+  maxTokens: z.number().int().min(1).default(4096),
+  /** Largest context window (`num_ctx`) a request may ask for. */
+  maxContext: z.number().int().min(1).default(32768),
+  /** Generations (calls to the LLM provider) running at once. */
+  maxInFlight: z.number().int().min(1).default(32),
+  /** Generations waiting for a free slot; one more is refused with OVERLOADED. */
+  maxQueued: z.number().int().min(0).default(64),
+  /** What a refused client is told to wait (`Retry-After`), in seconds. */
+  retryAfterSeconds: z.number().int().min(1).default(2),
+});
+
+export const DEFAULT_LIMITS = { maxTokens: 4096, maxContext: 32768, maxInFlight: 32, maxQueued: 64, retryAfterSeconds: 2 } as const;
+
 /** Keys every plugin block may carry, besides the plugin's own. */
 export const RESERVED_PLUGIN_KEYS = ['module', 'enabled'] as const;
 
@@ -31,11 +52,13 @@ export const topLevelSchema = z.strictObject({
   assistant: assistantSchema,
   logging: loggingSchema.default({ level: 'info', pretty: 'auto' }),
   kernel: kernelSchema.default({ shutdownTimeoutMs: 10_000 }),
+  limits: limitsSchema.default(DEFAULT_LIMITS),
   plugins: z.record(z.string(), z.unknown()).default({}),
 });
 
 export type AssistantSettings = z.output<typeof assistantSchema>;
 export type LoggingSettings = z.output<typeof loggingSchema>;
+export type LimitSettings = z.output<typeof limitsSchema>;
 
 /** One problem found in a config. */
 export interface ConfigProblem {
@@ -66,6 +89,8 @@ export interface KobzaConfig {
   assistant: AssistantSettings;
   logging: LoggingSettings;
   kernel: z.output<typeof kernelSchema>;
+  /** `limits:` (always set by the loader; a hand-built config may omit it for the defaults). */
+  limits?: LimitSettings;
   /** In file order. */
   plugins: PluginBlock[];
   /** Maps a dotted key path to its 1-based line. */

@@ -21,6 +21,7 @@ import {
   observeReply,
   openKeyvStore,
   type CacheStore,
+  type GuardedStore,
   type ChatMessage,
   type ConversationMemory,
   type Middleware,
@@ -103,7 +104,7 @@ export default definePlugin({
   configSchema: memoryConfigSchema,
   provides: ['ConversationMemory'],
   async register(ctx, config) {
-    let store: CacheStore | undefined;
+    let store: GuardedStore | undefined;
     const open = async (): Promise<CacheStore> => {
       if (store) return store;
       const factory = config.store ? undefined : ctx.tryResolve('CacheStore');
@@ -121,6 +122,7 @@ export default definePlugin({
     /** Turns being saved behind their replies; shutdown waits for them (bounded) before closing the store. */
     const saving = new Set<Promise<unknown>>();
     ctx.provide('ConversationMemory', memory);
+    ctx.provide('Health', { name: 'memory', health: () => store?.health() ?? { status: 'ok', store: 'memory', errors: 0 } });
     ctx.onReady(async () => {
       await open();
     });

@@ -40,6 +40,7 @@ import { DEFAULT_VECTOR_INDEX_OPTIONS } from './vector-index.js';
 import { loadVocabulary } from './vocabulary.js';
 import { WordVectors } from './word-vectors.js';
 
+export { problemOfExportedEntry } from './records.js';
 export { SemanticCache, entryIdOf, type LookupResult, type MatchResult, type ExportedEntry, type CacheStats, type ForgetResult, type EntryRecord } from './semantic-cache.js';
 export { createHashingEmbedder, createOllamaEmbedder, cosine } from './embedders.js';
 export { scopeOf, namespaceOf, namespaceFactsOf, contextKeyOf, type CacheScope, type NamespaceFacts } from './scope.js';
@@ -312,6 +313,7 @@ export default definePlugin({
       isQuarantined: (key) => cache?.isQuarantined(key) ?? false,
       list: async (options) => (await open()).listEntries(options),
     });
+    ctx.provide('Health', { name: 'semantic-cache', health: handle.health });
     ctx.onReady(async () => {
       await open();
     });

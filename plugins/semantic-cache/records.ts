@@ -38,6 +38,34 @@ export interface ExportedEntry {
   facts?: NamespaceFacts;
 }
 
+/**
+ * What is wrong with one line of an export, or undefined when it can be imported: a
+ * non-empty `question` and `answer`, a `namespace`, and `expiresAt` a number of ms since
+ * 1970 (0 = never) or null (never). Checked before anything is stored, so `stats` and
+ * `export` never disagree about an entry that should not exist.
+ * @example
+ * problemOfExportedEntry({ question: 'Q', answer: '', namespace: 'ns', expiresAt: 0 }) // 'answer: expected a non-empty string, got ""'
+ */
+export function problemOfExportedEntry(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'expected a JSON object (an exported entry)';
+  const entry = value as Record<string, unknown>;
+  const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v)?.slice(0, 40) ?? String(v));
+  for (const field of ['question', 'answer', 'namespace'] as const) {
+    const v = entry[field];
+    if (typeof v !== 'string' || v.trim() === '') return `${field}: expected a non-empty string, got ${show(v)}`;
+  }
+  for (const field of ['model', 'contextKey'] as const) {
+    if (entry[field] !== undefined && typeof entry[field] !== 'string') return `${field}: expected a string, got ${show(entry[field])}`;
+  }
+  const expiresAt = entry.expiresAt;
+  if (expiresAt !== null && !(typeof expiresAt === 'number' && Number.isFinite(expiresAt) && expiresAt >= 0)) {
+    return `expiresAt: expected a number (ms since 1970; 0 = never) or null, got ${show(expiresAt)}`;
+  }
+  const createdAt = entry.createdAt;
+  if (createdAt !== undefined && !(typeof createdAt === 'number' && Number.isFinite(createdAt) && createdAt >= 0)) return `createdAt: expected a number (ms since 1970), got ${show(createdAt)}`;
+  return undefined;
+}
+
 /** Key prefix of entries inside the store's `semantic-cache` namespace. */
 export const ENTRY = 'e:';
 
@@ -200,7 +228,7 @@ export function recordOf(item: NewAnswer, id: string, vector: Float32Array, embe
 /** An exported entry as an answer to store again (its namespace, context and times kept). */
 function answerOf(e: ExportedEntry): NewAnswer {
   const scope = { namespace: e.namespace, contextKey: e.contextKey ?? '', facts: e.facts ?? { model: e.model, system: '', options: {} } };
-  return { question: e.question, answer: e.answer, model: e.model, createdAt: e.createdAt, expiresAt: e.expiresAt, scope };
+  return { question: e.question, answer: e.answer, model: e.model, createdAt: e.createdAt, expiresAt: e.expiresAt ?? 0, scope };
 }
 
 /**

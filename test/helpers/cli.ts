@@ -1,5 +1,5 @@
 /**
- * Runs the `kobza` program in-process (commander with exitOverride), capturing stdout.
+ * Runs the `kobza` program in-process (commander with exitOverride), capturing stdout and stderr.
  */
 import { vi } from 'vitest';
 import { buildProgram } from '../../cli/kobza.js';
@@ -8,13 +8,17 @@ import { buildProgram } from '../../cli/kobza.js';
  * @example
  * const { stdout, exitCode } = await runKobzaInProcess('cache', 'stats', '--config', file);
  */
-export async function runKobzaInProcess(...args: string[]): Promise<{ stdout: string; exitCode: number }> {
+export async function runKobzaInProcess(...args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   let stdout = '';
+  let stderr = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout += String(chunk);
     return true;
   });
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
   try {
     await buildProgram().exitOverride().parseAsync(['node', 'kobza', ...args]);
   } finally {
@@ -22,5 +26,5 @@ export async function runKobzaInProcess(...args: string[]): Promise<{ stdout: st
   }
   const exitCode = Number(process.exitCode ?? 0);
   process.exitCode = 0;
-  return { stdout, exitCode };
+  return { stdout, stderr, exitCode };
 }

@@ -35,6 +35,10 @@ export interface BootOptions {
   /** Receives every log line (JSON) of the kernel's real, redacting logger. */
   logSink?: (line: string) => void;
   logLevel?: 'debug' | 'info' | 'warn';
+  /** The top-level `limits:` block. */
+  limits?: Record<string, unknown>;
+  /** `assistant.systemPrompt`. */
+  systemPrompt?: string;
 }
 
 const running: { kernel: Kernel; ollama: OllamaStandIn; owned: boolean }[] = [];
@@ -72,8 +76,9 @@ export async function startKobza(options: BootOptions = {}): Promise<LiveKobza> 
   const ollama = isStandIn(options.standIn) ? options.standIn : await startOllamaStandIn(options.standIn ?? {});
   const seen: ChatRequest[] = [];
   const config = {
-    assistant: { model: 'qwen2.5:7b' },
+    assistant: { model: 'qwen2.5:7b', ...(options.systemPrompt ? { systemPrompt: options.systemPrompt } : {}) },
     logging: { level: 'silent' },
+    ...(options.limits ? { limits: options.limits } : {}),
     plugins: {
       recorder: {},
       ollama: { host: ollama.url, probeOnStart: false, retries: 0, ...options.ollama },

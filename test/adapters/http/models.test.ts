@@ -108,11 +108,15 @@ describe('who may manage models', () => {
     const open = await startKobza();
     expect(await new Ollama({ host: open.url }).copy({ source: 'qwen2.5:7b', destination: 'y' })).toEqual({ status: 'success' });
     // …but not to a web page elsewhere (a form post needs no preflight), only to this machine's.
+    // The front door refuses a foreign Origin on every route before the admin rule is asked.
     const forged = await fetch(`${open.url}/api/pull`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'text/plain' }, body: JSON.stringify({ model: 'x' }) });
     expect(forged.status).toBe(403);
-    expect((await jsonOf(forged)).code).toBe('FORBIDDEN');
-    const local = await fetch(`${open.url}/api/copy`, { method: 'POST', headers: { origin: 'http://localhost:3000' }, body: JSON.stringify({ source: 'qwen2.5:7b', destination: 'z' }) });
-    expect(local.status).toBe(200);
+    expect((await jsonOf(forged)).code).toBe('FORBIDDEN_ORIGIN');
+    // Another local page (a dev server on :3000) is another origin too; only Kobza's own page passes.
+    const otherLocal = await fetch(`${open.url}/api/copy`, { method: 'POST', headers: { origin: 'http://localhost:3000' }, body: JSON.stringify({ source: 'qwen2.5:7b', destination: 'z' }) });
+    expect(otherLocal.status).toBe(403);
+    const own = await fetch(`${open.url}/api/copy`, { method: 'POST', headers: { origin: new URL(open.url).origin }, body: JSON.stringify({ source: 'qwen2.5:7b', destination: 'z' }) });
+    expect(own.status).toBe(200);
     expect(open.ollama.count('/api/pull')).toBe(0);
 
     const keyed = await startKobza({ http: { apiKeys: [USER] } });

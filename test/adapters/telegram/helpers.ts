@@ -34,6 +34,8 @@ export interface BootOptions {
   logLevel?: 'debug' | 'info' | 'warn';
   /** Start the kernel (default true). */
   start?: boolean;
+  /** The top-level `limits:` block. */
+  limits?: Record<string, unknown>;
 }
 
 const owned: { close(): Promise<void> }[] = [];
@@ -59,6 +61,7 @@ export async function startBot(options: BootOptions = {}): Promise<LiveBot> {
   const config = {
     assistant: { model: 'qwen2.5:7b' },
     kernel: { shutdownTimeoutMs: 3000 },
+    ...(options.limits ? { limits: options.limits } : {}),
     plugins: {
       ollama: { host: ollama.url, probeOnStart: false, retries: 0 },
       ...options.plugins,

@@ -108,6 +108,42 @@ describe('kobza cache', () => {
     expect(JSON.parse(stats.stdout.trim().split('\n').at(-1)!)).toMatchObject({ aliases: 1 });
   });
 
+  it('import checks every line first, names file:line, imports nothing from a bad file; stats and export agree', async () => {
+    const good = { question: 'Де бібліотека?', answer: 'У корпусі 2.', namespace: 'ns-1', contextKey: '', model: 'qwen2.5:7b', createdAt: Date.now(), expiresAt: 0 };
+    const file = path.join(dir, 'bad.jsonl');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify(good),
+        JSON.stringify({ ...good, question: 'Коли сесія?', expiresAt: 'never' }),
+        JSON.stringify({ ...good, question: '' }),
+        JSON.stringify({ ...good, question: 'Хто декан?', answer: '   ' }),
+        'not json',
+        JSON.stringify({ ...good, question: 'Де їдальня?', expiresAt: null }),
+      ].join('\n'),
+    );
+    const bad = await kobza('cache', 'import', file, '--config', configFile);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toContain(`${file}:2: expiresAt: expected a number`);
+    expect(bad.stderr).toContain(`${file}:3: question: expected a non-empty string`);
+    expect(bad.stderr).toContain(`${file}:4: answer: expected a non-empty string`);
+    expect(bad.stderr).toContain(`${file}:5: expected one JSON object per line`);
+    expect(bad.stderr).not.toContain(`${file}:1:`);
+    expect(bad.stderr).not.toContain(`${file}:6:`);
+    const statsOf = async () => JSON.parse((await kobza('cache', 'stats', '--config', configFile, '--json')).stdout.trim().split('\n').at(-1)!);
+    expect((await statsOf()).entries).toBe(0);
+
+    // The valid lines alone (null = never expires) import; stats and export count the same.
+    const fixed = path.join(dir, 'fixed.jsonl');
+    writeFileSync(fixed, [JSON.stringify(good), JSON.stringify({ ...good, question: 'Де їдальня?', expiresAt: null })].join('\n'));
+    expect((await kobza('cache', 'import', fixed, '--config', configFile)).stdout).toContain('imported 2 entries');
+    const exportFile = path.join(dir, 'after.jsonl');
+    expect((await kobza('cache', 'export', exportFile, '--config', configFile)).exitCode).toBe(0);
+    const exported = readFileSync(exportFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect((await statsOf()).entries).toBe(exported.length);
+    expect(exported.map((e) => e.expiresAt)).toEqual([0, 0]);
+  });
+
   it('reports a config without the plugin as a coded error and exit code 1', async () => {
     const bare = path.join(dir, 'bare.yaml');
     writeFileSync(bare, `assistant:\n  model: qwen2.5:7b\nlogging:\n  level: silent\nplugins:\n  ollama:\n    host: ${ollama.url}\n    probeOnStart: false\n`);
