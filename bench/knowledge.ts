@@ -27,7 +27,7 @@ function random(seed: number): () => number {
   };
 }
 
-function passages(count: number): IndexedText[] {
+export function passages(count: number): IndexedText[] {
   const next = random(12);
   const word = () => WORDS[Math.floor(next() * WORDS.length)];
   return Array.from({ length: count }, (_, i) => {
@@ -37,20 +37,31 @@ function passages(count: number): IndexedText[] {
   });
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-function timeQueries(index: HybridIndex, questions: string[]): { p50: number; p99: number } {
+/** Anything with the index's search (the bench compares implementations side by side). */
+export interface Searchable {
+  search(question: string, k: number, minScore?: number): unknown[];
+}
+
+/** Wall-clock and CPU time per question (CPU: this process's user+system time, so time lost to other processes on a shared machine is not in it). */
+export function timeQueries(index: Searchable, questions: string[]): { p50: number; p99: number; cpuP50: number; cpuP99: number } {
   for (const q of questions.slice(0, 50)) index.search(q, 4, 0.4); // warm-up
   const times: number[] = [];
+  const cpu: number[] = [];
   for (const q of questions) {
+    const cpuStarted = process.cpuUsage();
     const started = performance.now();
     index.search(q, 4, 0.4);
     times.push(performance.now() - started);
+    const used = process.cpuUsage(cpuStarted);
+    cpu.push((used.user + used.system) / 1000);
   }
   times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+  cpu.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99), cpuP50: percentile(cpu, 50), cpuP99: percentile(cpu, 99) };
 }
 
 /** Entry point for `npm run bench` and for running this file alone. */
@@ -79,7 +90,8 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
   let sameTop = 0;
   for (const q of questions) if (ann.search(q, 1)[0]?.doc === exact.search(q, 1)[0]?.doc) sameTop++;
   process.stdout.write(`index: ${(indexMs / 1000).toFixed(1)} s with the usearch graph, ${(exactIndexMs / 1000).toFixed(1)} s without (${((indexMs / count) * 1000).toFixed(0)} µs per passage); RSS +${Math.round((rssAfter - rssBefore) / 1048576)} MB (total ${Math.round(rssAfter / 1048576)} MB)\n`);
-  process.stdout.write(`retrieval (top 4): usearch graph p50 ${annTimes.p50.toFixed(2)} ms, p99 ${annTimes.p99.toFixed(2)} ms; exact scan p50 ${exactTimes.p50.toFixed(2)} ms, p99 ${exactTimes.p99.toFixed(2)} ms; same top-1 ${((sameTop / questions.length) * 100).toFixed(1)} %\n`);
+  const line = (t: ReturnType<typeof timeQueries>) => `p50 ${t.p50.toFixed(2)} ms, p99 ${t.p99.toFixed(2)} ms (CPU p50 ${t.cpuP50.toFixed(2)} ms, p99 ${t.cpuP99.toFixed(2)} ms)`;
+  process.stdout.write(`retrieval (top 4): usearch graph ${line(annTimes)}; exact scan ${line(exactTimes)}; same top-1 ${((sameTop / questions.length) * 100).toFixed(1)} %\n`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -5,7 +5,7 @@
  * same question; retrieval only proposes the entries to check.
  */
 import { compareQuestions, detectLanguage, type QuestionComparison, type TextOptions } from '../../core/text/index.js';
-import { HybridIndex, type FusionWeights, type ScoredDocument } from './retrieval.js';
+import { documentAnalyzer, HybridIndex, type FusionWeights, type ScoredDocument } from './retrieval.js';
 import type { FaqEntry } from './faq.js';
 import type { KnowledgeBase, Passage } from './sources.js';
 
@@ -57,7 +57,7 @@ export class KnowledgeIndex {
     this.#variants = base.faq.flatMap((entry, i) => entry.questions.map((text) => ({ entry: i, text })));
     this.#faq = new HybridIndex(
       this.#variants.map((v) => ({ text: v.text })),
-      { ...options, onProgress: undefined },
+      { ...options, onProgress: undefined, analyzer: documentAnalyzer({ dimensions: options.dimensions, text: options.text, questions: true }) },
     );
   }
 
