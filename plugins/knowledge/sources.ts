@@ -34,6 +34,8 @@ export interface KnowledgeBase {
   passages: Passage[];
   faq: (FaqEntry & { file: string })[];
   files: { file: string; hash: string }[];
+  /** Absolute paths of the files read (what `watch` watches). */
+  paths: string[];
   /** A short hash of every file's path and content: changes whenever a document does. */
   version: string;
 }
@@ -264,5 +266,5 @@ export async function loadSources(patterns: readonly string[], options: LoadOpti
     .update(JSON.stringify({ maxChars, files: hashes }))
     .digest('hex')
     .slice(0, 12);
-  return { passages, faq, files: hashes, version };
+  return { passages, faq, files: hashes, paths: files.map((f) => f.file), version };
 }
