@@ -8,20 +8,25 @@
  * covers (a word absent from the whole corpus weighs the most, so «обсерваторія» sinks a
  * question about an observatory), its BM25 relative to the best possible, and its cosine.
  */
-import { createHash } from 'node:crypto';
 import usearch from 'usearch';
 import { createHashingEmbedder } from '../../core/index.js';
-import { analyzeDocument, analyzeQuestion, modelFor, type QuestionAnalysis, type TextModel, type TextOptions } from '../../core/text/index.js';
+import { analyzeQuestion, editDistanceWithin, modelFor, type TextModel, type TextOptions } from '../../core/text/index.js';
+import {
+  ANSWER_TYPE_OF_INTENT,
+  ANSWER_TYPE_WEIGHT,
+  documentAnalyzer,
+  featuresOf,
+  OPTIONAL_WEIGHT,
+  SLOT_WEIGHT,
+  type DocumentAnalyzer,
+  type DocumentFeatures,
+  type IndexedText,
+} from './document-analysis.js';
+
+export { documentAnalyzer, type DocumentAnalyzer, type DocumentFeatures, type IndexedText } from './document-analysis.js';
 
 const { Index, MetricKind, ScalarKind } = usearch;
 type UsearchIndex = InstanceType<typeof Index>;
-
-/** A document to index: a passage, or one FAQ question variant. */
-export interface IndexedText {
-  /** Weighted twice (a heading, a FAQ question). */
-  title?: string;
-  text: string;
-}
 
 /** One ranked document and why it ranked there. */
 export interface ScoredDocument {
@@ -71,6 +76,8 @@ export interface HybridIndexOptions {
 /** A query word: its postings (any one matches), its weight, its importance. */
 interface QueryWord {
   token: string;
+  /** The answer type the question asks for, not a word of it (left out of matched/missing). */
+  answerType?: boolean;
   weight: number;
   /** Weight × the idf of its most common form (a word the corpus never uses weighs the most). */
   importance: number;
@@ -93,102 +100,10 @@ interface Posting {
   idf: number;
 }
 
-/** One document's analysed form: what the index keeps of it (and what an index file stores). */
-export interface DocumentFeatures {
-  /** Feature names (stems, spelling keys, concepts, slots), each once. */
-  features: string[];
-  /** Term frequency of each feature (a title counts twice). */
-  counts: number[];
-  /** Words counted, for BM25's length normalisation. */
-  length: number;
-  vector: Float32Array;
-}
-
-/** Analyses documents for an index: the same features for a stored copy and a fresh one. */
-export interface DocumentAnalyzer {
-  /** Names the analysis: features stored under another key must be recomputed. */
-  readonly key: string;
-  analyze(document: IndexedText): DocumentFeatures;
-}
-
-/** Bump when document analysis changes its features (stored index files then rebuild). */
-const ANALYSIS_FORMAT = 2;
 const PLAN_CACHE_LIMIT = 1024;
 
 const K1 = 1.2;
 const B = 0.75;
-/** An optional word («університет» in a one-university bot) weighs this much. */
-const OPTIONAL_WEIGHT = 0.3;
-/** Slot features (numbers, years, degrees, entities) weigh this much. */
-const SLOT_WEIGHT = 0.5;
-
-/** Features of each content word of an analysed text, and its slot features. */
-function featuresOf(analysis: QuestionAnalysis): { token: string; features: string[]; optional: boolean; slot: boolean }[] {
-  const words: { token: string; features: string[]; optional: boolean; slot: boolean }[] = [];
-  for (const word of analysis.content) {
-    const features = [`s:${word.stem}`];
-    if (word.key.length >= 3) features.push(`k:${word.key}`);
-    for (const concept of word.concepts) features.push(`c:${concept}`);
-    words.push({ token: word.token, features, optional: word.optional, slot: false });
-  }
-  const slots = analysis.slots;
-  for (const n of slots.numbers) words.push({ token: n, features: [`#:${n}`], optional: false, slot: true });
-  for (const y of slots.years) words.push({ token: y, features: [`y:${y}`], optional: false, slot: true });
-  for (const d of slots.degrees) words.push({ token: d, features: [`d:${d}`], optional: false, slot: true });
-  for (const e of slots.entities) words.push({ token: e, features: [`e:${e}`], optional: false, slot: true });
-  return words;
-}
-
-
-/**
- * The analyser of an index's documents: core/text's light document analysis (tokens, stems,
- * keys, concepts, slots) for passages, the full question analysis for documents that are
- * questions (FAQ variants), and the built-in embedder's vector of the same analysis.
- * @example
- * const analyzer = documentAnalyzer({ dimensions: 256 });
- * analyzer.analyze({ title: 'Гуртожитки', text: 'Проживання коштує 1 500 грн.' }).features
- */
-export function documentAnalyzer(options: { dimensions?: number; text?: TextOptions; questions?: boolean } = {}): DocumentAnalyzer {
-  const model = modelFor(options.text ?? {});
-  const embedder = createHashingEmbedder({ dimensions: options.dimensions ?? 256, text: options.text });
-  const analyse = options.questions ? analyzeQuestion : analyzeDocument;
-  const key = createHash('sha256')
-    .update(JSON.stringify({ format: ANALYSIS_FORMAT, embedder: embedder.id, questions: !!options.questions, text: options.text ?? {}, lexicon: [model.conceptsByStem.size, model.phrasesByFirstStem.size] }))
-    .digest('hex')
-    .slice(0, 16);
-  return {
-    key,
-    analyze(document) {
-      const counts = new Map<string, number>();
-      let length = 0;
-      const add = (analysis: QuestionAnalysis, times: number) => {
-        for (const word of featuresOf(analysis)) {
-          length += times;
-          // A word counts once per feature kind it has; its features share the occurrence.
-          for (const feature of word.features) counts.set(feature, (counts.get(feature) ?? 0) + times);
-        }
-      };
-      const body = analyse(document.text, model);
-      if (document.title) {
-        // A title is a heading or a FAQ question: short, and its question words (its intent) count.
-        const title = analyzeQuestion(document.title, model);
-        add(title, 2);
-        add(body, 1);
-        // One vector for the whole document: the title's words and the body's together.
-        const vector = embedder.embedAnalysis({ ...body, content: [...title.content, ...body.content], slots: mergedSlots(title, body) });
-        return { features: [...counts.keys()], counts: [...counts.values()], length, vector };
-      }
-      add(body, 1);
-      return { features: [...counts.keys()], counts: [...counts.values()], length, vector: embedder.embedAnalysis(body) };
-    },
-  };
-}
-
-function mergedSlots(a: QuestionAnalysis, b: QuestionAnalysis): QuestionAnalysis['slots'] {
-  const union = <T extends string>(x: T[], y: T[]) => [...new Set([...x, ...y])].sort();
-  return { ...b.slots, intent: a.slots.intent, timePolarity: a.slots.timePolarity, numbers: union(a.slots.numbers, b.slots.numbers), years: union(a.slots.years, b.slots.years), degrees: union(a.slots.degrees, b.slots.degrees), entities: union(a.slots.entities, b.slots.entities) };
-}
-
 /**
  * A hybrid lexical + vector index over a fixed list of texts.
  * @example
@@ -213,6 +128,8 @@ export class HybridIndex {
   readonly #vectors: Float32Array;
   readonly #dimensions: number;
   readonly #plans = new Map<string, QueryPlan>();
+  /** Spelling keys of the corpus by first letter, for words the corpus does not have as written. */
+  readonly #keysByInitial = new Map<string, string[]>();
   /** The idf of a feature no document has. */
   readonly #unseenIdf: number;
   #ann: UsearchIndex | undefined;
@@ -280,6 +197,12 @@ export class HybridIndex {
       twins.push({ tf, posting });
       shared.set(signature, twins);
     }
+    for (const feature of this.#postings.keys()) {
+      if (!feature.startsWith('k:') || feature.length < 7) continue;
+      const list = this.#keysByInitial.get(feature[2]) ?? [];
+      list.push(feature.slice(2));
+      this.#keysByInitial.set(feature[2], list);
+    }
     if (n > (options.annAbove ?? 2000)) {
       const ann = new Index({ dimensions: this.#dimensions, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity: 16, expansion_add: 128, expansion_search: 64, multi: false });
       ann.add(BigUint64Array.from({ length: n }, (_, i) => BigInt(i)), this.#vectors, 0);
@@ -317,15 +240,46 @@ export class HybridIndex {
         }
         rarest = Math.max(rarest, posting?.idf ?? this.#unseenIdf);
       }
+      // A word the corpus never uses may still be there in another script: a loanword or a
+      // name spelled a little differently («volleyball» / «волейбол», keys voleibal / voleibol).
+      if (postings.length === 0 && !word.slot) {
+        for (const posting of this.#nearSpellings(word.features)) {
+          postings.push(posting);
+          commonest = Math.min(commonest, posting.idf);
+        }
+      }
       const importance = weight * (commonest === Infinity ? this.#unseenIdf : commonest);
       words.push({ token: word.token, weight, importance, postings });
       totalImportance += importance;
       bm25Ceiling += weight * rarest * (K1 + 1);
     }
+    const answerType = analysis.slots.intent && ANSWER_TYPE_OF_INTENT[analysis.slots.intent];
+    const answerPosting = answerType ? this.#postings.get(`a:${answerType}`) : undefined;
+    if (answerType && answerPosting && words.length < 32) {
+      const importance = ANSWER_TYPE_WEIGHT * answerPosting.idf;
+      words.push({ token: answerType, answerType: true, weight: ANSWER_TYPE_WEIGHT, importance, postings: [answerPosting] });
+      totalImportance += importance;
+      bm25Ceiling += ANSWER_TYPE_WEIGHT * answerPosting.idf * (K1 + 1);
+    }
     const plan = { words, totalImportance, bm25Ceiling, vector: this.#embedder.embedAnalysis(analysis) };
     if (this.#plans.size >= PLAN_CACHE_LIMIT) this.#plans.delete(this.#plans.keys().next().value!);
     this.#plans.set(question, plan);
     return plan;
+  }
+
+  /** Postings of corpus spelling keys one edit (two for long words) from the word's own key. */
+  #nearSpellings(features: readonly string[]): Posting[] {
+    const key = features.find((f) => f.startsWith('k:'))?.slice(2);
+    if (!key || key.length < 5) return [];
+    const edits = key.length >= 8 ? 2 : 1;
+    const found: Posting[] = [];
+    for (const other of this.#keysByInitial.get(key[0]) ?? []) {
+      if (Math.abs(other.length - key.length) > edits || editDistanceWithin(key, other, edits) > edits) continue;
+      const posting = this.#postings.get(`k:${other}`)!;
+      if (!found.includes(posting)) found.push(posting);
+      if (found.length === 3) break;
+    }
+    return found;
   }
 
   #cosine(vector: Float32Array, doc: number): number {
@@ -489,8 +443,8 @@ export class HybridIndex {
         coverage,
         lexical,
         vector: t.cos,
-        matched: words.filter((_, w) => matched[t.doc] & (1 << w)).map((word) => word.token),
-        missing: words.filter((_, w) => !(matched[t.doc] & (1 << w))).map((word) => word.token),
+        matched: words.filter((word, w) => !word.answerType && matched[t.doc] & (1 << w)).map((word) => word.token),
+        missing: words.filter((word, w) => !word.answerType && !(matched[t.doc] & (1 << w))).map((word) => word.token),
       };
     });
   }
