@@ -76,3 +76,19 @@ describe('the index file', () => {
     expect((await AnalysisStore.load(file, 'key-a', 4)).size).toBe(0);
   });
 });
+
+describe('kobza knowledge index', () => {
+  it('writes the index file and says how many passages it analysed and how many were unchanged', async () => {
+    const { runKobzaInProcess } = await import('../../helpers/cli.js');
+    const dir = await sampleCopy();
+    const config = path.join(dir, 'kobza.yaml');
+    await writeFile(config, `assistant: { model: qwen2.5:7b }\nplugins:\n  memory: { store: "sqlite://data/kobza.sqlite" }\n  knowledge:\n    sources: [knowledge/faq.*.yaml, knowledge/pages/*.md]\n`);
+    const first = await runKobzaInProcess('knowledge', 'index', '--config', config);
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout).toMatch(/^indexed 33 passages \(13 FAQ entries\) from 6 files in \d+ ms; version [0-9a-f]{12}$/m);
+    expect(first.stdout).toContain('analysed 33 passages, 0 unchanged since the last index; index file ');
+    expect(first.stdout).toContain(path.join('data', 'kobza.sqlite.knowledge'));
+    const second = await runKobzaInProcess('knowledge', 'index', '--config', config);
+    expect(second.stdout).toContain('analysed 0 passages, 33 unchanged since the last index');
+  });
+});
