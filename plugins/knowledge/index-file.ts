@@ -9,7 +9,7 @@
  * feature table, per passage its hash, length and feature count), then the vectors
  * (Float32), the feature ids (Int32) and their counts (Float32), each 4-byte aligned.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DocumentFeatures, IndexedText } from './retrieval.js';
@@ -162,7 +162,7 @@ export class AnalysisStore {
       }
     }
     await mkdir(path.dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
+    const temporary = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`; // two kernels in one process may save at once
     await writeFile(temporary, bytes);
     await rename(temporary, file);
   }

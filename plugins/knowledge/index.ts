@@ -65,6 +65,8 @@ export interface OpenKnowledgeOptions {
   /** The index file to start from (and, with `save`, to write back when anything changed). */
   indexFile?: string;
   save?: boolean;
+  /** A failed save is passed here (else thrown). */
+  onSaveError?(err: Error): void;
   /** The analyses of a previous build in this process (a watch reload); else read from `indexFile`. */
   store?: AnalysisStore;
 }
@@ -82,7 +84,15 @@ export async function openKnowledgeIndex(config: KnowledgeConfig, where: OpenKno
   const store = where.store ?? (await AnalysisStore.load(where.indexFile, KnowledgeIndex.analyzerKey({ dimensions: config.dimensions, text }), config.dimensions));
   const before = store.size;
   const index = KnowledgeIndex.build(base, { dimensions: config.dimensions, text, annAbove: config.annAbove, onProgress: where.onProgress, store });
-  if (where.save && where.indexFile && (index.analysed > 0 || store.size !== before)) await store.save(where.indexFile);
+  if (where.save && where.indexFile && (index.analysed > 0 || store.size !== before)) {
+    try {
+      await store.save(where.indexFile);
+    } catch (err) {
+      // The file only saves work at the next start: without it the index is still complete.
+      if (!where.onSaveError) throw err;
+      where.onSaveError(err as Error);
+    }
+  }
   return index;
 }
 
@@ -130,7 +140,16 @@ export default definePlugin({
   name: 'knowledge',
   configSchema: knowledgeConfigSchema,
   async register(ctx, config) {
-    const where: OpenKnowledgeOptions = { configFile: ctx.config.file, configDir: ctx.config.dir, lineOf: ctx.config.lineOf, pluginName: ctx.name, indexFile: knowledgeIndexPath(config, ctx.config), save: true };
+    const indexFile = knowledgeIndexPath(config, ctx.config);
+    const where: OpenKnowledgeOptions = {
+      configFile: ctx.config.file,
+      configDir: ctx.config.dir,
+      lineOf: ctx.config.lineOf,
+      pluginName: ctx.name,
+      indexFile,
+      save: true,
+      onSaveError: (err) => ctx.logger.warn({ err, indexFile }, 'knowledge: cannot write the index file; the next start analyses every passage again'),
+    };
     const store = await AnalysisStore.load(where.indexFile, KnowledgeIndex.analyzerKey({ dimensions: config.dimensions, text: textOptionsOf(config) }), config.dimensions);
     // The index in use; a watch reload puts a new one here (requests already running keep theirs).
     let index = await openKnowledgeIndex(config, { ...where, store });

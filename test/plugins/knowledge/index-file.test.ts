@@ -63,6 +63,18 @@ describe('the index file', () => {
     expect(third.retrieve(question, 1, 0.4)[0].passage.text).toContain('з 9 по 27 січня');
   });
 
+  it('still indexes when the index file cannot be written, and says so', async () => {
+    const dir = await sampleCopy();
+    const config = knowledgeConfigSchema.parse({ sources: ['knowledge/pages/*.md'] });
+    const blocker = path.join(dir, 'not-a-folder');
+    await writeFile(blocker, 'x');
+    const errors: Error[] = [];
+    const index = await openKnowledgeIndex(config, { configFile: path.join(dir, 'kobza.yaml'), configDir: dir, lineOf: () => 1, indexFile: path.join(blocker, 'kb.knowledge'), save: true, onSaveError: (err) => errors.push(err) });
+    expect(index.retrieve('Коли зимова сесія?', 1, 0.4)[0].passage.text).toContain('з 8 по 26 січня');
+    expect(errors).toHaveLength(1);
+    await expect(openKnowledgeIndex(config, { configFile: path.join(dir, 'kobza.yaml'), configDir: dir, lineOf: () => 1, indexFile: path.join(blocker, 'kb.knowledge'), save: true })).rejects.toThrow(/ENOTDIR|EEXIST/);
+  });
+
   it('ignores a file written under another analyser key or damaged', async () => {
     const dir = await sampleCopy();
     const file = path.join(dir, 'kb.knowledge');
