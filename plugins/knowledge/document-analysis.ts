@@ -31,6 +31,8 @@ export interface DocumentAnalyzer {
   /** Names the analysis: features stored under another key must be recomputed. */
   readonly key: string;
   analyze(document: IndexedText): DocumentFeatures;
+  /** The built-in vector of an analysed text (a question's, at search time). */
+  embed(analysis: QuestionAnalysis): Float32Array;
 }
 
 /** Bump when document analysis changes its features (stored index files then rebuild). */
@@ -84,8 +86,24 @@ export function featuresOf(analysis: QuestionAnalysis): { token: string; feature
  * analyzer.analyze({ title: 'Гуртожитки', text: 'Проживання коштує 1 500 грн.' }).features
  */
 export function documentAnalyzer(options: { dimensions?: number; text?: TextOptions; questions?: boolean } = {}): DocumentAnalyzer {
-  const model = modelFor(options.text ?? {});
-  const embedder = createHashingEmbedder({ dimensions: options.dimensions ?? 256, text: options.text });
+  // One analyser per vocabulary object, size and kind: compiling the lexicon and
+  // fingerprinting the embedder are not for every index (answers.ts builds one per reply).
+  const text = options.text ?? NO_TEXT;
+  const id = `${options.dimensions ?? 256}:${!!options.questions}`;
+  let byKind = analyzers.get(text);
+  if (!byKind) analyzers.set(text, (byKind = new Map()));
+  let analyzer = byKind.get(id);
+  if (!analyzer) byKind.set(id, (analyzer = createAnalyzer(text, options.dimensions ?? 256, !!options.questions)));
+  return analyzer;
+}
+
+const NO_TEXT: TextOptions = {};
+const analyzers = new WeakMap<TextOptions, Map<string, DocumentAnalyzer>>();
+
+function createAnalyzer(text: TextOptions, dimensions: number, questions: boolean): DocumentAnalyzer {
+  const options = { text, questions };
+  const model = modelFor(text === NO_TEXT ? undefined : text);
+  const embedder = createHashingEmbedder({ dimensions, text });
   const analyse = options.questions ? analyzeQuestion : analyzeDocument;
   const key = createHash('sha256')
     .update(JSON.stringify({ format: ANALYSIS_FORMAT, embedder: embedder.id, questions: !!options.questions, text: options.text ?? {}, lexicon: [model.conceptsByStem.size, model.phrasesByFirstStem.size] }))
@@ -93,6 +111,7 @@ export function documentAnalyzer(options: { dimensions?: number; text?: TextOpti
     .slice(0, 16);
   return {
     key,
+    embed: (analysis) => embedder.embedAnalysis(analysis),
     analyze(document) {
       const counts = new Map<string, number>();
       let length = 0;

@@ -9,7 +9,6 @@
  * question about an observatory), its BM25 relative to the best possible, and its cosine.
  */
 import usearch from 'usearch';
-import { createHashingEmbedder } from '../../core/index.js';
 import { analyzeQuestion, editDistanceWithin, modelFor, type TextModel, type TextOptions } from '../../core/text/index.js';
 import {
   ANSWER_TYPE_OF_INTENT,
@@ -115,7 +114,7 @@ const B = 0.75;
 export class HybridIndex {
   readonly size: number;
   readonly #model: TextModel;
-  readonly #embedder: ReturnType<typeof createHashingEmbedder>;
+  readonly #analyzer: DocumentAnalyzer;
   readonly #fusion: FusionWeights;
   readonly #postings = new Map<string, Posting>();
   /** Scratch per document, reused by every search (one search runs at a time: it is synchronous). */
@@ -147,9 +146,8 @@ export class HybridIndex {
   constructor(documents: readonly IndexedText[], options: HybridIndexOptions = {}) {
     const n = documents.length;
     this.size = n;
-    this.#model = modelFor(options.text ?? {});
+    this.#model = modelFor(options.text);
     this.#dimensions = options.dimensions ?? 256;
-    this.#embedder = createHashingEmbedder({ dimensions: this.#dimensions, text: options.text });
     this.#fusion = options.fusion ?? DEFAULT_FUSION;
     this.#vectors = new Float32Array(n * this.#dimensions);
     this.#bm25 = new Float64Array(n);
@@ -162,6 +160,7 @@ export class HybridIndex {
     this.#touched = new Int32Array(n);
     this.#unseenIdf = Math.log(1 + (n + 0.5) / 0.5);
     const analyzer = options.analyzer ?? documentAnalyzer({ dimensions: this.#dimensions, text: options.text });
+    this.#analyzer = analyzer;
     const lengths = new Float32Array(n);
     const building = new Map<string, { docs: number[]; tf: number[] }>();
     let total = 0;
@@ -271,7 +270,7 @@ export class HybridIndex {
       totalImportance += importance;
       bm25Ceiling += ANSWER_TYPE_WEIGHT * answerPosting.idf * (K1 + 1);
     }
-    const plan = { words, totalImportance, bm25Ceiling, vector: this.#embedder.embedAnalysis(analysis) };
+    const plan = { words, totalImportance, bm25Ceiling, vector: this.#analyzer.embed(analysis) };
     if (this.#plans.size >= PLAN_CACHE_LIMIT) this.#plans.delete(this.#plans.keys().next().value!);
     this.#plans.set(question, plan);
     return plan;
