@@ -9,7 +9,7 @@ const wordGroups = z.array(z.array(z.string({ error: 'expected a word or phrase'
 });
 
 export const knowledgeConfigSchema = z.strictObject({
-  /** Files or globs (`*`, `**`, `?`), relative to the config file: .md/.markdown/.txt pages, .yaml/.yml/.json FAQ files. */
+  /** Files or globs (`*`, `**`, `?`), relative to the config file: .md/.markdown/.txt/.html/.htm pages, .yaml/.yml/.json FAQ files. */
   sources: z
     .array(z.string({ error: 'expected a file path or glob such as ../knowledge/*.md' }).min(1, { error: 'expected a file path or glob such as ../knowledge/*.md' }), {
       error: 'expected a list of files or globs, e.g. [../knowledge/faq.yaml, ../knowledge/*.md]',
