@@ -220,8 +220,7 @@ export class HybridIndex {
   }
 
   /** The question's words, postings and vector: analysed once per question text. */
-  /** @internal */
-  plan(question: string): QueryPlan {
+  #plan(question: string): QueryPlan {
     const cached = this.#plans.get(question);
     if (cached) {
       // Most recently used last: the oldest is the first key.
@@ -389,7 +388,7 @@ export class HybridIndex {
    */
   search(question: string, k: number, minScore = 0): ScoredDocument[] {
     if (this.size === 0 || k <= 0) return [];
-    const { words, totalImportance, bm25Ceiling, vector } = this.plan(question);
+    const { words, totalImportance, bm25Ceiling, vector } = this.#plan(question);
     const bm25 = this.#bm25;
     const covered = this.#covered;
     const matched = this.#matched;
