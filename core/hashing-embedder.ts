@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Embedder } from './contracts.js';
-import { analyzeQuestion, modelFor, type TextOptions } from './text/index.js';
+import { analyzeQuestion, modelFor, type QuestionAnalysis, type TextOptions } from './text/index.js';
 
 /** 32-bit FNV-1a. */
 export function fnv1a(text: string): number {
@@ -62,7 +62,7 @@ const FINGERPRINT_PROBES = [
  * const embedder = createHashingEmbedder({ dimensions: 256 });
  * const [a, b] = await embedder.embed(['Скільки коштує гуртожиток?', 'skilky koshtuie hurtozhytok']);
  */
-export function createHashingEmbedder(options: HashingEmbedderOptions = {}): Embedder & { embedOne(text: string): Float32Array } {
+export function createHashingEmbedder(options: HashingEmbedderOptions = {}): Embedder & { embedOne(text: string): Float32Array; embedAnalysis(analysis: QuestionAnalysis): Float32Array } {
   const dimensions = options.dimensions ?? 256;
   const text = options.text ?? {};
   const model = modelFor(text);
@@ -73,9 +73,8 @@ export function createHashingEmbedder(options: HashingEmbedderOptions = {}): Emb
     vector[hash % dimensions] += hash & 0x80000000 ? -weight : weight;
   }
 
-  function embedOne(question: string): Float32Array {
+  function embedAnalysis(analysis: QuestionAnalysis): Float32Array {
     const vector = new Float32Array(dimensions);
-    const analysis = analyzeQuestion(question, model);
     for (const word of analysis.content) {
       const scale = word.optional ? WEIGHT.optional : 1;
       if (word.concepts.length > 0) {
@@ -104,6 +103,10 @@ export function createHashingEmbedder(options: HashingEmbedderOptions = {}): Emb
     return normalizeVector(vector);
   }
 
+  function embedOne(question: string): Float32Array {
+    return embedAnalysis(analyzeQuestion(question, model));
+  }
+
   const fingerprint = createHash('sha256');
   for (const probe of FINGERPRINT_PROBES) fingerprint.update(Buffer.from(embedOne(probe).buffer));
   const id = `builtin-hash:d${dimensions}:${fingerprint.digest('hex').slice(0, 12)}`;
@@ -112,6 +115,7 @@ export function createHashingEmbedder(options: HashingEmbedderOptions = {}): Emb
     id,
     dimensions,
     embedOne,
+    embedAnalysis,
     async embed(texts) {
       return texts.map(embedOne);
     },

@@ -4,15 +4,16 @@
  * booting a kernel — so they work with no model reachable (the built-in embedder).
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { KobzaError, loadConfigFile, validateAt, formatProblem, type ConfigProblem } from '../../core/index.js';
-import { evaluateKnowledge, knowledgeConfigSchema, openKnowledgeIndex, parseQuestions, type KnowledgeConfig, type KnowledgeIndex } from '../../plugins/knowledge/index.js';
+import { evaluateKnowledge, knowledgeConfigSchema, knowledgeIndexPath, openKnowledgeIndex, parseQuestions, type KnowledgeConfig, type KnowledgeIndex } from '../../plugins/knowledge/index.js';
 import { DEFAULT_CONFIG, reportFatal } from '../boot.js';
 import { commandGroup } from '../command-groups.js';
 
 /** The validated `plugins.knowledge` block of a config file, and its index. */
-async function openFromConfig(configPath: string, progress = false): Promise<{ config: KnowledgeConfig; index: KnowledgeIndex; ms: number }> {
+async function openFromConfig(configPath: string, progress = false): Promise<{ config: KnowledgeConfig; index: KnowledgeIndex; ms: number; indexFile?: string }> {
   const file = await loadConfigFile(configPath);
   const block = file.plugins.find((b) => b.name === 'knowledge');
   if (!block) throw new KobzaError('CONFIG_INVALID', `${file.file}:1: plugins.knowledge: the config has no knowledge plugin; add plugins.knowledge.sources`);
@@ -21,7 +22,11 @@ async function openFromConfig(configPath: string, progress = false): Promise<{ c
   if (!config) throw new KobzaError('CONFIG_INVALID', problems.map(formatProblem).join('\n'));
   let bar: cliProgress.SingleBar | undefined;
   const started = performance.now();
+  const indexFile = knowledgeIndexPath(config, file);
   const index = await openKnowledgeIndex(config, {
+    indexFile,
+    // Only `kobza knowledge index` writes the index file; the other commands read it.
+    save: progress,
     configFile: file.file,
     configDir: file.dir,
     lineOf: file.lineOf,
@@ -37,7 +42,7 @@ async function openFromConfig(configPath: string, progress = false): Promise<{ c
       : undefined,
   });
   bar?.stop();
-  return { config, index, ms: performance.now() - started };
+  return { config, index, ms: performance.now() - started, indexFile };
 }
 
 function run(action: () => Promise<void>): Promise<void> {
@@ -57,9 +62,10 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG)
     .action((flags: { config: string }) =>
       run(async () => {
-        const { index, ms } = await openFromConfig(flags.config, true);
+        const { index, ms, indexFile } = await openFromConfig(flags.config, true);
         const base = index.base;
         process.stdout.write(`indexed ${base.passages.length} passages (${base.faq.length} FAQ entries) from ${base.files.length} files in ${Math.round(ms)} ms; version ${base.version}\n`);
+        process.stdout.write(`analysed ${index.analysed} passages, ${index.reused} unchanged since the last index; ${indexFile ? `index file ${path.relative(process.cwd(), indexFile) || indexFile}` : 'no index file (set plugins.knowledge.indexFile or a sqlite:// store)'}\n`);
       }),
     );
 

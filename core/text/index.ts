@@ -24,7 +24,7 @@ export type {
 } from './analysis/index.js';
 export type { QuestionComparison } from './compare.js';
 export { compareQuestions, slotDifference, wordPartnerScore } from './compare.js';
-export { analyzeQuestion, categoryMembersIn, compileTextModel, modelFor } from './analysis/index.js';
+export { analyzeDocument, analyzeQuestion, categoryMembersIn, compileTextModel, modelFor } from './analysis/index.js';
 export { detectLanguage, guessLanguage } from './language.js';
 export { spellingKey } from './transliterate.js';
 export { editDistance, editDistanceWithin } from './edit-distance.js';

@@ -9,7 +9,7 @@ const wordGroups = z.array(z.array(z.string({ error: 'expected a word or phrase'
 });
 
 export const knowledgeConfigSchema = z.strictObject({
-  /** Files or globs (`*`, `**`, `?`), relative to the config file: .md/.markdown/.txt pages, .yaml/.yml/.json FAQ files. */
+  /** Files or globs (`*`, `**`, `?`), relative to the config file: .md/.markdown/.txt/.html/.htm pages, .yaml/.yml/.json FAQ files. */
   sources: z
     .array(z.string({ error: 'expected a file path or glob such as ../knowledge/*.md' }).min(1, { error: 'expected a file path or glob such as ../knowledge/*.md' }), {
       error: 'expected a list of files or globs, e.g. [../knowledge/faq.yaml, ../knowledge/*.md]',
@@ -33,6 +33,16 @@ export const knowledgeConfigSchema = z.strictObject({
   dimensions: z.number({ error: 'expected a number of dimensions' }).int().min(32, { error: 'expected at least 32 dimensions' }).max(4096, { error: 'expected at most 4096 dimensions' }).default(256),
   /** Above this many passages the vector side uses a usearch HNSW graph instead of an exact scan. */
   annAbove: z.number({ error: 'expected a number of passages' }).int().min(0, { error: 'expected 0 or more passages' }).default(2000),
+  /**
+   * Where the analysed index is kept between runs, relative to the config file. Default:
+   * beside the config's first `sqlite://` store (`../data/kobza.sqlite` → `../data/kobza.sqlite.knowledge`);
+   * `false`: not kept (every start analyses every passage).
+   */
+  indexFile: z.union([z.string().min(1, { error: 'expected a file path' }), z.literal(false)], { error: 'expected a file path or false' }).optional(),
+  /** Re-read the sources when a file changes (`serve` picks up edits without a restart). */
+  watch: z.boolean({ error: 'expected true or false' }).default(false),
+  /** Quiet time after the last change before the sources are re-read. */
+  watchDebounceMs: z.number({ error: 'expected milliseconds' }).int().min(0, { error: 'expected 0 or more milliseconds' }).max(60_000, { error: 'expected at most 60000 ms' }).default(300),
   /** Domain entities and synonyms for the verifier and the retriever (as in semantic-cache). */
   entities: wordGroups.default([]),
   synonyms: wordGroups.default([]),

@@ -14,6 +14,7 @@
  *    passages as numbered sources in the system context with the instruction to cite [n].
  *    It runs after the cache so the passages never change the cache key of a question.
  */
+import path from 'node:path';
 import {
   createReplyMeta,
   definePlugin,
@@ -23,6 +24,7 @@ import {
   replayText,
   type ChatRequest,
   type Middleware,
+  type PluginBlock,
   type Reply,
   type ReplyMeta,
 } from '../../core/index.js';
@@ -30,7 +32,9 @@ import { needsContext, type TextOptions } from '../../core/text/index.js';
 import { extractiveAnswer, groundingText, languageOf, notCoveredText, refusalText, sourceRef, withSystemText } from './answers.js';
 import { knowledgeConfigSchema, type KnowledgeConfig } from './config.js';
 import { KnowledgeIndex, type PassageMatch } from './knowledge-index.js';
+import { AnalysisStore } from './index-file.js';
 import { loadSources } from './sources.js';
+import { foldersToWatch, watchFolders } from './watch.js';
 
 export { knowledgeConfigSchema, type KnowledgeConfig } from './config.js';
 export { KnowledgeIndex, type PassageMatch, type FaqMatch } from './knowledge-index.js';
@@ -40,18 +44,65 @@ export { evaluateKnowledge, parseQuestions, type KnowledgeEvalResult, type Label
 /** Errors after which the documents answer instead of the model. */
 const MODEL_DOWN = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT']);
 
+/** Where a knowledge config keeps its index file, if anywhere (see `indexFile` in config.ts). */
+export function knowledgeIndexPath(config: Pick<KnowledgeConfig, 'indexFile'>, kobza: { dir: string; plugins: readonly PluginBlock[] }): string | undefined {
+  if (config.indexFile === false) return undefined;
+  if (config.indexFile) return path.resolve(kobza.dir, config.indexFile);
+  for (const block of kobza.plugins) {
+    const store = block.enabled === false ? undefined : block.settings.store;
+    if (typeof store !== 'string' || !store.startsWith('sqlite://')) continue;
+    const file = store.slice('sqlite://'.length);
+    if (file && file !== ':memory:') return `${path.resolve(kobza.dir, file)}.knowledge`;
+  }
+  return undefined;
+}
+
+export interface OpenKnowledgeOptions {
+  configFile: string;
+  configDir: string;
+  lineOf(at: readonly (string | number)[]): number;
+  pluginName?: string;
+  onProgress?(done: number, total: number): void;
+  /** The index file to start from (and, with `save`, to write back when anything changed). */
+  indexFile?: string;
+  save?: boolean;
+  /** A failed save is passed here (else thrown). */
+  onSaveError?(err: Error): void;
+  /** The analyses of a previous build in this process (a watch reload); else read from `indexFile`. */
+  store?: AnalysisStore;
+}
+
 /**
- * Loads the sources of a knowledge config and indexes them.
+ * Loads the sources of a knowledge config and indexes them — analysing only passages the
+ * index file (or the previous build) does not already hold.
  * @example
- * const index = await openKnowledgeIndex(config, { configFile: 'config/default.yaml', configDir: 'config', lineOf: kobzaConfig.lineOf });
+ * const index = await openKnowledgeIndex(config, { configFile: 'config/default.yaml', configDir: 'config', lineOf: kobzaConfig.lineOf, indexFile: 'data/kobza.sqlite.knowledge', save: true });
+ * index.analysed // passages analysed by this build (0 when nothing changed)
  */
-export async function openKnowledgeIndex(
-  config: KnowledgeConfig,
-  where: { configFile: string; configDir: string; lineOf(at: readonly (string | number)[]): number; pluginName?: string; onProgress?(done: number, total: number): void },
-): Promise<KnowledgeIndex> {
+export async function openKnowledgeIndex(config: KnowledgeConfig, where: OpenKnowledgeOptions): Promise<KnowledgeIndex> {
   const base = await loadSources(config.sources, { ...where, maxPassageChars: config.maxPassageChars });
-  const text: TextOptions = { entities: config.entities, synonyms: config.synonyms };
-  return KnowledgeIndex.build(base, { dimensions: config.dimensions, text, annAbove: config.annAbove, onProgress: where.onProgress });
+  const text = textOptionsOf(config);
+  const store = where.store ?? (await AnalysisStore.load(where.indexFile, KnowledgeIndex.analyzerKey({ dimensions: config.dimensions, text }), config.dimensions));
+  const before = store.size;
+  const index = KnowledgeIndex.build(base, { dimensions: config.dimensions, text, annAbove: config.annAbove, onProgress: where.onProgress, store });
+  if (where.save && where.indexFile && (index.analysed > 0 || store.size !== before)) {
+    try {
+      await store.save(where.indexFile);
+    } catch (err) {
+      // The file only saves work at the next start: without it the index is still complete.
+      if (!where.onSaveError) throw err;
+      where.onSaveError(err as Error);
+    }
+  }
+  return index;
+}
+
+/** One TextOptions object per config object, so the compiled text model is shared (modelFor memoises per object). */
+const textOptions = new WeakMap<KnowledgeConfig, TextOptions>();
+function textOptionsOf(config: KnowledgeConfig): TextOptions {
+  let text = textOptions.get(config);
+  if (!text) textOptions.set(config, (text = { entities: config.entities, synonyms: config.synonyms }));
+  return text;
 }
 
 /** The last message when it is the user's, else undefined. */
@@ -90,10 +141,58 @@ export default definePlugin({
   name: 'knowledge',
   configSchema: knowledgeConfigSchema,
   async register(ctx, config) {
-    const index = await openKnowledgeIndex(config, { configFile: ctx.config.file, configDir: ctx.config.dir, lineOf: ctx.config.lineOf, pluginName: ctx.name });
-    const version = index.version;
+    const indexFile = knowledgeIndexPath(config, ctx.config);
+    const where: OpenKnowledgeOptions = {
+      configFile: ctx.config.file,
+      configDir: ctx.config.dir,
+      lineOf: ctx.config.lineOf,
+      pluginName: ctx.name,
+      indexFile,
+      save: true,
+      onSaveError: (err) => ctx.logger.warn({ err, indexFile }, 'knowledge: cannot write the index file; the next start analyses every passage again'),
+    };
+    const store = await AnalysisStore.load(where.indexFile, KnowledgeIndex.analyzerKey({ dimensions: config.dimensions, text: textOptionsOf(config) }), config.dimensions);
+    // The index in use; a watch reload puts a new one here (requests already running keep theirs).
+    let index = await openKnowledgeIndex(config, { ...where, store });
     const language = ctx.config.assistant.language;
-    ctx.logger.debug({ passages: index.base.passages.length, faq: index.base.faq.length, version }, 'knowledge base indexed');
+    ctx.logger.debug({ passages: index.base.passages.length, faq: index.base.faq.length, version: index.version, analysed: index.analysed, reused: index.reused, indexFile: where.indexFile }, 'knowledge base indexed');
+    if (config.watch) {
+      let reloading: Promise<void> | undefined;
+      let again = false;
+      const reload = async () => {
+        try {
+          const next = await openKnowledgeIndex(config, { ...where, store });
+          watching.add(foldersToWatch(config.sources, ctx.config.dir, next.base.paths));
+          if (next.version === index.version) return;
+          const previous = index.version;
+          index = next;
+          ctx.logger.info({ version: next.version, previous, analysed: next.analysed, reused: next.reused }, 'knowledge: sources changed; index rebuilt');
+        } catch (err) {
+          // A source being edited may be broken for a moment: the last good index stays.
+          ctx.logger.warn({ err }, 'knowledge: sources changed but could not be re-read; keeping the previous index');
+        }
+      };
+      const onChange = () => {
+        if (reloading) {
+          again = true;
+          return;
+        }
+        reloading = reload().finally(() => {
+          reloading = undefined;
+          if (again) {
+            again = false;
+            onChange();
+          }
+        });
+      };
+      const watching = watchFolders(foldersToWatch(config.sources, ctx.config.dir, index.base.paths), config.watchDebounceMs, onChange, (err, folder) =>
+        ctx.logger.warn({ err, folder }, 'knowledge: cannot watch a source folder'),
+      );
+      ctx.onClose(async () => {
+        watching.close();
+        await reloading;
+      });
+    }
 
     /** Retrieval per request, shared by both middleware through the request's metadata object. */
     const retrieved = new WeakMap<object, PassageMatch[]>();
@@ -111,7 +210,7 @@ export default definePlugin({
       meta.doneReason = 'stop';
       meta.flags.noCache = true;
       if (init.sources) meta.sources = init.sources;
-      meta.extra.knowledge = { version, ...init.extra };
+      meta.extra.knowledge = { version: index.version, ...init.extra };
       const pace = request.metadata.replayCharsPerSecond;
       return replayText(text, meta, request.stream ? { charsPerSecond: typeof pace === 'number' ? pace : 0, signal: request.signal } : { chunkChars: Infinity, signal: request.signal });
     };
@@ -128,7 +227,7 @@ export default definePlugin({
       name: 'knowledge',
       stage: 'guard',
       async handle(request, next) {
-        request.metadata.knowledgeVersion = version;
+        request.metadata.knowledgeVersion = index.version;
         const question = questionOf(request);
         if (question === undefined) return next();
         // A JSON answer, or one where the model may call the client's tools, is the model's to write.

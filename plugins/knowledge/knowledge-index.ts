@@ -5,8 +5,9 @@
  * same question; retrieval only proposes the entries to check.
  */
 import { compareQuestions, detectLanguage, type QuestionComparison, type TextOptions } from '../../core/text/index.js';
-import { HybridIndex, type FusionWeights, type ScoredDocument } from './retrieval.js';
+import { documentAnalyzer, HybridIndex, type FusionWeights, type ScoredDocument } from './retrieval.js';
 import type { FaqEntry } from './faq.js';
+import { contentHash, type AnalysisStore } from './index-file.js';
 import type { KnowledgeBase, Passage } from './sources.js';
 
 /** A retrieved passage with its score and why. */
@@ -29,6 +30,8 @@ export interface KnowledgeIndexOptions {
   fusion?: FusionWeights;
   /** Progress of indexing the passages (for `kobza knowledge index`). */
   onProgress?(done: number, total: number): void;
+  /** Passages analysed before (an index file, the previous build): only the others are analysed. */
+  store?: AnalysisStore;
 }
 
 /** FAQ variants proposed to the verifier per question. */
@@ -46,19 +49,37 @@ export class KnowledgeIndex {
   readonly #variants: { entry: number; text: string }[];
   readonly #faq: HybridIndex;
   readonly #text: TextOptions;
+  /** Passages taken from the store as they were, and passages analysed by this build. */
+  readonly reused: number;
+  readonly analysed: number;
 
   private constructor(base: KnowledgeBase, options: KnowledgeIndexOptions) {
     this.base = base;
     this.#text = options.text ?? {};
-    this.#passages = new HybridIndex(
-      base.passages.map((p) => (p.kind === 'faq' && p.faq ? { title: p.faq.questions.join('\n'), text: p.text } : { title: p.title, text: p.text })),
-      options,
-    );
+    options.store?.resetCounts();
+    const documents = base.passages.map((p) => (p.kind === 'faq' && p.faq ? { title: p.faq.questions.join('\n'), text: p.text } : { title: p.title, text: p.text }));
+    const store = options.store;
+    const hashes = store ? documents.map(contentHash) : [];
+    const analyzer = documentAnalyzer({ dimensions: options.dimensions, text: options.text });
+    this.#passages = new HybridIndex(documents, {
+      ...options,
+      analyzer,
+      analyzed: store && store.key === analyzer.key ? (doc) => store.get(hashes[doc]) : undefined,
+      onAnalyzed: store ? (doc, features) => store.set(hashes[doc], features) : undefined,
+    });
+    if (store) store.retain(hashes);
+    this.reused = store?.reused ?? 0;
+    this.analysed = store ? store.analysed : documents.length;
     this.#variants = base.faq.flatMap((entry, i) => entry.questions.map((text) => ({ entry: i, text })));
     this.#faq = new HybridIndex(
       this.#variants.map((v) => ({ text: v.text })),
-      { ...options, onProgress: undefined },
+      { ...options, onProgress: undefined, analyzer: documentAnalyzer({ dimensions: options.dimensions, text: options.text, questions: true }) },
     );
+  }
+
+  /** The key an {@link AnalysisStore} for these options must have. */
+  static analyzerKey(options: Pick<KnowledgeIndexOptions, 'dimensions' | 'text'> = {}): string {
+    return documentAnalyzer({ dimensions: options.dimensions, text: options.text }).key;
   }
 
   /** Indexes a loaded knowledge base. */

@@ -9,18 +9,23 @@
  * question about an observatory), its BM25 relative to the best possible, and its cosine.
  */
 import usearch from 'usearch';
-import { createHashingEmbedder } from '../../core/index.js';
-import { analyzeQuestion, modelFor, type QuestionAnalysis, type TextModel, type TextOptions } from '../../core/text/index.js';
+import { analyzeQuestion, editDistanceWithin, modelFor, type TextModel, type TextOptions } from '../../core/text/index.js';
+import {
+  ANSWER_TYPE_OF_INTENT,
+  ANSWER_TYPE_WEIGHT,
+  documentAnalyzer,
+  featuresOf,
+  OPTIONAL_WEIGHT,
+  SLOT_WEIGHT,
+  type DocumentAnalyzer,
+  type DocumentFeatures,
+  type IndexedText,
+} from './document-analysis.js';
+
+export { documentAnalyzer, type DocumentAnalyzer, type DocumentFeatures, type IndexedText } from './document-analysis.js';
 
 const { Index, MetricKind, ScalarKind } = usearch;
 type UsearchIndex = InstanceType<typeof Index>;
-
-/** A document to index: a passage, or one FAQ question variant. */
-export interface IndexedText {
-  /** Weighted twice (a heading, a FAQ question). */
-  title?: string;
-  text: string;
-}
 
 /** One ranked document and why it ranked there. */
 export interface ScoredDocument {
@@ -59,39 +64,47 @@ export interface HybridIndexOptions {
   fusion?: FusionWeights;
   /** Called as documents are analysed (every 64 and at the end), for progress bars. */
   onProgress?(done: number, total: number): void;
+  /** How documents are analysed (default: passages; FAQ variants are analysed as questions). */
+  analyzer?: DocumentAnalyzer;
+  /** Features already known for a document (from an index file or an earlier build), if any. */
+  analyzed?(doc: number): DocumentFeatures | undefined;
+  /** Sees every document's features as the index takes them (to store them). */
+  onAnalyzed?(doc: number, features: DocumentFeatures): void;
 }
 
-/** A query word: its features (any one matches) and its weight. */
+/** A query word: its postings (any one matches), its weight, its importance. */
 interface QueryWord {
   token: string;
-  features: string[];
+  /** The answer type the question asks for, not a word of it (left out of matched/missing). */
+  answerType?: boolean;
   weight: number;
+  /** Weight × the idf of its most common form (a word the corpus never uses weighs the most). */
+  importance: number;
+  postings: Posting[];
 }
+
+/** What a question costs to analyse once: kept per question text (questions repeat). */
+interface QueryPlan {
+  words: QueryWord[];
+  totalImportance: number;
+  /** The best BM25 a document could reach: every word at its highest idf, tf saturated. */
+  bm25Ceiling: number;
+  vector: Float32Array;
+}
+
+/** A feature's documents and, per document, its BM25 part (idf and length folded in at build time). */
+interface Posting {
+  docs: Int32Array;
+  impact: Float32Array;
+  idf: number;
+}
+
+const PLAN_CACHE_LIMIT = 1024;
+/** Documents listed by all kept merged postings together (8 bytes each: 16 MB). */
+const MERGED_ENTRIES_LIMIT = 2_000_000;
 
 const K1 = 1.2;
 const B = 0.75;
-/** An optional word («університет» in a one-university bot) weighs this much. */
-const OPTIONAL_WEIGHT = 0.3;
-/** Slot features (numbers, years, degrees, entities) weigh this much. */
-const SLOT_WEIGHT = 0.5;
-
-/** Features of each content word of an analysed text, and its slot features. */
-function featuresOf(analysis: QuestionAnalysis): { token: string; features: string[]; optional: boolean; slot: boolean }[] {
-  const words: { token: string; features: string[]; optional: boolean; slot: boolean }[] = [];
-  for (const word of analysis.content) {
-    const features = [`s:${word.stem}`];
-    if (word.key.length >= 3) features.push(`k:${word.key}`);
-    for (const concept of word.concepts) features.push(`c:${concept}`);
-    words.push({ token: word.token, features, optional: word.optional, slot: false });
-  }
-  const slots = analysis.slots;
-  for (const n of slots.numbers) words.push({ token: n, features: [`#:${n}`], optional: false, slot: true });
-  for (const y of slots.years) words.push({ token: y, features: [`y:${y}`], optional: false, slot: true });
-  for (const d of slots.degrees) words.push({ token: d, features: [`d:${d}`], optional: false, slot: true });
-  for (const e of slots.entities) words.push({ token: e, features: [`e:${e}`], optional: false, slot: true });
-  return words;
-}
-
 /**
  * A hybrid lexical + vector index over a fixed list of texts.
  * @example
@@ -101,107 +114,271 @@ function featuresOf(analysis: QuestionAnalysis): { token: string; features: stri
 export class HybridIndex {
   readonly size: number;
   readonly #model: TextModel;
-  readonly #embedder: ReturnType<typeof createHashingEmbedder>;
+  readonly #analyzer: DocumentAnalyzer;
   readonly #fusion: FusionWeights;
-  /** feature → postings: documents and term frequencies (typed arrays once built). */
-  readonly #postings = new Map<string, { docs: Int32Array; tf: Float32Array }>();
+  readonly #postings = new Map<string, Posting>();
   /** Scratch per document, reused by every search (one search runs at a time: it is synchronous). */
   readonly #bm25: Float64Array;
   readonly #covered: Float64Array;
+  readonly #partial: Float64Array;
   readonly #matched: Uint32Array;
   readonly #wordBest: Float64Array;
   readonly #seen: Uint8Array;
   readonly #candidates: Int32Array;
   readonly #touched: Int32Array;
-  readonly #lengths: Float32Array;
-  readonly #avgLength: number;
   readonly #vectors: Float32Array;
   readonly #dimensions: number;
+  readonly #plans = new Map<string, QueryPlan>();
+  /** Merged postings of multi-feature words, oldest first, and how many entries they hold. */
+  readonly #merged = new Map<string, Posting>();
+  #mergedEntries = 0;
+  readonly #postingIds = new Map<Posting, number>();
+  /** Spelling keys of the corpus by first letter, for words the corpus does not have as written. */
+  readonly #keysByInitial = new Map<string, string[]>();
+  /** The idf of a feature no document has. */
+  readonly #unseenIdf: number;
   #ann: UsearchIndex | undefined;
 
+  /**
+   * `documents` are analysed here unless `options.analyzed` already holds their features
+   * (an index file, an earlier build): then only the missing ones are.
+   */
   constructor(documents: readonly IndexedText[], options: HybridIndexOptions = {}) {
-    this.size = documents.length;
-    this.#model = modelFor(options.text ?? {});
+    const n = documents.length;
+    this.size = n;
+    this.#model = modelFor(options.text);
     this.#dimensions = options.dimensions ?? 256;
-    this.#embedder = createHashingEmbedder({ dimensions: this.#dimensions, text: options.text });
     this.#fusion = options.fusion ?? DEFAULT_FUSION;
-    this.#lengths = new Float32Array(documents.length);
-    this.#vectors = new Float32Array(documents.length * this.#dimensions);
-    this.#bm25 = new Float64Array(documents.length);
-    this.#covered = new Float64Array(documents.length);
-    this.#matched = new Uint32Array(documents.length);
-    this.#wordBest = new Float64Array(documents.length);
-    this.#seen = new Uint8Array(documents.length);
-    this.#candidates = new Int32Array(documents.length);
-    this.#touched = new Int32Array(documents.length);
+    this.#vectors = new Float32Array(n * this.#dimensions);
+    this.#bm25 = new Float64Array(n);
+    this.#covered = new Float64Array(n);
+    this.#partial = new Float64Array(n);
+    this.#matched = new Uint32Array(n);
+    this.#wordBest = new Float64Array(n);
+    this.#seen = new Uint8Array(n);
+    this.#candidates = new Int32Array(n);
+    this.#touched = new Int32Array(n);
+    this.#unseenIdf = Math.log(1 + (n + 0.5) / 0.5);
+    const analyzer = options.analyzer ?? documentAnalyzer({ dimensions: this.#dimensions, text: options.text });
+    this.#analyzer = analyzer;
+    const lengths = new Float32Array(n);
     const building = new Map<string, { docs: number[]; tf: number[] }>();
     let total = 0;
-    documents.forEach((document, doc) => {
-      const counts = new Map<string, number>();
-      let length = 0;
-      const add = (text: string, times: number) => {
-        for (const word of featuresOf(analyzeQuestion(text, this.#model))) {
-          length += times;
-          // A word counts once per feature kind it has; its features share the occurrence.
-          for (const feature of word.features) counts.set(feature, (counts.get(feature) ?? 0) + times);
-        }
-      };
-      if (document.title) add(document.title, 2);
-      add(document.text, 1);
-      for (const [feature, tf] of counts) {
-        let posting = building.get(feature);
-        if (!posting) building.set(feature, (posting = { docs: [], tf: [] }));
+    for (let doc = 0; doc < n; doc++) {
+      const analysed = options.analyzed?.(doc) ?? analyzer.analyze(documents[doc]);
+      options.onAnalyzed?.(doc, analysed);
+      for (let f = 0; f < analysed.features.length; f++) {
+        let posting = building.get(analysed.features[f]);
+        if (!posting) building.set(analysed.features[f], (posting = { docs: [], tf: [] }));
         posting.docs.push(doc);
-        posting.tf.push(tf);
+        posting.tf.push(analysed.counts[f]);
       }
-      this.#lengths[doc] = length;
-      total += length;
-      this.#vectors.set(this.#embedder.embedOne(document.title ? `${document.title}\n${document.text}` : document.text), doc * this.#dimensions);
-      if (options.onProgress && ((doc + 1) % 64 === 0 || doc + 1 === documents.length)) options.onProgress(doc + 1, documents.length);
-    });
-    for (const [feature, posting] of building) this.#postings.set(feature, { docs: Int32Array.from(posting.docs), tf: Float32Array.from(posting.tf) });
-    this.#avgLength = documents.length ? Math.max(1, total / documents.length) : 1;
-    if (documents.length > (options.annAbove ?? 2000)) {
-      const ann = new Index({ dimensions: this.#dimensions, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity: 16, expansion_add: 128, expansion_search: 64, multi: false });
-      ann.add(BigUint64Array.from({ length: documents.length }, (_, i) => BigInt(i)), this.#vectors, 0);
+      lengths[doc] = analysed.length;
+      total += analysed.length;
+      this.#vectors.set(analysed.vector, doc * this.#dimensions);
+      if (options.onProgress && ((doc + 1) % 64 === 0 || doc + 1 === n)) options.onProgress(doc + 1, n);
+    }
+    const avgLength = n ? Math.max(1, total / n) : 1;
+    const lengthNorm = K1 * (1 - B);
+    const lengthScale = (K1 * B) / avgLength;
+    // A word's stem and spelling key (often its concept too) mostly list the same documents
+    // the same number of times: such features share one posting, which a search reads once.
+    const shared = new Map<string, { tf: number[]; posting: Posting }[]>();
+    const same = (a: number[], b: ArrayLike<number>) => a.length === b.length && a.every((v, i) => v === b[i]);
+    for (const [feature, { docs, tf }] of building) {
+      const df = docs.length;
+      const signature = `${df}:${docs[0]}:${docs[df - 1]}:${docs[df >> 1]}:${tf[0]}`;
+      const twins = shared.get(signature) ?? [];
+      const twin = twins.find((t) => same(docs, t.posting.docs) && same(tf, t.tf));
+      if (twin) {
+        this.#postings.set(feature, twin.posting);
+        continue;
+      }
+      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      const impact = new Float32Array(df);
+      for (let i = 0; i < df; i++) impact[i] = (idf * tf[i] * (K1 + 1)) / (tf[i] + lengthNorm + lengthScale * lengths[docs[i]]);
+      const posting = { docs: Int32Array.from(docs), impact, idf };
+      this.#postings.set(feature, posting);
+      this.#postingIds.set(posting, this.#postingIds.size);
+      twins.push({ tf, posting });
+      shared.set(signature, twins);
+    }
+    for (const feature of this.#postings.keys()) {
+      if (!feature.startsWith('k:') || feature.length < 7) continue;
+      const list = this.#keysByInitial.get(feature[2]) ?? [];
+      list.push(feature.slice(2));
+      this.#keysByInitial.set(feature[2], list);
+    }
+    // The graph only proposes candidates (every candidate's cosine is then computed exactly
+    // from the Float32 vectors), so it stores 8-bit vectors: half the build time, a third of
+    // the search time of 32-bit ones, the same candidates in practice.
+    if (n > (options.annAbove ?? 2000)) {
+      const ann = new Index({ dimensions: this.#dimensions, metric: MetricKind.Cos, quantization: ScalarKind.I8, connectivity: 16, expansion_add: 128, expansion_search: 64, multi: false });
+      ann.add(BigUint64Array.from({ length: n }, (_, i) => BigInt(i)), this.#vectors, 0);
       this.#ann = ann;
     }
   }
 
-  /** Inverse document frequency (BM25's, always positive). */
-  #idf(feature: string): number {
-    const df = this.#postings.get(feature)?.docs.length ?? 0;
-    return Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
-  }
-
-  #queryWords(question: string): QueryWord[] {
+  /** The question's words, postings and vector: analysed once per question text. */
+  #plan(question: string): QueryPlan {
+    const cached = this.#plans.get(question);
+    if (cached) {
+      // Most recently used last: the oldest is the first key.
+      this.#plans.delete(question);
+      this.#plans.set(question, cached);
+      return cached;
+    }
     const words: QueryWord[] = [];
     const seen = new Set<string>();
-    for (const word of featuresOf(analyzeQuestion(question, this.#model))) {
-      if (seen.has(word.features[0])) continue;
+    const analysis = analyzeQuestion(question, this.#model);
+    let totalImportance = 0;
+    let bm25Ceiling = 0;
+    for (const word of featuresOf(analysis)) {
+      if (seen.has(word.features[0]) || words.length === 32) continue; // one bit per word in #matched
       seen.add(word.features[0]);
-      words.push({ token: word.token, features: word.features, weight: word.slot ? SLOT_WEIGHT : word.optional ? OPTIONAL_WEIGHT : 1 });
+      const weight = word.slot ? SLOT_WEIGHT : word.optional ? OPTIONAL_WEIGHT : 1;
+      const postings: Posting[] = [];
+      let commonest = Infinity;
+      let rarest = 0;
+      for (const feature of word.features) {
+        const posting = this.#postings.get(feature);
+        if (posting && !postings.includes(posting)) {
+          postings.push(posting);
+          commonest = Math.min(commonest, posting.idf);
+        }
+        rarest = Math.max(rarest, posting?.idf ?? this.#unseenIdf);
+      }
+      // A word the corpus never uses may still be there in another script: a loanword or a
+      // name spelled a little differently («volleyball» / «волейбол», keys voleibal / voleibol).
+      if (postings.length === 0 && !word.slot) {
+        for (const posting of this.#nearSpellings(word.features)) {
+          postings.push(posting);
+          commonest = Math.min(commonest, posting.idf);
+        }
+      }
+      const importance = weight * (commonest === Infinity ? this.#unseenIdf : commonest);
+      words.push({ token: word.token, weight, importance, postings: postings.length > 1 ? [this.#mergedPosting(postings)] : postings });
+      totalImportance += importance;
+      bm25Ceiling += weight * rarest * (K1 + 1);
     }
-    return words;
+    const answerType = analysis.slots.intent && ANSWER_TYPE_OF_INTENT[analysis.slots.intent];
+    const answerPosting = answerType ? this.#postings.get(`a:${answerType}`) : undefined;
+    if (answerType && answerPosting && words.length < 32) {
+      const importance = ANSWER_TYPE_WEIGHT * answerPosting.idf;
+      words.push({ token: answerType, answerType: true, weight: ANSWER_TYPE_WEIGHT, importance, postings: [answerPosting] });
+      totalImportance += importance;
+      bm25Ceiling += ANSWER_TYPE_WEIGHT * answerPosting.idf * (K1 + 1);
+    }
+    const plan = { words, totalImportance, bm25Ceiling, vector: this.#analyzer.embed(analysis) };
+    if (this.#plans.size >= PLAN_CACHE_LIMIT) this.#plans.delete(this.#plans.keys().next().value!);
+    this.#plans.set(question, plan);
+    return plan;
   }
 
-  /** The `k` nearest documents by vector (exact scan, or the ANN graph). */
-  #nearest(vector: Float32Array, k: number): number[] {
-    if (this.#ann) {
-      const found = this.#ann.search(vector, Math.min(k, this.size), 1);
-      return Array.from(found.keys, (key) => Number(key));
+  /**
+   * One posting for a word's several features (stem, concepts, near spellings): each document
+   * once, with its best part. Words recur across questions far more than questions do, so
+   * merged postings are kept (within a budget of entries).
+   */
+  #mergedPosting(postings: readonly Posting[]): Posting {
+    const key = postings.map((p) => this.#postingIds.get(p)).join(',');
+    const cached = this.#merged.get(key);
+    if (cached) return cached;
+    let docs = postings[0].docs;
+    let impact = postings[0].impact;
+    for (let p = 1; p < postings.length; p++) {
+      const other = postings[p];
+      const outDocs = new Int32Array(docs.length + other.docs.length);
+      const outImpact = new Float32Array(outDocs.length);
+      let i = 0;
+      let j = 0;
+      let n = 0;
+      while (i < docs.length || j < other.docs.length) {
+        const a = i < docs.length ? docs[i] : Infinity;
+        const b = j < other.docs.length ? other.docs[j] : Infinity;
+        if (a === b) {
+          outDocs[n] = a;
+          outImpact[n++] = Math.max(impact[i++], other.impact[j++]);
+        } else if (a < b) {
+          outDocs[n] = a;
+          outImpact[n++] = impact[i++];
+        } else {
+          outDocs[n] = b;
+          outImpact[n++] = other.impact[j++];
+        }
+      }
+      docs = outDocs.subarray(0, n);
+      impact = outImpact.subarray(0, n);
     }
-    const scored: { doc: number; cos: number }[] = [];
-    for (let doc = 0; doc < this.size; doc++) scored.push({ doc, cos: this.#cosine(vector, doc) });
-    scored.sort((a, b) => b.cos - a.cos);
-    return scored.slice(0, k).map((s) => s.doc);
+    const merged = { docs: docs.slice(), impact: impact.slice(), idf: Math.min(...postings.map((p) => p.idf)) };
+    this.#mergedEntries += merged.docs.length;
+    while (this.#mergedEntries > MERGED_ENTRIES_LIMIT && this.#merged.size > 0) {
+      const [oldest, posting] = this.#merged.entries().next().value!;
+      this.#merged.delete(oldest);
+      this.#mergedEntries -= posting.docs.length;
+    }
+    this.#merged.set(key, merged);
+    return merged;
+  }
+
+  /** Postings of corpus spelling keys one edit (two for long words) from the word's own key. */
+  #nearSpellings(features: readonly string[]): Posting[] {
+    const key = features.find((f) => f.startsWith('k:'))?.slice(2);
+    if (!key || key.length < 5) return [];
+    const edits = key.length >= 8 ? 2 : 1;
+    const found: Posting[] = [];
+    for (const other of this.#keysByInitial.get(key[0]) ?? []) {
+      if (Math.abs(other.length - key.length) > edits || editDistanceWithin(key, other, edits) > edits) continue;
+      const posting = this.#postings.get(`k:${other}`)!;
+      if (!found.includes(posting)) found.push(posting);
+      if (found.length === 3) break;
+    }
+    return found;
   }
 
   #cosine(vector: Float32Array, doc: number): number {
     let dot = 0;
+    const vectors = this.#vectors;
     const offset = doc * this.#dimensions;
-    for (let i = 0; i < this.#dimensions; i++) dot += vector[i] * this.#vectors[offset + i];
+    for (let i = 0; i < this.#dimensions; i++) dot += vector[i] * vectors[offset + i];
     return dot;
+  }
+
+  /** Marks a document as a candidate of this search (its scratch cleared on first touch). */
+  #touch(doc: number, count: number): number {
+    if (this.#seen[doc]) return count;
+    this.#seen[doc] = 1;
+    this.#bm25[doc] = 0;
+    this.#covered[doc] = 0;
+    this.#matched[doc] = 0;
+    this.#candidates[count] = doc;
+    return count + 1;
+  }
+
+  /** Touches the `k` nearest documents by vector (the ANN graph, or an exact scan). */
+  #touchNearest(vector: Float32Array, k: number, count: number): number {
+    if (this.#ann) {
+      const keys = this.#ann.search(vector, Math.min(k, this.size), 1).keys;
+      for (let i = 0; i < keys.length; i++) count = this.#touch(Number(keys[i]), count);
+      return count;
+    }
+    // A bounded best-k list, worst first, by cosine.
+    const best = new Float64Array(Math.min(k, this.size)).fill(-Infinity);
+    const bestDoc = new Int32Array(best.length).fill(-1);
+    for (let doc = 0; doc < this.size; doc++) {
+      const cos = this.#cosine(vector, doc);
+      if (cos <= best[0]) continue;
+      let at = 0;
+      while (at + 1 < best.length && best[at + 1] < cos) {
+        best[at] = best[at + 1];
+        bestDoc[at] = bestDoc[at + 1];
+        at++;
+      }
+      best[at] = cos;
+      bestDoc[at] = doc;
+    }
+    for (const doc of bestDoc) if (doc >= 0) count = this.#touch(doc, count);
+    return count;
   }
 
   /**
@@ -211,48 +388,50 @@ export class HybridIndex {
    */
   search(question: string, k: number, minScore = 0): ScoredDocument[] {
     if (this.size === 0 || k <= 0) return [];
-    const words = this.#queryWords(question).slice(0, 32); // one bit per word in #matched
-    const vector = this.#embedder.embedOne(question);
-    // Each word weighs its importance: the idf of its most common form in the corpus (a
-    // word the corpus never uses weighs the most).
-    const importance = words.map((word) => {
-      let best = Infinity;
-      for (const feature of word.features) if (this.#postings.has(feature)) best = Math.min(best, this.#idf(feature));
-      return word.weight * (best === Infinity ? Math.log(1 + (this.size + 0.5) / 0.5) : best);
-    });
-    const totalImportance = importance.reduce((a, b) => a + b, 0);
+    const { words, totalImportance, bm25Ceiling, vector } = this.#plan(question);
     const bm25 = this.#bm25;
     const covered = this.#covered;
     const matched = this.#matched;
     const wordBest = this.#wordBest;
+    const touched = this.#touched;
     const seen = this.#seen;
     const candidates = this.#candidates;
-    let candidateCount = 0;
-    const touch = (doc: number) => {
-      if (seen[doc]) return;
-      seen[doc] = 1;
-      bm25[doc] = 0;
-      covered[doc] = 0;
-      matched[doc] = 0;
-      candidates[candidateCount++] = doc;
-    };
-    const lengthNorm = K1 * (1 - B);
-    const lengthScale = (K1 * B) / this.#avgLength;
+    let count = 0;
     for (let w = 0; w < words.length; w++) {
-      const word = words[w];
-      // Per document, the best-scoring feature of this word.
-      const touched = this.#touched;
-      let touchedCount = 0;
-      for (const feature of word.features) {
-        const posting = this.#postings.get(feature);
-        if (!posting) continue;
-        const idf = this.#idf(feature);
-        const { docs, tf } = posting;
+      const { postings, weight, importance } = words[w];
+      const bit = 1 << w;
+      if (postings.length === 1) {
+        // One posting (the usual case once twins are shared): no best-of to keep.
+        const { docs, impact } = postings[0];
         for (let i = 0; i < docs.length; i++) {
           const doc = docs[i];
-          const score = (idf * tf[i] * (K1 + 1)) / (tf[i] + lengthNorm + lengthScale * this.#lengths[doc]);
-          touch(doc);
-          const bit = 1 << w;
+          if (!seen[doc]) {
+            seen[doc] = 1;
+            bm25[doc] = 0;
+            covered[doc] = 0;
+            matched[doc] = 0;
+            candidates[count++] = doc;
+          }
+          matched[doc] |= bit;
+          bm25[doc] += weight * impact[i];
+          covered[doc] += importance;
+        }
+        continue;
+      }
+      // Per document, the best-scoring feature of this word.
+      let touchedCount = 0;
+      for (let p = 0; p < postings.length; p++) {
+        const { docs, impact } = postings[p];
+        for (let i = 0; i < docs.length; i++) {
+          const doc = docs[i];
+          const score = impact[i];
+          if (!seen[doc]) {
+            seen[doc] = 1;
+            bm25[doc] = 0;
+            covered[doc] = 0;
+            matched[doc] = 0;
+            candidates[count++] = doc;
+          }
           if (!(matched[doc] & bit)) {
             matched[doc] |= bit;
             wordBest[doc] = score;
@@ -262,46 +441,65 @@ export class HybridIndex {
       }
       for (let i = 0; i < touchedCount; i++) {
         const doc = touched[i];
-        bm25[doc] += word.weight * wordBest[doc];
-        covered[doc] += importance[w];
+        bm25[doc] += weight * wordBest[doc];
+        covered[doc] += importance;
       }
     }
-    for (const doc of this.#nearest(vector, Math.max(k * 4, 20))) touch(doc);
-    // The best BM25 a document could reach: every word at its highest idf, tf saturated.
-    let bm25Ceiling = 0;
-    for (const word of words) {
-      let idf = 0;
-      for (const feature of word.features) idf = Math.max(idf, this.#idf(feature));
-      bm25Ceiling += word.weight * idf * (K1 + 1);
-    }
+    count = this.#touchNearest(vector, Math.max(k * 4, 20), count);
     const fusion = this.#fusion;
-    // The k best so far, worst first; a candidate whose lexical part cannot reach the k-th
-    // best even with a perfect cosine is skipped without computing its cosine.
-    const top: { doc: number; score: number; coverage: number; lexical: number; cos: number }[] = [];
-    for (let c = 0; c < candidateCount; c++) {
+    const partial = this.#partial;
+    // The lexical part of each candidate, and the k-th best of them: a final score is at
+    // least its lexical part, so a candidate that cannot reach that even with a perfect
+    // cosine is out without computing its cosine.
+    const kth = new Float64Array(k).fill(-Infinity);
+    for (let c = 0; c < count; c++) {
       const doc = candidates[c];
-      seen[doc] = 0;
       const coverage = totalImportance > 0 ? covered[doc] / totalImportance : 0;
       const lexical = bm25Ceiling > 0 ? Math.min(1, bm25[doc] / bm25Ceiling) : 0;
-      const partial = fusion.coverage * coverage + fusion.lexical * lexical;
-      const floor = top.length === k ? Math.max(minScore, top[0].score) : minScore;
-      if (partial + fusion.vector < floor) continue;
+      const value = fusion.coverage * coverage + fusion.lexical * lexical;
+      partial[doc] = value;
+      if (value > kth[0]) {
+        let at = 0;
+        while (at + 1 < k && kth[at + 1] < value) {
+          kth[at] = kth[at + 1];
+          at++;
+        }
+        kth[at] = value;
+      }
+    }
+    const floor = Math.max(minScore, kth[0]) - fusion.vector;
+    // The k best so far, worst first. The k best by lexical part go first, so the bar a
+    // candidate must clear is high before the long tail is looked at.
+    const top: { doc: number; score: number; cos: number }[] = [];
+    const consider = (doc: number) => {
+      const lexicalPart = partial[doc];
+      if (lexicalPart < floor || (top.length === k && lexicalPart + fusion.vector < top[0].score)) return;
       const cos = this.#cosine(vector, doc);
-      const score = partial + fusion.vector * Math.min(1, Math.max(0, cos) / fusion.vectorScale);
-      if (score < floor || (top.length === k && score === top[0].score && doc > top[0].doc)) continue;
+      const score = lexicalPart + fusion.vector * Math.min(1, Math.max(0, cos) / fusion.vectorScale);
+      if (score < minScore || (top.length === k && (score < top[0].score || (score === top[0].score && doc > top[0].doc)))) return;
       if (top.length === k) top.shift();
       let at = 0;
       while (at < top.length && (top[at].score < score || (top[at].score === score && top[at].doc > doc))) at++;
-      top.splice(at, 0, { doc, score, coverage, lexical, cos });
+      top.splice(at, 0, { doc, score, cos });
+    };
+    for (let c = 0; c < count; c++) if (partial[candidates[c]] >= kth[0]) consider(candidates[c]);
+    for (let c = 0; c < count; c++) {
+      const doc = candidates[c];
+      seen[doc] = 0;
+      if (partial[doc] < kth[0]) consider(doc);
     }
-    return top.reverse().map((t) => ({
-      doc: t.doc,
-      score: t.score,
-      coverage: t.coverage,
-      lexical: t.lexical,
-      vector: t.cos,
-      matched: words.filter((_, w) => matched[t.doc] & (1 << w)).map((word) => word.token),
-      missing: words.filter((_, w) => !(matched[t.doc] & (1 << w))).map((word) => word.token),
-    }));
+    return top.reverse().map((t) => {
+      const coverage = totalImportance > 0 ? covered[t.doc] / totalImportance : 0;
+      const lexical = bm25Ceiling > 0 ? Math.min(1, bm25[t.doc] / bm25Ceiling) : 0;
+      return {
+        doc: t.doc,
+        score: t.score,
+        coverage,
+        lexical,
+        vector: t.cos,
+        matched: words.filter((word, w) => !word.answerType && matched[t.doc] & (1 << w)).map((word) => word.token),
+        missing: words.filter((word, w) => !word.answerType && !(matched[t.doc] & (1 << w))).map((word) => word.token),
+      };
+    });
   }
 }

@@ -10,6 +10,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { formatProblem, KobzaError, type ConfigProblem } from '../../core/index.js';
 import { parseFaq, type FaqEntry } from './faq.js';
+import { parseHtmlPage } from './html.js';
 import { parsePage, plainInline, splitLongText } from './markdown.js';
 
 /** A piece of a document the retriever can return. */
@@ -34,6 +35,8 @@ export interface KnowledgeBase {
   passages: Passage[];
   faq: (FaqEntry & { file: string })[];
   files: { file: string; hash: string }[];
+  /** Absolute paths of the files read (what `watch` watches). */
+  paths: string[];
   /** A short hash of every file's path and content: changes whenever a document does. */
   version: string;
 }
@@ -50,7 +53,8 @@ export interface LoadOptions {
   maxPassageChars?: number;
 }
 
-const PAGE_EXTENSIONS = new Set(['.md', '.markdown', '.txt']);
+const PAGE_EXTENSIONS = new Set(['.md', '.markdown', '.txt', '.html', '.htm']);
+const HTML_EXTENSIONS = new Set(['.html', '.htm']);
 const FAQ_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const GLOB_CHARS = /[*?[{]/;
 
@@ -155,7 +159,7 @@ function commonFolder(files: string[]): string {
 }
 
 function pagePassages(source: string, file: string, idBase: string, maxChars: number): Passage[] {
-  const page = parsePage(source);
+  const page = HTML_EXTENSIONS.has(path.extname(file).toLowerCase()) ? parseHtmlPage(source) : parsePage(source);
   const fallbackTitle = page.title ?? path.basename(file).replace(/\.[^.]+$/, '');
   const passages: Passage[] = [];
   const used = new Map<string, number>();
@@ -206,11 +210,11 @@ export async function loadSources(patterns: readonly string[], options: LoadOpti
     }
     const usable = matched.filter((file) => PAGE_EXTENSIONS.has(path.extname(file).toLowerCase()) || FAQ_EXTENSIONS.has(path.extname(file).toLowerCase()));
     if (!isGlob && usable.length === 0) {
-      configProblem(i, `unsupported file type "${path.extname(matched[0])}" (expected .md, .markdown, .txt for pages; .yaml, .yml, .json for FAQ)`);
+      configProblem(i, `unsupported file type "${path.extname(matched[0])}" (expected .md, .markdown, .txt, .html, .htm for pages; .yaml, .yml, .json for FAQ)`);
       continue;
     }
     if (usable.length === 0) {
-      configProblem(i, matched.length ? `the glob ${JSON.stringify(pattern)} matches no .md, .markdown, .txt, .yaml, .yml or .json file` : `the glob ${JSON.stringify(pattern)} matches no file`);
+      configProblem(i, matched.length ? `the glob ${JSON.stringify(pattern)} matches no .md, .markdown, .txt, .html, .htm, .yaml, .yml or .json file` : `the glob ${JSON.stringify(pattern)} matches no file`);
       continue;
     }
     for (const file of usable) {
@@ -264,5 +268,5 @@ export async function loadSources(patterns: readonly string[], options: LoadOpti
     .update(JSON.stringify({ maxChars, files: hashes }))
     .digest('hex')
     .slice(0, 12);
-  return { passages, faq, files: hashes, version };
+  return { passages, faq, files: hashes, paths: files.map((f) => f.file), version };
 }

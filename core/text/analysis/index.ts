@@ -40,6 +40,70 @@ export function analyzeQuestion(text: string, model: TextModel = modelFor()): Qu
   return result;
 }
 
+const NO_SLOTS: Omit<QuestionSlots, 'numbers' | 'years' | 'degrees' | 'entities' | 'lang'> = { negated: false, symbols: [], modality: [] };
+
+/**
+ * A lighter analysis for documents (a knowledge base's passages): tokens, stems, spelling
+ * keys and lexicon concepts of the content words, and the numbers, years, degree levels and
+ * entities — none of the question-only rules (intent, negation, polarity, person,
+ * follow-ups), and not memoised (a document is analysed once). Its features are the ones a
+ * question's analysis produces for the same words, so the two meet in an index.
+ *
+ * @example
+ * analyzeDocument('Гуртожиток коштує 1 500 грн на місяць.', modelFor()).content.map((w) => w.stem)
+ */
+export function analyzeDocument(text: string, model: TextModel = modelFor()): QuestionAnalysis {
+  const { normalized, tokens, guess } = questionTokens(text);
+  const stems = tokens.map(modelStem);
+  const numbers: string[] = [];
+  const years: string[] = [];
+  const degrees: QuestionSlots['degrees'] = [];
+  const entities: string[] = [];
+  const content: ContentWord[] = [];
+  let phraseConcepts: number[] = [];
+  let phraseLeft = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    const s = stems[i];
+    if (phraseLeft > 0) phraseLeft--;
+    else {
+      // Multi-word entries, longest first: a degree or entity phrase is a slot and takes its
+      // words; a synonym phrase lends its concept to each of its words.
+      phraseConcepts = [];
+      let consumed = 0;
+      for (const p of model.phrasesByFirstStem.get(s) ?? []) {
+        if (i + p.stems.length > tokens.length || p.stems.some((ps, k) => stems[i + k] !== ps)) continue;
+        if (p.degree) degrees.push(p.degree);
+        if (p.entity) entities.push(p.entity);
+        if (p.degree || p.entity) consumed = p.stems.length;
+        else if (p.concept !== undefined) { phraseConcepts = [p.concept]; phraseLeft = p.stems.length - 1; }
+        break;
+      }
+      if (consumed) { i += consumed - 1; continue; }
+    }
+    if (/^\d/.test(token)) {
+      const digits = token.replace(/\.$/, '');
+      if (/^(19|20)\d\d$/.test(digits)) years.push(digits);
+      else numbers.push(digits.replace(/^0+(?=\d)/, ''));
+      continue;
+    }
+    if (model.stop.has(token) || CUES.negation.has(token)) continue;
+    const degree = model.degreeByStem.get(s);
+    if (degree) { degrees.push(degree); continue; }
+    const entity = model.entityByStem.get(s);
+    if (entity) { entities.push(entity); continue; }
+    const own = conceptsOf(token, s, model);
+    const concepts = phraseConcepts.length ? [...new Set([...own.concepts, ...phraseConcepts])] : own.concepts;
+    const key = spellingKey(s);
+    const optional = model.optionalStems.has(s) || model.lightStems.has(s) || concepts.some((id) => model.optionalConcepts.has(id));
+    content.push({ token, stem: s, key, concepts, conceptsExact: own.exact, optional, position: i });
+  }
+  return {
+    normalized, tokens, content, anaphora: 0, infoSeeking: false, deictic: false, relation: [], frontedUntil: 0,
+    slots: { ...NO_SLOTS, numbers: uniqueSorted(numbers), years: uniqueSorted(years), degree: degrees[0], degrees: uniqueSorted(degrees), entities: uniqueSorted(entities), lang: guess.lang },
+  };
+}
+
 type Cue = 'cost' | 'duration' | 'date' | 'place' | undefined;
 
 /** The intent a content word restates, if any ("вартість" → cost, "дата" → date). */

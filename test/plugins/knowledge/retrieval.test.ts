@@ -61,12 +61,23 @@ describe('kobza eval knowledge', () => {
     expect(figures.abstain).toBeGreaterThanOrEqual(0.8);
   });
 
-  it('keeps the held-out set (written after tuning) at its measured figures: hit@5 0.895, hit@1 0.816, abstain 0.9, faqWrong 0', async () => {
+  it('keeps the held-out set (written after the first tuning) at its measured figures: hit@5 0.921, hit@1 0.868, abstain 0.9, faqWrong 0', async () => {
     const { stdout } = await runKobzaInProcess('eval', 'knowledge', '--config', 'config/default.yaml', '--questions', 'knowledge/questions.heldout.jsonl', '--json');
     const figures = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
     expect(figures.questions).toBe(48);
-    expect(figures.hitAt5).toBeGreaterThanOrEqual(0.89);
-    expect(figures.hitAt1).toBeGreaterThanOrEqual(0.8);
+    expect(figures.hitAt5).toBeGreaterThanOrEqual(0.92);
+    expect(figures.hitAt1).toBeGreaterThanOrEqual(0.86);
+    expect(figures.faqWrong).toBe(0);
+    expect(figures.abstain).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('keeps the second held-out set (written after all tuning, never tuned on) at its measured figures: hit@5 0.769, hit@1 0.744, abstain 1.0, faqWrong 0', async () => {
+    // A regression guard, not the goal: hit@5 is below 0.9 on this set (see docs/knowledge.md).
+    const { stdout } = await runKobzaInProcess('eval', 'knowledge', '--config', 'config/default.yaml', '--questions', 'knowledge/questions.heldout2.jsonl', '--json');
+    const figures = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+    expect(figures.questions).toBe(50);
+    expect(figures.hitAt5).toBeGreaterThanOrEqual(0.76);
+    expect(figures.hitAt1).toBeGreaterThanOrEqual(0.74);
     expect(figures.faqWrong).toBe(0);
     expect(figures.abstain).toBeGreaterThanOrEqual(0.8);
   });
