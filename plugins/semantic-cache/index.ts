@@ -305,12 +305,13 @@ export default definePlugin({
     };
     ctx.provide(SEMANTIC_CACHE_TOKEN, handle);
     ctx.provide('CacheModeration', {
-      rate: async (key, rating, conversationId) => (await open()).rateEntry(key, rating, conversationId),
+      rate: async (key, rating, voter) => (await open()).rateEntry(key, rating, voter),
       quarantine: async (key) => (await open()).setQuarantined(key, true),
       restore: async (key) => (await open()).setQuarantined(key, false),
       forget: async (key) => (await open()).forgetEntry(key),
       isQuarantined: (key) => cache?.isQuarantined(key) ?? false,
       list: async (options) => (await open()).listEntries(options),
+      alias: async (key, question) => (await open()).aliasEntry(key, question),
     });
     ctx.onReady(async () => {
       await open();
