@@ -9,6 +9,7 @@
  * The HTML is public (it holds no secret); the chat page asks `/v1/chat/completions` with the
  * API key the user typed, and every admin route wants an `adminKeys` key.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -52,6 +53,16 @@ const aliasSchema = z.strictObject({ question: z.string().trim().min(1).max(2000
 
 const ENTRY_ACTIONS = new Set(['restore', 'quarantine', 'forget', 'alias']);
 
+/**
+ * Who rates, for counting 👎 once per voter: a valid API key's identity, else the client
+ * address (any other token is anyone's to make up) — hashed, so neither is stored.
+ */
+function voterOf(request: FastifyRequest, keys: ApiKeySet): string {
+  const token = bearerToken(request.headers.authorization);
+  const [kind, value] = token && keys.match(token) >= 0 ? ['key', token] : ['ip', request.ip];
+  return `${kind}:${createHash('sha256').update(value).digest('base64url').slice(0, 16)}`;
+}
+
 /** Registers `/`, `/admin`, `/v1/feedback` and `/admin/api/*`. */
 export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { ctx, config, metrics } = deps;
@@ -63,12 +74,13 @@ export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return reply.headers(HTML_HEADERS).send(page('chat.html').replace('__KOBZA_MODEL__', escapeAttribute(ctx.config.assistant.model)));
   });
 
+  const callers = new ApiKeySet(config.apiKeys);
   app.post('/v1/feedback', async function feedback(request) {
     const body = parseBody(feedbackSchema, request.body, request.id);
     const service = ctx.tryResolve('Feedback');
     if (!service) throw new KobzaError('NOT_FOUND', 'ratings are off: add plugins.feedback to the config', { requestId: request.id });
     try {
-      const outcome = await service.rate(body);
+      const outcome = await service.rate({ ...body, voter: voterOf(request, callers) });
       return { requestId: body.requestId, rating: body.rating, stored: true, ...(outcome.entry ? { cacheEntry: { key: outcome.record.cacheEntry, ...outcome.entry } } : {}) };
     } catch (err) {
       if (err instanceof KobzaError) err.requestId = request.id;
