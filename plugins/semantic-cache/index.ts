@@ -134,7 +134,7 @@ export const semanticCacheConfigSchema = z.strictObject({
       path: z.string().min(1).optional(),
     })
     .prefault({}),
-  /** 👎 (the `feedback` plugin) from this many different conversations quarantine an entry: it is served to no one until restored or forgotten. */
+  /** 👎 (the `feedback` plugin) from this many different voters (a Telegram chat, an API key, a client address) quarantine an entry: it is served to no one until restored or forgotten. */
   quarantineAfter: z.number().int().min(1).default(3),
   /** Longest a store call may take; beyond it (or on an error) the answer goes on without the cache. */
   storeTimeoutMs: z.number().int().min(1).default(300),
