@@ -2,7 +2,8 @@
  * The pages a person sees: the chat page at `/` (`webChat: false` turns it off), the
  * operator console at `/admin`, and the routes behind them — `POST /v1/feedback` (ratings,
  * through the `Feedback` token) and `/admin/api/*` (cache entries through the
- * `CacheModeration` token, live counters from the metrics registry). The pages are plain
+ * `CacheModeration` token, the knowledge base through `KnowledgeSearch`, live counters from
+ * the metrics registry). The pages are plain
  * HTML files next to this module with inline script and style: nothing is loaded from
  * elsewhere, so they work offline.
  *
@@ -63,7 +64,7 @@ function voterOf(request: FastifyRequest, keys: ApiKeySet): string {
   return `${kind}:${createHash('sha256').update(value).digest('base64url').slice(0, 16)}`;
 }
 
-/** Registers `/`, `/admin`, `/v1/feedback` and `/admin/api/*`. */
+/** Registers `/`, `/admin`, `/v1/feedback` and `/admin/api/*` (entries, knowledge, feedback, stats). */
 export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { ctx, config, metrics } = deps;
   const open = { kobzaPublic: true, rateLimit: false as const };
@@ -121,6 +122,14 @@ export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
     } else done = await moderation[action as 'restore' | 'quarantine' | 'forget'](key);
     if (!done) throw new KobzaError('NOT_FOUND', `no cache entry ${JSON.stringify(key.slice(0, 80))}`, { requestId: request.id });
     return { key, action, done };
+  });
+
+  app.get<{ Querystring: { q?: string; limit?: string } }>('/admin/api/knowledge', admin, async function knowledge(request) {
+    const service = ctx.tryResolve('KnowledgeSearch');
+    if (!service) return { knowledge: false, results: [] };
+    const question = request.query.q?.trim().slice(0, 500);
+    const limit = Math.min(Math.max(Number(request.query.limit) || 10, 1), 50);
+    return { knowledge: true, results: question ? service.search(question, limit) : [] };
   });
 
   app.get('/admin/api/feedback', admin, async function ratings() {

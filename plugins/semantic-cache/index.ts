@@ -289,6 +289,8 @@ export default definePlugin({
           indexFile: indexPathFor(config, ctx.config.dir),
           syncIntervalMs: inMemory ? 0 : config.sync.intervalMs,
           quarantineAfter: config.quarantineAfter,
+          // The knowledge plugin's FAQ: each entry's `q` variants are the same question.
+          aliasGroups: ctx.tryResolve('FaqVariants')?.groups(),
           logger: quietDuringOutages(ctx.logger),
         });
         ctx.logger.debug({ embedder: embedder.id, threshold, store: storeDescription, entries: cache.size }, 'semantic cache ready');

@@ -51,6 +51,8 @@ export interface SemanticCacheOptions {
   heldAnswers?: number;
   /** Base path of the persisted index (`<path>.json` + vector files); undefined = not persisted. */
   indexFile?: string;
+  /** Groups of questions that are the same, in memory only (the knowledge plugin's FAQ variants). */
+  aliasGroups?: readonly (readonly string[])[];
   /** 👎 from this many voters (conversations, API keys, client addresses) quarantine an entry (default 3). */
   quarantineAfter?: number;
   /** Poll the shared change feed this often; 0 = never (a store only this process uses). */

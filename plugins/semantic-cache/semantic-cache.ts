@@ -64,7 +64,7 @@ export class SemanticCache {
     const held = new HeldAnswers(options.heldAnswers ?? 1000);
     this.#index = new NamespaceIndex(options.embedder, options.index, held);
     this.#blocks = new ForgetBlocks(options.store, (task) => this.#feed.serial(task));
-    this.#aliases = new QuestionAliases(options.store, (task) => this.#feed.serial(task));
+    this.#aliases = new QuestionAliases(options.store, (task) => this.#feed.serial(task), options.aliasGroups);
     this.#ratings = new EntryModeration(options.store, options.quarantineAfter ?? 3, (task) => this.#feed.serial(task));
     const followers = { index: this.#index, records: this.#records, blocks: this.#blocks, aliases: this.#aliases, ratings: this.#ratings, scheduleSave: () => this.#scheduleSave() };
     this.#feed = new ChangeFeed(options.store, options.syncIntervalMs > 0 || !!options.indexFile, followers);

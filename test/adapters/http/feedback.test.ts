@@ -164,6 +164,28 @@ describe('the console alias action', () => {
   });
 });
 
+describe('the console knowledge search', () => {
+  it('searches the knowledge base through KnowledgeSearch when the plugin is on, with an admin key', async () => {
+    const kobza = await startKobza({ plugins: { knowledge: { sources: ['knowledge/faq.*.yaml', 'knowledge/pages/*.md'] } }, http: { adminKeys: [ADMIN] } });
+    const found = await jsonOf(await admin(kobza, `/admin/api/knowledge?q=${encodeURIComponent('Чи є в університеті басейн?')}&limit=3`));
+    expect(found.knowledge).toBe(true);
+    expect(found.results.length).toBeGreaterThan(0);
+    expect(found.results.length).toBeLessThanOrEqual(3);
+    expect(found.results[0]).toMatchObject({ id: 'pool', kind: 'faq' });
+    expect(found.results[0].text).toContain('басейн');
+    expect(found.results[0].score).toBeGreaterThan(0);
+    const scores = found.results.map((r: { score: number }) => r.score);
+    expect([...scores].sort((x, y) => y - x)).toEqual(scores);
+    expect(await jsonOf(await admin(kobza, '/admin/api/knowledge?q='))).toEqual({ knowledge: true, results: [] });
+    expect((await fetch(`${kobza.url}/admin/api/knowledge?q=x`)).status).toBe(401);
+  });
+
+  it('says so when the knowledge plugin is off', async () => {
+    const kobza = await startKobza(withFeedback);
+    expect(await jsonOf(await admin(kobza, '/admin/api/knowledge?q=басейн'))).toEqual({ knowledge: false, results: [] });
+  });
+});
+
 describe('the pages', () => {
   it('serves the chat page to browsers at / and the plain line to API clients', async () => {
     const kobza = await startKobza(withFeedback);
