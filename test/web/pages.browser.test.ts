@@ -118,6 +118,16 @@ describe('the web pages in Chromium', () => {
     await consolePage.screenshot({ path: path.join(SHOTS, 'admin-restored.png'), fullPage: true });
     expect((await askOnPage(fourth, QUESTION)).source).toBe('cache');
     await fourth.screenshot({ path: path.join(SHOTS, 'chat-after-restore.png'), fullPage: true });
+
+    // The alias action: the operator types another wording (one the verifier alone tells apart) into the prompt.
+    const ALIAS = 'Коли можна подавати заяви на вступ?';
+    consolePage.once('dialog', (dialog) => void dialog.accept(ALIAS));
+    const aliased = consolePage.waitForResponse((response) => response.url().endsWith('/alias') && response.status() === 200);
+    await consolePage.click('[data-testid="entry"] [data-testid="alias"]');
+    await aliased;
+    const viaAlias = await askOnPage(fourth, ALIAS);
+    expect(viaAlias.source).toBe('cache');
+    expect(viaAlias.text).toBe(generated.text);
   }, 90_000);
 
   it('sends the API key typed into the page, and shows the refusal without one', async () => {
