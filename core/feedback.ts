@@ -103,8 +103,14 @@ export interface FeedbackOutcome {
  * await feedback?.rate({ requestId, rating: 'down', comment: 'wrong date' }); // NOT_FOUND for an unknown id
  */
 export interface Feedback {
-  /** Stores a rating of a recently served answer; throws KobzaError NOT_FOUND for an unknown request id. */
-  rate(input: { requestId: string; rating: Rating; comment?: string }): Promise<FeedbackOutcome>;
+  /**
+   * Stores a rating of a recently served answer; throws KobzaError NOT_FOUND for an unknown
+   * request id. A 👎 counts against a cache entry once per voter: the answer's conversation
+   * when its adapter named one (a Telegram chat), else `voter` — what the front door knows
+   * of who rates (a hashed API key or client address, never the raw key) — so one client
+   * asking three times cannot quarantine an entry alone.
+   */
+  rate(input: { requestId: string; rating: Rating; comment?: string; voter?: string }): Promise<FeedbackOutcome>;
   /** The served reply a request id names, if it is still remembered. */
   served(requestId: string): ServedReply | undefined;
   /** The latest ratings, newest first. */
@@ -114,7 +120,7 @@ export interface Feedback {
 /** Ratings and quarantine state of one cache entry. */
 export interface CacheEntryRating {
   ups: number;
-  /** 👎 from different conversations (one conversation counts once). */
+  /** 👎 from different voters (one conversation, API key or client counts once). */
   downs: number;
   quarantined: boolean;
 }
@@ -138,12 +144,12 @@ export interface CacheEntrySummary extends CacheEntryRating {
  * until `restore` or `forget`.
  * @example
  * const moderation = ctx.tryResolve('CacheModeration');
- * const state = await moderation?.rate(entryKey, 'down', request.conversationId);
+ * const state = await moderation?.rate(entryKey, 'down', voter); // a conversation, a hashed key or address
  * if (state?.quarantined) logger.info({ entryKey }, 'quarantined');
  */
 export interface CacheModeration {
-  /** Counts a rating against an entry; downs count once per conversation. Undefined for an entry no longer there. */
-  rate(entryKey: string, rating: Rating, conversationId: string): Promise<CacheEntryRating | undefined>;
+  /** Counts a rating against an entry; downs count once per voter. Undefined for an entry no longer there. */
+  rate(entryKey: string, rating: Rating, voter: string): Promise<CacheEntryRating | undefined>;
   /** Takes an entry out of service now. False when there is no such entry. */
   quarantine(entryKey: string): Promise<boolean>;
   /** Puts a quarantined entry back in service and clears its downs. False when there is no such entry. */

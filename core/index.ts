@@ -17,6 +17,7 @@ export * from './logger.js';
 export * from './storage.js';
 export * from './feedback.js';
 export * from './limits.js';
+export * from './knowledge.js';
 export { configErrorMap } from './config/error-map.js';
 export { parseConfig, loadConfigFile, formatProblem, didYouMean, editDistance, validateAt, type ConfigProblem } from './config/load.js';
 export type { KobzaConfig, PluginBlock, AssistantSettings, LoggingSettings, LimitSettings } from './config/schema.js';

@@ -2,13 +2,15 @@
  * The pages a person sees: the chat page at `/` (`webChat: false` turns it off), the
  * operator console at `/admin`, and the routes behind them — `POST /v1/feedback` (ratings,
  * through the `Feedback` token) and `/admin/api/*` (cache entries through the
- * `CacheModeration` token, live counters from the metrics registry). The pages are plain
+ * `CacheModeration` token, the knowledge base through `KnowledgeSearch`, live counters from
+ * the metrics registry). The pages are plain
  * HTML files next to this module with inline script and style: nothing is loaded from
  * elsewhere, so they work offline.
  *
  * The HTML is public (it holds no secret); the chat page asks `/v1/chat/completions` with the
  * API key the user typed, and every admin route wants an `adminKeys` key.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -52,7 +54,17 @@ const aliasSchema = z.strictObject({ question: z.string().trim().min(1).max(2000
 
 const ENTRY_ACTIONS = new Set(['restore', 'quarantine', 'forget', 'alias']);
 
-/** Registers `/`, `/admin`, `/v1/feedback` and `/admin/api/*`. */
+/**
+ * Who rates, for counting 👎 once per voter: a valid API key's identity, else the client
+ * address (any other token is anyone's to make up) — hashed, so neither is stored.
+ */
+function voterOf(request: FastifyRequest, keys: ApiKeySet): string {
+  const token = bearerToken(request.headers.authorization);
+  const [kind, value] = token && keys.match(token) >= 0 ? ['key', token] : ['ip', request.ip];
+  return `${kind}:${createHash('sha256').update(value).digest('base64url').slice(0, 16)}`;
+}
+
+/** Registers `/`, `/admin`, `/v1/feedback` and `/admin/api/*` (entries, knowledge, feedback, stats). */
 export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { ctx, config, metrics } = deps;
   const open = { kobzaPublic: true, rateLimit: false as const };
@@ -63,12 +75,13 @@ export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return reply.headers(HTML_HEADERS).send(page('chat.html').replace('__KOBZA_MODEL__', escapeAttribute(ctx.config.assistant.model)));
   });
 
+  const callers = new ApiKeySet(config.apiKeys);
   app.post('/v1/feedback', async function feedback(request) {
     const body = parseBody(feedbackSchema, request.body, request.id);
     const service = ctx.tryResolve('Feedback');
     if (!service) throw new KobzaError('NOT_FOUND', 'ratings are off: add plugins.feedback to the config', { requestId: request.id });
     try {
-      const outcome = await service.rate(body);
+      const outcome = await service.rate({ ...body, voter: voterOf(request, callers) });
       return { requestId: body.requestId, rating: body.rating, stored: true, ...(outcome.entry ? { cacheEntry: { key: outcome.record.cacheEntry, ...outcome.entry } } : {}) };
     } catch (err) {
       if (err instanceof KobzaError) err.requestId = request.id;
@@ -109,6 +122,14 @@ export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
     } else done = await moderation[action as 'restore' | 'quarantine' | 'forget'](key);
     if (!done) throw new KobzaError('NOT_FOUND', `no cache entry ${JSON.stringify(key.slice(0, 80))}`, { requestId: request.id });
     return { key, action, done };
+  });
+
+  app.get<{ Querystring: { q?: string; limit?: string } }>('/admin/api/knowledge', admin, async function knowledge(request) {
+    const service = ctx.tryResolve('KnowledgeSearch');
+    if (!service) return { knowledge: false, results: [] };
+    const question = request.query.q?.trim().slice(0, 500);
+    const limit = Math.min(Math.max(Number(request.query.limit) || 10, 1), 50);
+    return { knowledge: true, results: question ? service.search(question, limit) : [] };
   });
 
   app.get('/admin/api/feedback', admin, async function ratings() {

@@ -3,7 +3,7 @@
  * ratings are kept in the configured store with the question, where the answer came from
  * and the cache entry it was served from. A 👎 on a cached answer is passed on to the
  * cache (`CacheModeration`), which quarantines an entry after enough downs from different
- * conversations; a rating never deletes anything.
+ * voters (conversations, API keys, client addresses); a rating never deletes anything.
  *
  * A rating arrives after its answer, by request id (`x-request-id`, a Telegram button): an
  * outermost middleware remembers the last `remember` replies served (`RecentReplies`).
@@ -45,7 +45,7 @@ const PREFIX = 'rating:';
 export function createFeedback(ctx: Pick<PluginContext, 'tryResolve' | 'logger'>, open: () => Promise<CacheStore>, recent: RecentReplies, config: FeedbackConfig): Feedback {
   return {
     served: (requestId) => recent.get(requestId),
-    async rate({ requestId, rating, comment }) {
+    async rate({ requestId, rating, comment, voter }) {
       const served = recent.get(requestId);
       if (!served) throw new KobzaError('NOT_FOUND', `no recent answer has request id ${JSON.stringify(requestId.slice(0, 80))}`, { details: { param: 'requestId' } });
       const record: FeedbackRecord = {
@@ -62,7 +62,11 @@ export function createFeedback(ctx: Pick<PluginContext, 'tryResolve' | 'logger'>
       const store = await open();
       await store.set(PREFIX + requestId, record, config.ttlMs || undefined);
       const moderation = served.cacheEntry ? ctx.tryResolve('CacheModeration') : undefined;
-      const entry = served.cacheEntry && moderation ? await moderation.rate(served.cacheEntry, rating, served.conversationId) : undefined;
+      // A conversation the adapter named (a Telegram chat) is the voter; an HTTP request is its
+      // own conversation (its id is the request's), so the front door's voter counts instead.
+      const named = served.conversationId !== served.requestId;
+      const by = named || !voter ? served.conversationId : voter;
+      const entry = served.cacheEntry && moderation ? await moderation.rate(served.cacheEntry, rating, by) : undefined;
       if (entry?.quarantined && rating === 'down') ctx.logger.info({ entry: served.cacheEntry, downs: entry.downs }, 'feedback: cache entry quarantined');
       return entry ? { record, entry } : { record };
     },

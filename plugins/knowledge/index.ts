@@ -23,6 +23,8 @@ import {
   KobzaError,
   replayText,
   type ChatRequest,
+  type FaqVariants,
+  type KnowledgeSearch,
   type Middleware,
   type PluginBlock,
   type Reply,
@@ -103,6 +105,20 @@ function textOptionsOf(config: KnowledgeConfig): TextOptions {
   let text = textOptions.get(config);
   if (!text) textOptions.set(config, (text = { entities: config.entities, synonyms: config.synonyms }));
   return text;
+}
+
+/**
+ * The index as the core contracts others use: a search for the operator console, and the
+ * FAQ's `q` variants as groups of the same question (the semantic cache's aliases).
+ */
+export function knowledgeServices(index: KnowledgeIndex): { search: KnowledgeSearch; variants: FaqVariants } {
+  return {
+    search: {
+      search: (question, limit) =>
+        index.retrieve(question, limit).map(({ passage, score }) => ({ id: passage.id, title: passage.title, ...(passage.url ? { url: passage.url } : {}), score, text: passage.text, kind: passage.kind })),
+    },
+    variants: { groups: () => index.base.faq.map((entry) => entry.questions).filter((questions) => questions.length > 1) },
+  };
 }
 
 /** The last message when it is the user's, else undefined. */
@@ -275,5 +291,8 @@ export default definePlugin({
 
     ctx.provide('Middleware', knowledge);
     ctx.provide('Middleware', grounding);
+    const { search, variants } = knowledgeServices(index);
+    ctx.provide('KnowledgeSearch', search);
+    ctx.provide('FaqVariants', variants);
   },
 });

@@ -3,6 +3,8 @@
  * of `forget`): an entry stored for one answers the other, and a paraphrase of one the
  * verifier accepts counts as a paraphrase of the other. Kept in the store (`aliases`, and an
  * `aliases-version` other processes poll), so an alias taught on one process holds on all.
+ * Groups given when the cache opens (the knowledge plugin's FAQ variants) join them in
+ * memory only: they come from the deployment's files, not from the store.
  */
 import type { CacheStore } from '../../core/index.js';
 import { compareQuestions, normalize, type TextOptions } from '../../core/text/index.js';
@@ -32,13 +34,17 @@ export class QuestionAliases {
   #groups = new Map<string, string[]>();
   #count = 0;
   #version = 0;
+  /** Pairs from the groups given at start (not stored). */
+  readonly #fixed: [string, string][];
 
-  constructor(store: CacheStore, serial: <T>(task: () => Promise<T>) => Promise<T>) {
+  constructor(store: CacheStore, serial: <T>(task: () => Promise<T>) => Promise<T>, groups: readonly (readonly string[])[] = []) {
     this.#store = store;
     this.#serial = serial;
+    this.#fixed = groups.flatMap((group) => group.slice(1).map((q): [string, string] => [group[0], q]));
+    if (this.#fixed.length) this.#build([]);
   }
 
-  /** Taught pairs. */
+  /** Taught pairs (not counting the groups given at start). */
   get size(): number {
     return this.#count;
   }
@@ -86,13 +92,13 @@ export class QuestionAliases {
 
   /** The store was cleared. */
   reset(): void {
-    this.#groups.clear();
-    this.#count = 0;
+    this.#build([]);
     this.#version = 0;
   }
 
   /** Joins the taught pairs into groups (union of normal forms). */
-  #build(pairs: readonly [string, string][]): void {
+  #build(taught: readonly [string, string][]): void {
+    const pairs = this.#fixed.length ? [...this.#fixed, ...taught] : taught;
     const parent = new Map<string, string>();
     const find = (x: string): string => {
       let root = x;
@@ -118,6 +124,6 @@ export class QuestionAliases {
     for (const group of members.values()) {
       for (const n of group) this.#groups.set(n, group.filter((m) => m !== n).map((m) => texts.get(m)!));
     }
-    this.#count = pairs.length;
+    this.#count = taught.length;
   }
 }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { CacheStore } from '../../core/index.js';
 import type { QuestionAliases } from './aliases.js';
 import type { ForgetBlocks } from './forget-blocks.js';
+import type { EntryModeration } from './moderation.js';
 import type { NamespaceIndex, NamespaceStates } from './namespace-index.js';
 import type { EntryRecord, EntryRecords } from './records.js';
 import type { SnapshotState } from './index-snapshot.js';
@@ -38,6 +39,8 @@ export interface FeedFollowers {
   records: EntryRecords;
   blocks: ForgetBlocks;
   aliases: QuestionAliases;
+  /** Ratings and quarantine: a quarantine on one process holds on all within a poll. */
+  ratings: EntryModeration;
   /** The index changed: save it soon. */
   scheduleSave(): void;
 }
@@ -77,7 +80,7 @@ export class ChangeFeed {
 
   /** Start-up: takes over a saved snapshot if it still holds, else rescans the store. */
   async join(saved: SnapshotState | undefined): Promise<void> {
-    const { index, blocks, aliases } = this.#followers;
+    const { index, blocks, aliases, ratings } = this.#followers;
     if (saved) {
       index.replace(saved.states);
       this.generation = saved.generation;
@@ -96,11 +99,12 @@ export class ChangeFeed {
     }
     await blocks.load();
     await aliases.load();
+    await ratings.load();
   }
 
   /** Applies what other processes changed since the last poll. */
   async poll(): Promise<void> {
-    const { index, blocks, aliases } = this.#followers;
+    const { index, blocks, aliases, ratings } = this.#followers;
     const registry = await this.readRegistry();
     if (!registry || registry.generation !== this.generation) {
       // Someone cleared the store: start over from what is there now.
@@ -114,15 +118,17 @@ export class ChangeFeed {
       }
       await blocks.load();
       await aliases.load();
+      await ratings.load();
       return;
     }
     await blocks.refresh();
     await aliases.refresh();
+    await ratings.refresh();
     await this.#catchUp(registry);
     if (this.#registered) await this.#registerSelf(!(this.writerId in registry.writers));
   }
 
-  /** Serialises read-modify-write sequences of this process (registry, feed, blocks). */
+  /** Serialises read-modify-write sequences of this process (registry, feed, blocks, aliases, ratings). */
   serial<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(task, task);
     this.#queue = run.catch(() => undefined);

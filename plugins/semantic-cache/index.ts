@@ -135,7 +135,7 @@ export const semanticCacheConfigSchema = z.strictObject({
       path: z.string().min(1).optional(),
     })
     .prefault({}),
-  /** 👎 (the `feedback` plugin) from this many different conversations quarantine an entry: it is served to no one until restored or forgotten. */
+  /** 👎 (the `feedback` plugin) from this many different voters (a Telegram chat, an API key, a client address) quarantine an entry: it is served to no one until restored or forgotten. */
   quarantineAfter: z.number().int().min(1).default(3),
   /** Longest a store call may take; beyond it (or on an error) the answer goes on without the cache. */
   storeTimeoutMs: z.number().int().min(1).default(300),
@@ -290,6 +290,8 @@ export default definePlugin({
           indexFile: indexPathFor(config, ctx.config.dir),
           syncIntervalMs: inMemory ? 0 : config.sync.intervalMs,
           quarantineAfter: config.quarantineAfter,
+          // The knowledge plugin's FAQ: each entry's `q` variants are the same question.
+          aliasGroups: ctx.tryResolve('FaqVariants')?.groups(),
           logger: quietDuringOutages(ctx.logger),
         });
         ctx.logger.debug({ embedder: embedder.id, threshold, store: storeDescription, entries: cache.size }, 'semantic cache ready');
@@ -306,12 +308,13 @@ export default definePlugin({
     };
     ctx.provide(SEMANTIC_CACHE_TOKEN, handle);
     ctx.provide('CacheModeration', {
-      rate: async (key, rating, conversationId) => (await open()).rateEntry(key, rating, conversationId),
+      rate: async (key, rating, voter) => (await open()).rateEntry(key, rating, voter),
       quarantine: async (key) => (await open()).setQuarantined(key, true),
       restore: async (key) => (await open()).setQuarantined(key, false),
       forget: async (key) => (await open()).forgetEntry(key),
       isQuarantined: (key) => cache?.isQuarantined(key) ?? false,
       list: async (options) => (await open()).listEntries(options),
+      alias: async (key, question) => (await open()).aliasEntry(key, question),
     });
     ctx.provide('Health', { name: 'semantic-cache', health: handle.health });
     ctx.onReady(async () => {

@@ -5,18 +5,17 @@
  * - namespace-index.ts — per namespace, the entries and a vector index, in memory;
  * - lookup.ts — exact key, index candidates, `compareQuestions` verification, the answer;
  * - held-answers.ts — answers of recently hit entries, so a repeat reads no store;
- * - forget-blocks.ts — questions an operator made `forget` (`blocks`);
- * - change-feed.ts — `registry`, `head:<writer>`, `op:<writer>:<seq>`: several processes on
- *   one shared store (Redis) see each other's entries within a poll;
- * - index-snapshot.ts — the index saved beside the store, so a restart catches up instead
- *   of rescanning.
+ * - forget-blocks.ts, aliases.ts — questions an operator made `forget` / declared the same;
+ * - moderation.ts — ratings and quarantine; entries.ts — the console's per-entry actions;
+ * - change-feed.ts — `registry`, `head:<writer>`, `op:<writer>:<seq>`: processes sharing
+ *   one store (Redis) see each other's entries, blocks, aliases and ratings within a poll;
+ * - index-snapshot.ts — the index saved beside the store, so a restart catches up;
+ * - options.ts — the options and the `kobza cache stats` figures.
  */
-import type { Logger } from 'pino';
-import type { CacheEntryRating, CacheEntrySummary, CacheStore, Embedder, Rating } from '../../core/index.js';
-import type { TextOptions } from '../../core/text/index.js';
+import type { CacheEntryRating, CacheEntrySummary, Rating } from '../../core/index.js';
 import { ChangeFeed } from './change-feed.js';
 import { QuestionAliases, type AliasResult } from './aliases.js';
-import type { WordVectors } from './word-vectors.js';
+import { CacheEntries, type ListOptions } from './entries.js';
 import { ForgetBlocks, type ForgetResult } from './forget-blocks.js';
 import { HeldAnswers } from './held-answers.js';
 import { IndexSnapshot } from './index-snapshot.js';
@@ -24,63 +23,14 @@ import { CacheLookup, type LookupResult, type MatchResult } from './lookup.js';
 import { EntryModeration } from './moderation.js';
 import { NamespaceIndex } from './namespace-index.js';
 import { EntryIds, EntryRecords, importEntries, recordOf, type EntryRecord, type ExportedEntry, type NewAnswer } from './records.js';
+import { namespaceStats, type CacheStats, type SemanticCacheOptions } from './options.js';
 import { shortHash, type CacheScope } from './scope.js';
-import type { VectorIndexOptions } from './vector-index.js';
 
 export { entryIdOf, type EntryRecord, type ExportedEntry } from './records.js';
 export type { LookupResult, MatchResult } from './lookup.js';
 export type { ForgetResult } from './forget-blocks.js';
 export type { AliasResult } from './aliases.js';
-
-export interface CacheStats {
-  entries: number;
-  namespaces: { namespace: string; model?: string; entries: number; index: 'exact' | 'ann' | 'empty' }[];
-  embedder: string;
-  threshold: number;
-  blockedQuestions: number;
-  /** Question pairs an operator declared the same. */
-  aliases: number;
-  /** Processes that wrote to this store in the last 24 h. */
-  writers: number;
-  hits: number;
-  misses: number;
-  indexFile?: string;
-}
-
-export interface SemanticCacheOptions {
-  store: CacheStore;
-  embedder: Embedder;
-  /** Cosine similarity a candidate needs before it is verified (a prefilter, not the verdict). */
-  threshold: number;
-  /** Candidates taken from the index per lookup. */
-  topK: number;
-  /** Only candidates within this much of the best similarity are verified (2 = all). */
-  candidateMargin?: number;
-  /** Entry lifetime; 0 = no expiry. Never refreshed by a hit. */
-  ttlMs: number;
-  /** 0 = unlimited; above it the least recently used entries are evicted. */
-  maxEntries: number;
-  /** Synonyms and entities for the verifier (and the built-in embedder). Pass one object and keep it. */
-  text: TextOptions;
-  /** Strong-embedder mode: word vectors behind `text.wordSimilarity`, prepared before each verification. */
-  words?: WordVectors;
-  index: Omit<VectorIndexOptions, 'dimensions'>;
-  /**
-   * How many recently hit answers are kept in memory beside the index (default 1000; 0 =
-   * read the store on every hit). With a store shared by several processes, a change made
-   * elsewhere reaches them within one sync interval, as it reaches the index.
-   */
-  heldAnswers?: number;
-  /** Base path of the persisted index (`<path>.json` + vector files); undefined = not persisted. */
-  indexFile?: string;
-  /** 👎 from this many conversations quarantine an entry (default 3). */
-  quarantineAfter?: number;
-  /** Poll the shared change feed this often; 0 = never (a store only this process uses). */
-  syncIntervalMs: number;
-  /** Save the index this long after the last change (and on close). */
-  saveDelayMs?: number;
-  logger?: Logger;
-}
+export type { CacheStats, SemanticCacheOptions } from './options.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -101,7 +51,8 @@ export class SemanticCache {
   readonly #aliases: QuestionAliases;
   readonly #snapshot: IndexSnapshot;
   readonly #lookup: CacheLookup;
-  #moderation: EntryModeration | undefined;
+  readonly #ratings: EntryModeration;
+  readonly #entries: CacheEntries;
   #syncTimer: NodeJS.Timeout | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
   #syncing: Promise<void> | undefined;
@@ -113,12 +64,13 @@ export class SemanticCache {
     const held = new HeldAnswers(options.heldAnswers ?? 1000);
     this.#index = new NamespaceIndex(options.embedder, options.index, held);
     this.#blocks = new ForgetBlocks(options.store, (task) => this.#feed.serial(task));
-    this.#aliases = new QuestionAliases(options.store, (task) => this.#feed.serial(task));
-    const followers = { index: this.#index, records: this.#records, blocks: this.#blocks, aliases: this.#aliases, scheduleSave: () => this.#scheduleSave() };
+    this.#aliases = new QuestionAliases(options.store, (task) => this.#feed.serial(task), options.aliasGroups);
+    this.#ratings = new EntryModeration(options.store, options.quarantineAfter ?? 3, (task) => this.#feed.serial(task));
+    const followers = { index: this.#index, records: this.#records, blocks: this.#blocks, aliases: this.#aliases, ratings: this.#ratings, scheduleSave: () => this.#scheduleSave() };
     this.#feed = new ChangeFeed(options.store, options.syncIntervalMs > 0 || !!options.indexFile, followers);
     this.#snapshot = new IndexSnapshot({ indexFile: options.indexFile, embedderId: options.embedder.id, index: options.index, saveDelayMs: options.saveDelayMs ?? 5000, logger: options.logger });
-    const quarantined = { isQuarantined: (id: string) => this.#moderation?.isQuarantined(id) ?? false, countHit: (id: string) => this.#moderation?.countHit(id) };
-    this.#lookup = new CacheLookup(options, { index: this.#index, held, blocks: this.#blocks, aliases: this.#aliases, records: this.#records, ids: this.#ids, quarantined });
+    this.#lookup = new CacheLookup(options, { index: this.#index, held, blocks: this.#blocks, aliases: this.#aliases, records: this.#records, ids: this.#ids, quarantined: this.#ratings });
+    this.#entries = new CacheEntries({ index: this.#index, records: this.#records, ratings: this.#ratings, forget: (q) => this.forget(q), alias: (a, b) => this.alias(a, b), delete: (ns, ids) => this.#delete(ns, ids) });
   }
 
   /** Opens the cache: loads the saved index (or scans the store), joins the change feed. */
@@ -135,7 +87,6 @@ export class SemanticCache {
 
   async #start(): Promise<void> {
     await this.#feed.join(this.#snapshot.load());
-    this.#moderation = await EntryModeration.load(this.options.store, this.options.quarantineAfter ?? 3);
     const log = this.options.logger;
     if (this.options.syncIntervalMs > 0) {
       this.#syncTimer = setInterval(() => void this.sync().catch((err) => log?.warn({ err }, 'semantic cache: sync failed')), this.options.syncIntervalMs);
@@ -145,10 +96,7 @@ export class SemanticCache {
     this.#sweepTimer.unref();
   }
 
-  /**
-   * Applies what other processes changed since the last poll. Runs on a timer when
-   * `syncIntervalMs` > 0; call it directly to catch up now.
-   */
+  /** Applies what other processes changed since the last poll (on a timer when `syncIntervalMs` > 0; call it to catch up now). */
   sync(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#syncing ??= this.#feed.poll().finally(() => (this.#syncing = undefined));
@@ -156,9 +104,8 @@ export class SemanticCache {
   }
 
   /**
-   * Drops expired entries from the index and the store, and this process's feed records
-   * past their retention. Stores that expire keys only when read (memory, SQLite) would
-   * otherwise keep them forever.
+   * Drops expired entries from the index and the store, and this process's old feed records
+   * (stores that expire keys only when read — memory, SQLite — would keep them forever).
    */
   async sweep(): Promise<number> {
     const now = Date.now();
@@ -265,76 +212,41 @@ export class SemanticCache {
     return this.#aliases.add(a, b);
   }
 
-  /** Counts a rating against an entry (see moderation.ts); undefined when the entry is gone. */
-  async rateEntry(id: string, rating: Rating, conversationId: string): Promise<CacheEntryRating | undefined> {
-    if (!this.#find(id) || !this.#moderation) return undefined;
-    return this.#moderation.rate(id, rating, conversationId);
+  /** Counts a rating against an entry (a 👎 once per voter); undefined when the entry is gone. */
+  rateEntry(id: string, rating: Rating, voter: string): Promise<CacheEntryRating | undefined> {
+    return this.#entries.rate(id, rating, voter);
   }
 
   /** Quarantines (true) or restores (false) an entry; false when there is no such entry. */
-  async setQuarantined(id: string, quarantined: boolean): Promise<boolean> {
-    if (!this.#find(id) || !this.#moderation) return false;
-    await this.#moderation.setQuarantined(id, quarantined);
-    return true;
+  setQuarantined(id: string, quarantined: boolean): Promise<boolean> {
+    return this.#entries.setQuarantined(id, quarantined);
   }
 
   isQuarantined(id: string): boolean {
-    return this.#moderation?.isQuarantined(id) ?? false;
+    return this.#ratings.isQuarantined(id);
   }
 
   /** Forgets the question of entry `id` (see `forget`); false when there is no such entry. */
-  async forgetEntry(id: string): Promise<boolean> {
-    const found = this.#find(id);
-    if (!found) return false;
-    await this.forget(found.question);
-    if (this.#find(id)) await this.#delete(found.namespace, [id]);
-    await this.#moderation?.remove([id]);
-    return true;
+  forgetEntry(id: string): Promise<boolean> {
+    return this.#entries.forget(id);
+  }
+
+  /** Teaches that `question` is the same as entry `id`'s question (see `alias`); false when there is no such entry. */
+  aliasEntry(id: string, question: string): Promise<boolean> {
+    return this.#entries.alias(id, question);
   }
 
   /** Entries with their ratings, most recently used first; `query` matches question or answer (case-insensitive). */
-  async listEntries(options: { query?: string; limit?: number; quarantinedOnly?: boolean } = {}): Promise<CacheEntrySummary[]> {
-    const all: { namespace: string; entry: { id: string; question: string; createdAt: number; lastUsedAt: number } }[] = [];
-    for (const state of this.#index.states()) for (const entry of state.byLabel.values()) all.push({ namespace: state.namespace, entry });
-    all.sort((a, b) => b.entry.lastUsedAt - a.entry.lastUsedAt);
-    const query = options.query?.toLocaleLowerCase();
-    const limit = options.limit ?? 200;
-    const out: CacheEntrySummary[] = [];
-    for (let i = 0; i < all.length && out.length < limit; i += 100) {
-      const batch = all.slice(i, i + 100).filter(({ entry }) => !options.quarantinedOnly || this.isQuarantined(entry.id));
-      const records = new Map((await this.#records.getMany(batch.map(({ entry }) => entry.id))).map((r) => [r.id, r]));
-      for (const { entry } of batch) {
-        const record = records.get(entry.id);
-        if (!record) continue;
-        if (query && !record.question.toLocaleLowerCase().includes(query) && !record.answer.toLocaleLowerCase().includes(query)) continue;
-        const rating = this.#moderation?.ratingOf(entry.id) ?? { ups: 0, downs: 0, quarantined: false };
-        out.push({ key: entry.id, question: record.question, answer: record.answer, model: record.model, hits: this.#moderation?.hitsOf(entry.id) ?? 0, createdAt: entry.createdAt, lastUsedAt: entry.lastUsedAt, ...rating });
-        if (out.length >= limit) break;
-      }
-    }
-    return out;
-  }
-
-  #find(id: string): { namespace: string; question: string } | undefined {
-    for (const state of this.#index.states()) {
-      const entry = this.#index.entry(state.namespace, id);
-      if (entry) return { namespace: state.namespace, question: entry.question };
-    }
-    return undefined;
+  listEntries(options: ListOptions = {}): Promise<CacheEntrySummary[]> {
+    return this.#entries.list(options);
   }
 
   /** Numbers for `kobza cache stats`. */
   async stats(): Promise<CacheStats> {
     const registry = await this.#feed.readRegistry();
-    const namespaces: CacheStats['namespaces'] = [];
-    for (const state of this.#index.states()) {
-      if (state.byLabel.size === 0) continue;
-      const facts = await this.#records.facts(state.namespace);
-      namespaces.push({ namespace: state.namespace, model: facts?.model, entries: state.byLabel.size, index: state.vectors?.mode ?? 'empty' });
-    }
     return {
       entries: this.size,
-      namespaces,
+      namespaces: await namespaceStats(this.#index, this.#records),
       embedder: this.options.embedder.id,
       threshold: this.options.threshold,
       blockedQuestions: this.#blocks.size,
@@ -355,7 +267,7 @@ export class SemanticCache {
     this.#blocks.reset();
     this.#aliases.reset();
     this.#records.forgetFacts();
-    await this.#moderation?.reload();
+    this.#ratings.reset();
     await this.#feed.reset();
     this.#index.changed = true;
     this.saveIndex();

@@ -2,7 +2,7 @@
 /**
  * The chat page and the operator console in headless Chromium (Debian's `chromium`, driven
  * by puppeteer-core; `.ci/run` installs it when absent): an answer streams in from the
- * Ollama stand-in with its origin, 👎 on cached answers from three conversations quarantine
+ * Ollama stand-in with its origin, 👎 on cached answers from three visitors (three API keys) quarantine
  * the entry, the console shows it quarantined, and a restore brings the cached answer back.
  * Screenshots of each page go to test-results/screenshots/ for review.
  */
@@ -16,6 +16,8 @@ const CHROMIUM = process.env.KOBZA_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = path.resolve('test-results/screenshots');
 const ADMIN = 'admin-key-0123456789';
 const QUESTION = 'Коли починається вступна кампанія?';
+/** One key per visitor: all test traffic comes from one address, and 👎 count once per voter. */
+const VISITORS = ['visitor-key-00000001', 'visitor-key-00000002', 'visitor-key-00000003', 'visitor-key-00000004'];
 
 let browser: Browser;
 let kobza: LiveKobza;
@@ -23,7 +25,7 @@ let kobza: LiveKobza;
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set KOBZA_CHROMIUM)`);
   mkdirSync(SHOTS, { recursive: true });
-  kobza = await startKobza({ plugins: { 'semantic-cache': {}, feedback: {} }, http: { adminKeys: [ADMIN] }, standIn: { tokenDelayMs: 5 } });
+  kobza = await startKobza({ plugins: { 'semantic-cache': {}, feedback: {} }, http: { adminKeys: [ADMIN], apiKeys: VISITORS }, standIn: { tokenDelayMs: 5 } });
   browser = await puppeteer.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless=new'], headless: true });
 }, 60_000);
 
@@ -40,11 +42,14 @@ async function newPage(language: string): Promise<Page> {
   return page;
 }
 
-/** A visitor on a phone-sized screen with a Ukrainian browser. */
-async function openChat(): Promise<Page> {
+/** A visitor on a phone-sized screen with a Ukrainian browser, with their own API key. */
+async function openChat(visitor: number): Promise<Page> {
   const page = await newPage('uk-UA,uk');
   await page.setViewport({ width: 414, height: 820, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
   await page.goto(`${kobza.url}/`, { waitUntil: 'domcontentloaded' });
+  await page.click('summary');
+  await page.type('[data-testid="api-key"]', VISITORS[visitor]);
+  await page.$eval('[data-testid="api-key"]', (input) => input.dispatchEvent(new Event('change')));
   return page;
 }
 
@@ -72,16 +77,16 @@ async function voteDown(page: Page): Promise<void> {
 
 describe('the web pages in Chromium', () => {
   it('streams an answer with its origin, quarantines a cached answer after three 👎, and the console restores it', async () => {
-    const first = await openChat();
+    const first = await openChat(0);
     const generated = await askOnPage(first, QUESTION);
     expect(generated.source).toBe('provider');
     expect(generated.text.length).toBeGreaterThan(0);
     expect(await first.$eval('[data-testid="source"]', (n) => n.textContent)).toBe('модель');
     await kobza.kernel.resolve('SemanticCache').flush();
 
-    // Three visitors (three conversations) get the cached answer and rate it 👎.
+    // Three visitors (three voters) get the cached answer and rate it 👎.
     for (let visitor = 0; visitor < 3; visitor++) {
-      const page = visitor === 0 ? first : await openChat();
+      const page = visitor === 0 ? first : await openChat(visitor);
       const cached = await askOnPage(page, QUESTION);
       expect(cached.source).toBe('cache');
       expect(cached.text).toBe(generated.text);
@@ -91,7 +96,7 @@ describe('the web pages in Chromium', () => {
     const stored = await kobza.kernel.resolve('Feedback').latest();
     expect(stored.filter((r) => r.rating === 'down' && r.source === 'cache')).toHaveLength(3);
 
-    const fourth = await openChat();
+    const fourth = await openChat(3);
     expect((await askOnPage(fourth, QUESTION)).source).toBe('provider');
 
     // The operator's browser speaks English.
@@ -113,6 +118,16 @@ describe('the web pages in Chromium', () => {
     await consolePage.screenshot({ path: path.join(SHOTS, 'admin-restored.png'), fullPage: true });
     expect((await askOnPage(fourth, QUESTION)).source).toBe('cache');
     await fourth.screenshot({ path: path.join(SHOTS, 'chat-after-restore.png'), fullPage: true });
+
+    // The alias action: the operator types another wording (one the verifier alone tells apart) into the prompt.
+    const ALIAS = 'Коли можна подавати заяви на вступ?';
+    consolePage.once('dialog', (dialog) => void dialog.accept(ALIAS));
+    const aliased = consolePage.waitForResponse((response) => response.url().endsWith('/alias') && response.status() === 200);
+    await consolePage.click('[data-testid="entry"] [data-testid="alias"]');
+    await aliased;
+    const viaAlias = await askOnPage(fourth, ALIAS);
+    expect(viaAlias.source).toBe('cache');
+    expect(viaAlias.text).toBe(generated.text);
   }, 90_000);
 
   it('sends the API key typed into the page, and shows the refusal without one', async () => {

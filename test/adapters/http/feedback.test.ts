@@ -31,6 +31,9 @@ function admin(kobza: LiveKobza, path: string, init: RequestInit = {}) {
 }
 
 const withFeedback = { plugins: { 'semantic-cache': {}, feedback: {} }, http: { adminKeys: [ADMIN] } };
+/** Three chat API keys: three voters (all test traffic comes from 127.0.0.1). */
+const VOTERS = ['voter-key-0000000001', 'voter-key-0000000002', 'voter-key-0000000003'];
+const as = (i: number) => ({ authorization: `Bearer ${VOTERS[i]}` });
 
 describe('POST /v1/feedback', () => {
   it('stores a rating of an answer by its x-request-id, with the question and the source', async () => {
@@ -73,24 +76,24 @@ describe('POST /v1/feedback', () => {
     expect((await jsonOf(fourth)).error.code).toBe('RATE_LIMITED');
   });
 
-  it('quarantines a cached entry after three 👎 from different conversations, and a restore brings it back', async () => {
-    const kobza = await startKobza(withFeedback);
-    await ask(kobza);
+  it('quarantines a cached entry after three 👎 from different voters, and a restore brings it back', async () => {
+    const kobza = await startKobza({ ...withFeedback, http: { adminKeys: [ADMIN], apiKeys: VOTERS } });
+    await ask(kobza, question, as(0));
     const downs: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const hit = await ask(kobza);
+      const hit = await ask(kobza, question, as(i));
       expect(hit.source).toBe('cache');
       downs.push(hit.requestId);
     }
-    // The same conversation twice counts once (an HTTP request is its own conversation).
-    const first = await jsonOf(await rate(kobza, { requestId: downs[0], rating: 'down' }));
+    // The same voter twice counts once.
+    const first = await jsonOf(await rate(kobza, { requestId: downs[0], rating: 'down' }, as(0)));
     expect(first.cacheEntry).toMatchObject({ downs: 1, quarantined: false });
-    expect((await jsonOf(await rate(kobza, { requestId: downs[0], rating: 'down' }))).cacheEntry).toMatchObject({ downs: 1 });
-    expect((await jsonOf(await rate(kobza, { requestId: downs[1], rating: 'down' }))).cacheEntry).toMatchObject({ downs: 2, quarantined: false });
-    expect((await jsonOf(await rate(kobza, { requestId: downs[2], rating: 'down' }))).cacheEntry).toMatchObject({ downs: 3, quarantined: true });
+    expect((await jsonOf(await rate(kobza, { requestId: downs[0], rating: 'down' }, as(0)))).cacheEntry).toMatchObject({ downs: 1 });
+    expect((await jsonOf(await rate(kobza, { requestId: downs[1], rating: 'down' }, as(1)))).cacheEntry).toMatchObject({ downs: 2, quarantined: false });
+    expect((await jsonOf(await rate(kobza, { requestId: downs[2], rating: 'down' }, as(2)))).cacheEntry).toMatchObject({ downs: 3, quarantined: true });
 
     const calls = kobza.ollama.count('/api/chat');
-    expect((await ask(kobza)).source).toBe('provider');
+    expect((await ask(kobza, question, as(0))).source).toBe('provider');
     expect(kobza.ollama.count('/api/chat')).toBe(calls + 1);
 
     const listed = await jsonOf(await admin(kobza, '/admin/api/entries?quarantined=1'));
@@ -102,7 +105,7 @@ describe('POST /v1/feedback', () => {
 
     const restored = await admin(kobza, `/admin/api/entries/${encodeURIComponent(entry.key)}/restore`, { method: 'POST', body: '{}' });
     expect(restored.status).toBe(200);
-    expect((await ask(kobza)).source).toBe('cache');
+    expect((await ask(kobza, question, as(1))).source).toBe('cache');
     const after = (await jsonOf(await admin(kobza, '/admin/api/entries?q=гуртожиток'))).entries;
     expect(after.find((e: { key: string }) => e.key === entry.key)).toMatchObject({ quarantined: false, downs: 0 });
 
@@ -111,6 +114,75 @@ describe('POST /v1/feedback', () => {
     expect((await jsonOf(await admin(kobza, '/admin/api/entries'))).entries.find((e: { key: string }) => e.key === entry.key)).toBeUndefined();
     const missing = await admin(kobza, `/admin/api/entries/${encodeURIComponent(entry.key)}/restore`, { method: 'POST', body: '{}' });
     expect(missing.status).toBe(404);
+  });
+});
+
+describe('one client cannot quarantine alone', () => {
+  it('counts 👎 from one address once, however many requests it made; a valid key is its own voter', async () => {
+    const kobza = await startKobza(withFeedback);
+    await ask(kobza);
+    const hits: string[] = [];
+    for (let i = 0; i < 4; i++) hits.push((await ask(kobza)).requestId);
+    for (const requestId of hits.slice(0, 3)) {
+      expect((await jsonOf(await rate(kobza, { requestId, rating: 'down' }))).cacheEntry).toMatchObject({ downs: 1, quarantined: false });
+    }
+    // A made-up bearer token is not a voter of its own when the server has no such key.
+    expect((await jsonOf(await rate(kobza, { requestId: hits[3], rating: 'down' }, { authorization: 'Bearer made-up-1' }))).cacheEntry).toMatchObject({ downs: 1 });
+    expect((await ask(kobza)).source).toBe('cache');
+    const [entry] = (await jsonOf(await admin(kobza, '/admin/api/entries'))).entries;
+    expect(entry).toMatchObject({ downs: 1, quarantined: false });
+  });
+
+  it('hashes what it counts: no API key is stored with the ratings', async () => {
+    const kobza = await startKobza({ ...withFeedback, http: { adminKeys: [ADMIN], apiKeys: VOTERS } });
+    await ask(kobza, question, as(0));
+    const { requestId } = await ask(kobza, question, as(0));
+    expect((await jsonOf(await rate(kobza, { requestId, rating: 'down' }, as(0)))).cacheEntry).toMatchObject({ downs: 1 });
+    const cache = await kobza.kernel.resolve('SemanticCache').ready();
+    const ratings = JSON.stringify(await cache.options.store.get('ratings'));
+    expect(ratings).toMatch(/"key:[\w-]{16}"/);
+    const feedback = JSON.stringify(await kobza.kernel.resolve('Feedback').latest());
+    for (const text of [ratings, feedback]) expect(text).not.toContain(VOTERS[0]);
+  });
+});
+
+describe('the console alias action', () => {
+  it('teaches another wording of an entry through CacheModeration.alias', async () => {
+    const kobza = await startKobza(withFeedback);
+    await ask(kobza, 'Де знаходиться бібліотека?');
+    const listed = await jsonOf(await admin(kobza, '/admin/api/entries'));
+    expect(listed.alias).toBe(true);
+    const key = listed.entries[0].key;
+    const alias = (k: string, body: unknown) => admin(kobza, `/admin/api/entries/${encodeURIComponent(k)}/alias`, { method: 'POST', body: JSON.stringify(body) });
+    const taught = await alias(key, { question: 'Де бібла, шоб книжку взяти?' });
+    expect(taught.status).toBe(200);
+    expect(await jsonOf(taught)).toEqual({ key, action: 'alias', done: true });
+    const hit = await ask(kobza, 'Де бібла, шоб книжку взяти?');
+    expect(hit.source).toBe('cache');
+    expect((await alias(key, { question: '' })).status).toBe(400);
+    expect((await alias('no-such-entry', { question: 'x' })).status).toBe(404);
+  });
+});
+
+describe('the console knowledge search', () => {
+  it('searches the knowledge base through KnowledgeSearch when the plugin is on, with an admin key', async () => {
+    const kobza = await startKobza({ plugins: { knowledge: { sources: ['knowledge/faq.*.yaml', 'knowledge/pages/*.md'] } }, http: { adminKeys: [ADMIN] } });
+    const found = await jsonOf(await admin(kobza, `/admin/api/knowledge?q=${encodeURIComponent('Чи є в університеті басейн?')}&limit=3`));
+    expect(found.knowledge).toBe(true);
+    expect(found.results.length).toBeGreaterThan(0);
+    expect(found.results.length).toBeLessThanOrEqual(3);
+    expect(found.results[0]).toMatchObject({ id: 'pool', kind: 'faq' });
+    expect(found.results[0].text).toContain('басейн');
+    expect(found.results[0].score).toBeGreaterThan(0);
+    const scores = found.results.map((r: { score: number }) => r.score);
+    expect([...scores].sort((x, y) => y - x)).toEqual(scores);
+    expect(await jsonOf(await admin(kobza, '/admin/api/knowledge?q='))).toEqual({ knowledge: true, results: [] });
+    expect((await fetch(`${kobza.url}/admin/api/knowledge?q=x`)).status).toBe(401);
+  });
+
+  it('says so when the knowledge plugin is off', async () => {
+    const kobza = await startKobza(withFeedback);
+    expect(await jsonOf(await admin(kobza, '/admin/api/knowledge?q=басейн'))).toEqual({ knowledge: false, results: [] });
   });
 });
 

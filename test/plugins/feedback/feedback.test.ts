@@ -113,6 +113,19 @@ describe('feedback plugin', () => {
     ]);
   });
 
+  it("counts a front door's voter when the adapter named no conversation, and the conversation when it did", async () => {
+    const k = await boot('{}', '  moderation: {}\n');
+    const anonymous = [await ask(k, 'cached:fees'), await ask(k, 'cached:fees')];
+    const inChat = await ask(k, 'cached:fees', 'chat-9');
+    const feedback = k.resolve('Feedback');
+    for (const requestId of anonymous) await feedback.rate({ requestId, rating: 'down', voter: 'ip:abc' });
+    await feedback.rate({ requestId: inChat, rating: 'down', voter: 'ip:abc' });
+    expect(rated.map((r) => r.conversationId)).toEqual(['ip:abc', 'ip:abc', 'chat-9']);
+    // Without a voter, an unnamed conversation (the request's own id) is all there is.
+    await feedback.rate({ requestId: anonymous[0], rating: 'up' });
+    expect(rated.at(-1)?.conversationId).toBe(anonymous[0]);
+  });
+
   it('keeps only the newest `remember` answers ratable, and keeps ratings across a restart in SQLite', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'kobza-feedback-')), 'feedback.sqlite');
     let k = await boot(`{ remember: 2, store: "sqlite://${file}" }`);
