@@ -95,8 +95,8 @@ export default definePlugin({
     ctx.logger.debug({ passages: index.base.passages.length, faq: index.base.faq.length, version }, 'knowledge base indexed');
 
     /** Retrieval per request, shared by both middleware through the request's metadata object. */
-    const retrieved = new WeakMap<object, PassageMatch[]>();
-    const retrieve = (request: ChatRequest, question: string): PassageMatch[] => {
+    const retrieved = new WeakMap<object, readonly PassageMatch[]>();
+    const retrieve = (request: ChatRequest, question: string): readonly PassageMatch[] => {
       let matches = retrieved.get(request.metadata);
       if (!matches) {
         matches = index.retrieve(question, config.topK, config.minScore);
@@ -115,7 +115,7 @@ export default definePlugin({
       return replayText(text, meta, request.stream ? { charsPerSecond: typeof pace === 'number' ? pace : 0, signal: request.signal } : { chunkChars: Infinity, signal: request.signal });
     };
 
-    const answerWithoutModel = (request: ChatRequest, question: string, matches: PassageMatch[], cause: KobzaError): Reply => {
+    const answerWithoutModel = (request: ChatRequest, question: string, matches: readonly PassageMatch[], cause: KobzaError): Reply => {
       if (!config.extractive || matches.length === 0) throw cause;
       const lang = languageOf(question, language);
       const { text, sources } = extractiveAnswer(question, matches, lang);
