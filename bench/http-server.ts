@@ -6,7 +6,10 @@
  * gets a `__name(fn, "…")` wrapper (keepNames), which made the kernel path ~30 % slower.
  * Driven over IPC; not meant to be run by hand.
  */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import YAML from 'yaml';
@@ -31,6 +34,24 @@ export type ServerCommand =
   | { cmd: 'memory' }
   | { cmd: 'stop'; id: number }
   | { cmd: 'exit' };
+
+/**
+ * config/default.yaml as shipped, in a temp folder laid out like the repository (config/,
+ * data/ for its SQLite files, knowledge/ for its sample documents), so its relative paths
+ * resolve as in a real start. `edit` changes the YAML text (it must change something).
+ */
+export function copyDefaultConfig(repo: string, prefix: string, edit?: (yaml: string) => string): { dir: string; file: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  mkdirSync(path.join(dir, 'config'));
+  mkdirSync(path.join(dir, 'data'));
+  cpSync(path.join(repo, 'knowledge'), path.join(dir, 'knowledge'), { recursive: true });
+  const file = path.join(dir, 'config', 'default.yaml');
+  const shipped = readFileSync(path.join(repo, 'config', 'default.yaml'), 'utf8');
+  const yaml = edit ? edit(shipped) : shipped;
+  if (edit && yaml === shipped) throw new Error('copyDefaultConfig: the edit changed nothing (config/default.yaml changed?)');
+  writeFileSync(file, yaml);
+  return { dir, file };
+}
 
 const instantAnswer = definePlugin({
   name: 'instant-answer',

@@ -7,10 +7,11 @@
  *    against the bare `ollama` client; stand-in first token after 20 ms, 4 ms per token.
  * 2. **pipeline**: requests through the HTTP API (`POST /api/chat`, streamed, with the
  *    `ollama` client pointed at Kobza) of a Kobza started from `config/default.yaml` itself —
- *    ollama, streaming, memory, semantic-cache (SQLite), parallel-ranking (`when: hard`, not
- *    triggered by these questions), http — against the same client pointed at the stand-in;
+ *    ollama, streaming, memory, knowledge (the sample in knowledge/: FAQ check, retrieval and
+ *    grounding), semantic-cache (SQLite), parallel-ranking (`when: hard`, not triggered by
+ *    these questions), http — against the same client pointed at the stand-in;
  *    stand-in first token after 50 ms, 5 ms per token. Only the environment differs from a
- *    real start: `OLLAMA_HOST` (the stand-in), `PORT=0`, and the SQLite files in a temp folder.
+ *    real start: `OLLAMA_HOST` (the stand-in), `PORT=0`, and the files in a temp folder.
  *    Three processes, as in production: the stand-in (so Kobza's CPU work cannot delay its
  *    tokens, which it did when they shared an event loop), Kobza (bench/http-server.ts
  *    compiled with esbuild, run by plain node), and this one, the client of both sides.
@@ -23,7 +24,7 @@
  * floor any proxy in its own process pays on the machine).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,6 +33,7 @@ import { build } from 'esbuild';
 import { pino } from 'pino';
 import { Kernel, parseConfig } from '../core/index.js';
 import { startOllamaStandIn } from '../test/servers/ollama.js';
+import { copyDefaultConfig } from './http-server.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WARM_UP = 10;
@@ -231,12 +233,8 @@ async function startKobzaServer(): Promise<Child> {
 async function pipelineComparison(requests: number): Promise<void> {
   const upstream = startUpstream();
   const { url: upstreamUrl } = await upstream.call<{ url: string }>({ cmd: 'start', pace: PACE.pipeline });
-  // The shipped file itself, copied so its relative SQLite paths land in a temp folder.
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kobza-bench-overhead-'));
-  mkdirSync(path.join(dir, 'config'));
-  mkdirSync(path.join(dir, 'data'));
-  const file = path.join(dir, 'config', 'default.yaml');
-  copyFileSync(path.join(REPO, 'config', 'default.yaml'), file);
+  // The shipped file itself, copied with its knowledge sample so its relative SQLite paths land in a temp folder.
+  const { dir, file } = copyDefaultConfig(REPO, 'kobza-bench-overhead-');
   // KOBZA_BENCH_WITHOUT=semantic-cache,memory switches plugins off, to see what each costs.
   const without = (process.env.KOBZA_BENCH_WITHOUT ?? '').split(',').filter(Boolean);
   const server = await startKobzaServer();

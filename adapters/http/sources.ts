@@ -7,11 +7,17 @@
  * (`id=…&title=…&url=…`, values URL-encoded), so `new URLSearchParams(entry)` reads it.
  */
 import type { FastifyReply } from 'fastify';
-import type { ReplyMeta, ReplySourceRef } from '../../core/index.js';
+import { memoizeString, type ReplyMeta, type ReplySourceRef } from '../../core/index.js';
 
 /** Header values are kept under this many characters (proxies refuse huge headers). */
 const HEADER_LIMIT = 4000;
 const TITLE_LIMIT = 200;
+
+/**
+ * `encodeURIComponent`, remembered: the same few documents are cited again and again, and
+ * encoding their (Cyrillic) titles was ~10 µs of every cited answer.
+ */
+const encode = memoizeString(encodeURIComponent, 4096, 1024);
 
 /**
  * The `x-kobza-sources` value of a list of sources ('' for none).
@@ -23,8 +29,8 @@ export function sourcesHeaderValue(sources: readonly ReplySourceRef[] | undefine
   if (!sources || sources.length === 0) return '';
   let value = '';
   for (const source of sources) {
-    let entry = `id=${encodeURIComponent(source.id)}&title=${encodeURIComponent(source.title.slice(0, TITLE_LIMIT))}`;
-    if (source.url) entry += `&url=${encodeURIComponent(source.url)}`;
+    let entry = `id=${encode(source.id)}&title=${encode(source.title.length > TITLE_LIMIT ? source.title.slice(0, TITLE_LIMIT) : source.title)}`;
+    if (source.url) entry += `&url=${encode(source.url)}`;
     const next = value ? `${value}, ${entry}` : entry;
     if (next.length > HEADER_LIMIT) break;
     value = next;

@@ -210,16 +210,8 @@ export default definePlugin({
       });
     }
 
-    /** Retrieval per request, shared by both middleware through the request's metadata object. */
-    const retrieved = new WeakMap<object, PassageMatch[]>();
-    const retrieve = (request: ChatRequest, question: string): PassageMatch[] => {
-      let matches = retrieved.get(request.metadata);
-      if (!matches) {
-        matches = index.retrieve(question, config.topK, config.minScore);
-        retrieved.set(request.metadata, matches);
-      }
-      return matches;
-    };
+    /** Retrieval for a question; the index remembers it, so both middleware share one search. */
+    const retrieve = (question: string): readonly PassageMatch[] => index.retrieve(question, config.topK, config.minScore);
 
     const fixedReply = (request: ChatRequest, text: string, init: { source: ReplyMeta['source']; sources?: ReplyMeta['sources']; extra: Record<string, unknown> }): Reply => {
       const meta = createReplyMeta({ requestId: request.id, source: init.source, model: request.model });
@@ -231,7 +223,7 @@ export default definePlugin({
       return replayText(text, meta, request.stream ? { charsPerSecond: typeof pace === 'number' ? pace : 0, signal: request.signal } : { chunkChars: Infinity, signal: request.signal });
     };
 
-    const answerWithoutModel = (request: ChatRequest, question: string, matches: PassageMatch[], cause: KobzaError): Reply => {
+    const answerWithoutModel = (request: ChatRequest, question: string, matches: readonly PassageMatch[], cause: KobzaError): Reply => {
       if (!config.extractive || matches.length === 0) throw cause;
       const lang = languageOf(question, language);
       const { text, sources } = extractiveAnswer(question, matches, lang);
@@ -255,7 +247,7 @@ export default definePlugin({
             return fixedReply(request, faq.entry.answer, { source: 'faq', sources: [ref], extra: { faq: faq.entry.id, variant: faq.variant, similarity: faq.comparison.similarity } });
           }
         }
-        const matches = retrieve(request, question);
+        const matches = retrieve(question);
         if (matches.length === 0 && config.whenNotFound === 'refuse' && plain) {
           return fixedReply(request, refusalText(language, config.contact), { source: 'knowledge', extra: { refused: true } });
         }
@@ -282,7 +274,7 @@ export default definePlugin({
       async handle(request, next) {
         const question = questionOf(request);
         if (question === undefined) return next();
-        const matches = retrieve(request, question);
+        const matches = retrieve(question);
         const lang = languageOf(question, language);
         const system = matches.length > 0 ? groundingText(matches, lang) : notCoveredText(lang);
         return next({ ...request, messages: withSystemText(request.messages, system) });

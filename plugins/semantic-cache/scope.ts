@@ -112,12 +112,15 @@ interface KnownNamespace {
   namespace: string;
   facts: NamespaceFacts;
   plainScope: CacheScope;
+  /** The same facts plus a knowledge version (`metadata.knowledgeVersion`), by version. */
+  byKnowledge?: BoundedMap<string, KnownNamespace>;
 }
 
 /**
- * Namespaces of requests with a model and a system prompt but no answer-changing option
- * and no format — nearly every request a deployment sees — remembered by model, then by
- * system prompt (no key string is built per request).
+ * Namespaces of requests with a model, a system prompt and perhaps a knowledge version, but
+ * no answer-changing option, no format and no tenant — nearly every request a deployment
+ * sees — remembered by model, then by system prompt, then by knowledge version (no key
+ * string is built per request).
  */
 const plainNamespaces = new BoundedMap<string, BoundedMap<string, KnownNamespace>>(64);
 
@@ -128,12 +131,13 @@ function known(facts: NamespaceFacts): KnownNamespace {
 
 /** The namespace of a request. */
 function namespaceOfRequest(request: ChatRequest): KnownNamespace {
-  let plain = request.metadata.format === undefined && request.metadata.knowledgeVersion === undefined && request.metadata.tenant === undefined;
+  let plain = request.metadata.format === undefined && request.metadata.tenant === undefined;
   for (let i = 0; plain && i < ANSWER_CHANGING_OPTIONS.length; i++) if (request.options[ANSWER_CHANGING_OPTIONS[i]] !== undefined) plain = false;
   if (!plain) return known(namespaceFactsOf(request));
   const system = systemTextOf(request.messages);
+  const knowledge = request.metadata.knowledgeVersion;
   // Model names and system prompts come from clients: very long ones are not remembered.
-  if (system.length + request.model.length > 8192) return known({ model: request.model, system, options: {} });
+  if (system.length + request.model.length > 8192) return known(namespaceFactsOf(request));
   let bySystem = plainNamespaces.get(request.model);
   if (bySystem === undefined) {
     bySystem = new BoundedMap<string, KnownNamespace>(64);
@@ -144,7 +148,15 @@ function namespaceOfRequest(request: ChatRequest): KnownNamespace {
     entry = known({ model: request.model, system, options: {} });
     bySystem.set(system, entry);
   }
-  return entry;
+  if (knowledge === undefined) return entry;
+  // A deployment has one knowledge version at a time (a few while documents are edited).
+  entry.byKnowledge ??= new BoundedMap<string, KnownNamespace>(8);
+  let versioned = entry.byKnowledge.get(knowledge);
+  if (versioned === undefined) {
+    versioned = known({ model: request.model, system, options: {}, knowledge });
+    entry.byKnowledge.set(knowledge, versioned);
+  }
+  return versioned;
 }
 
 /**

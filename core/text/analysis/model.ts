@@ -360,8 +360,15 @@ const models = new WeakMap<TextOptions, TextModel>();
 export function modelFor(options: TextOptions = DEFAULT_MODEL_OPTIONS): TextModel {
   let model = models.get(options);
   if (!model) {
-    model = compileTextModel(options);
+    // Options that add nothing (the empty lists configs default to) share the built-in model,
+    // and with it the analyses: the knowledge plugin and the semantic cache then analyse a
+    // new question once, not once each.
+    model = options !== DEFAULT_MODEL_OPTIONS && addsNothing(options) ? modelFor(DEFAULT_MODEL_OPTIONS) : compileTextModel(options);
     models.set(options, model);
   }
   return model;
+}
+
+function addsNothing(options: TextOptions): boolean {
+  return options.lexicon === undefined && !options.synonyms?.length && !options.entities?.length;
 }

@@ -128,6 +128,18 @@ describe('compareQuestions: properties', () => {
   });
 });
 
+describe('modelFor', () => {
+  it('options that add nothing share the built-in model (and its analyses); real options get their own', () => {
+    const builtIn = modelFor();
+    expect(modelFor({ synonyms: [], entities: [] })).toBe(builtIn);
+    expect(modelFor({})).toBe(builtIn);
+    const entities: TextOptions = { entities: [['хімфак', 'хімічний факультет']] };
+    expect(modelFor(entities)).not.toBe(builtIn);
+    expect(modelFor(entities)).toBe(modelFor(entities));
+    expect(analyzeQuestion('Де хімфак?', modelFor(entities)).slots.entities).toEqual(['хімфак']);
+  });
+});
+
 describe('categoryMembersIn', () => {
   it('finds the members of a category word in another text', () => {
     const model = modelFor();

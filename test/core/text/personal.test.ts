@@ -80,4 +80,12 @@ describe('core/text personal questions', () => {
     expect(personalQuestionKind('Який у нього телефон?')).toBe('third-party');
     expect(personalQuestionKind('')).toBeUndefined();
   });
+  it('reads Latin-letter words the same in every question (each word converted once)', () => {
+    expect(personalQuestionKind('yak mene zvaty')).toBe('self');
+    // The same words again, in new questions: the remembered conversions give the same verdicts.
+    expect(personalQuestionKind('a yak mene zvaty?')).toBe('self');
+    expect(personalQuestionKind('kak menya zovut, napomni')).toBe('self');
+    expect(personalQuestionKind('yak mozhna zvaty rektora')).toBeUndefined();
+    expect(personalQuestionKind('shcho ya tobi kazav pro hurtozhytok')).toBe('conversation');
+  });
 });

@@ -27,6 +27,21 @@ describe('FAQ verification', () => {
     // An English question is not served a Ukrainian-only answer as it is.
     expect(index.matchFaq('Where is the dormitory?')).toBeUndefined();
   });
+
+  it('answers a repeated question as the first time, from what it remembered', async () => {
+    const index = await sample();
+    const first = index.matchFaq('Чи є у вас басейн?');
+    expect(index.matchFaq('Чи є у вас басейн?')).toBe(first);
+    expect(first?.entry.id).toBe('pool');
+    expect(index.matchFaq('Чи є в університеті обсерваторія?')).toBeUndefined();
+    expect(index.matchFaq('Чи є в університеті обсерваторія?')).toBeUndefined();
+    const passages = index.retrieve('Коли зимова сесія?', 4, 0.4);
+    expect(index.retrieve('Коли зимова сесія?', 4, 0.4)).toBe(passages);
+    // Shared by every asker, so nobody may change it; other settings are searched anew.
+    expect(Object.isFrozen(passages)).toBe(true);
+    expect(index.retrieve('Коли зимова сесія?', 1, 0.4)).toEqual(passages.slice(0, 1));
+    expect(index.retrieve('Коли зимова сесія?', 4, 0.4)).toEqual(passages);
+  });
 });
 
 describe('hybrid retrieval', () => {
