@@ -62,10 +62,11 @@ export function createFeedback(ctx: Pick<PluginContext, 'tryResolve' | 'logger'>
       const store = await open();
       await store.set(PREFIX + requestId, record, config.ttlMs || undefined);
       const moderation = served.cacheEntry ? ctx.tryResolve('CacheModeration') : undefined;
-      // A conversation the adapter named (a Telegram chat) is the voter; an HTTP request is its
-      // own conversation (its id is the request's), so the front door's voter counts instead.
-      const named = served.conversationId !== served.requestId;
-      const by = named || !voter ? served.conversationId : voter;
+      // A conversation Kobza itself named (a Telegram chat, the console) is the voter. Over HTTP
+      // the client picks its conversation id (`x-kobza-conversation`, `user`), so one client
+      // could vote as many: there the front door's voter (hashed API key or address) counts.
+      const trusted = served.adapter !== 'http' && served.conversationId !== served.requestId;
+      const by = trusted || !voter ? served.conversationId : voter;
       const entry = served.cacheEntry && moderation ? await moderation.rate(served.cacheEntry, rating, by) : undefined;
       if (entry?.quarantined && rating === 'down') ctx.logger.info({ entry: served.cacheEntry, downs: entry.downs }, 'feedback: cache entry quarantined');
       return entry ? { record, entry } : { record };

@@ -133,6 +133,29 @@ describe('one client cannot quarantine alone', () => {
     expect(entry).toMatchObject({ downs: 1, quarantined: false });
   });
 
+  it('counts one address once even when each request names another conversation (x-kobza-conversation)', async () => {
+    const kobza = await startKobza(withFeedback);
+    await ask(kobza);
+    const hits: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const hit = await ask(kobza, question, { 'x-kobza-conversation': `made-up-${i}` });
+      expect(hit.source).toBe('cache');
+      hits.push(hit.requestId);
+    }
+    for (const requestId of hits) {
+      expect((await jsonOf(await rate(kobza, { requestId, rating: 'down' }))).cacheEntry).toMatchObject({ downs: 1, quarantined: false });
+    }
+    // The `user` field names a conversation too; it is not a voter either.
+    const response = await fetch(`${kobza.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'qwen2.5:7b', user: 'made-up-user', messages: [{ role: 'user', content: question }] }),
+    });
+    await response.json();
+    expect((await jsonOf(await rate(kobza, { requestId: response.headers.get('x-request-id'), rating: 'down' }))).cacheEntry).toMatchObject({ downs: 1 });
+    expect((await ask(kobza)).source).toBe('cache');
+  });
+
   it('hashes what it counts: no API key is stored with the ratings', async () => {
     const kobza = await startKobza({ ...withFeedback, http: { adminKeys: [ADMIN], apiKeys: VOTERS } });
     await ask(kobza, question, as(0));
