@@ -4,6 +4,7 @@
  * Every malformed entry is reported with its own line.
  */
 import YAML, { isMap, isSeq, LineCounter, type Node } from 'yaml';
+import { webUrl } from './web-url.js';
 
 /** A curated question-and-answer pair. */
 export interface FaqEntry {
@@ -115,7 +116,7 @@ export function parseFaq(source: string, json: boolean, defaultId: (n: number) =
       return;
     }
     seen.set(id, line);
-    entries.push({ id, questions, answer: (a as string).trim(), url: (value.url as string | undefined)?.trim(), line });
+    entries.push({ id, questions, answer: (a as string).trim(), url: webUrl(value.url), line });
   });
   return { entries, problems };
 }

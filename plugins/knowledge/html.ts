@@ -4,10 +4,11 @@
  * section keeping its heading path. Scripts, styles, templates, SVG and the `<head>` (but
  * its `<title>`) are left out; block elements end paragraphs, so long sections still split
  * at paragraph ends. The page's `<title>` and canonical URL (`<link rel="canonical">` or
- * `og:url`) become the page title and URL.
+ * `og:url`, http(s) only) become the page title and URL.
  */
 import { Parser } from 'htmlparser2';
 import type { PageSection, ParsedPage } from './markdown.js';
+import { webUrl } from './web-url.js';
 
 /** Elements whose content is not text a reader sees. */
 const HIDDEN = new Set(['script', 'style', 'noscript', 'template', 'svg', 'head', 'iframe', 'object', 'canvas']);
@@ -64,8 +65,9 @@ export function parseHtmlPage(source: string): ParsedPage {
     {
       onopentag(name, attributes) {
         if (name === 'title') inTitle = true;
-        if (name === 'link' && /\bcanonical\b/i.test(attributes.rel ?? '') && attributes.href) url = attributes.href;
-        if (name === 'meta' && attributes.property === 'og:url' && attributes.content && !url) url = attributes.content;
+        // Only http(s) addresses: the URL becomes a link in clients (see web-url.ts).
+        if (name === 'link' && /\bcanonical\b/i.test(attributes.rel ?? '')) url = webUrl(attributes.href) ?? url;
+        if (name === 'meta' && attributes.property === 'og:url' && !url) url = webUrl(attributes.content);
         if (HIDDEN.has(name)) {
           hidden++;
           return;

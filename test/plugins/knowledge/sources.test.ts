@@ -126,3 +126,26 @@ describe('loadSources', () => {
     ]);
   });
 });
+
+describe('source URLs', () => {
+  it('keeps only http(s) URLs from front matter, canonical links, og:url and FAQ entries', async () => {
+    const dir = await tree({
+      'kb/evil.md': '---\ntitle: Вступ\nurl: javascript:alert(document.cookie)\n---\n# Вступ\n\nДокументи приймають з 1 липня.\n',
+      'kb/good.md': '---\nurl: " https://example.edu/vstup "\n---\n# Вартість\n\nРік навчання коштує 30 000 грн.\n',
+      'kb/evil.html': '<html><head><title>Бібліотека</title><link rel="canonical" href="JaVaScRiPt:alert(1)"><meta property="og:url" content="data:text/html,x"></head><body><h1>Бібліотека</h1><p>Працює щодня.</p></body></html>',
+      'kb/fallback.html': '<html><head><link rel="canonical" href="javascript:alert(1)"><meta property="og:url" content="https://example.edu/library"></head><body><h1>Читальня</h1><p>Відкрита до 20:00.</p></body></html>',
+      'kb/faq.yaml': '- id: evil\n  q: Де гуртожиток?\n  a: Вул. Садова, 12.\n  url: "\\tjavascript:alert(1)"\n- id: good\n  q: Чи є басейн?\n  a: Так.\n  url: https://example.edu/pool\n',
+    });
+    const base = await loadSources(['../kb/*.md', '../kb/*.html', '../kb/faq.yaml'], { configFile: 'kobza.yaml', configDir: path.join(dir, 'config'), lineOf });
+    const urlOf = (file: string) => [...new Set(base.passages.filter((p) => p.file.endsWith(file)).map((p) => p.url))];
+    expect(urlOf('evil.md')).toEqual([undefined]);
+    expect(urlOf('good.md')).toEqual(['https://example.edu/vstup']);
+    expect(urlOf('evil.html')).toEqual([undefined]);
+    expect(urlOf('fallback.html')).toEqual(['https://example.edu/library']);
+    const faq = Object.fromEntries(base.passages.filter((p) => p.kind === 'faq').map((p) => [p.id, p]));
+    expect(faq.evil.url).toBeUndefined();
+    expect(faq.evil.faq?.url).toBeUndefined();
+    expect(faq.good.url).toBe('https://example.edu/pool');
+    expect(JSON.stringify(base.passages)).not.toMatch(/javascript|data:/i);
+  });
+});
