@@ -7,17 +7,21 @@
  *
  * A rating arrives after its answer, by request id (`x-request-id`, a Telegram button): an
  * outermost middleware remembers the last `remember` replies served (`RecentReplies`).
- * Front doors reach the plugin through the `Feedback` token.
+ * Front doors reach the plugin through the `Feedback` token. Store calls time out
+ * (`storeTimeoutMs`): a stopped store makes a rating fail with STORE_UNAVAILABLE (503 over
+ * HTTP) instead of hanging, and `/readyz` reports the store (`Health`).
  */
 import { z } from 'zod';
 import {
   definePlugin,
+  guardStore,
   KobzaError,
   openKeyvStore,
   RecentReplies,
   type CacheStore,
   type Feedback,
   type FeedbackRecord,
+  type GuardedStore,
   type Middleware,
   type PluginContext,
 } from '../../core/index.js';
@@ -31,6 +35,8 @@ export const feedbackConfigSchema = z.strictObject({
   ttlMs: z.number().int().min(0).default(0),
   /** Longest comment kept, in characters (longer ones are cut). */
   maxCommentChars: z.number().int().min(0).default(2000),
+  /** Longest a store call may take; beyond it (or on an error) the call fails with STORE_UNAVAILABLE. */
+  storeTimeoutMs: z.number().int().min(1).default(300),
 });
 
 export type FeedbackConfig = z.output<typeof feedbackConfigSchema>;
@@ -86,16 +92,23 @@ export default definePlugin({
   configSchema: feedbackConfigSchema,
   provides: ['Feedback'],
   register(ctx, config) {
-    let store: Promise<CacheStore> | undefined;
+    let store: Promise<GuardedStore> | undefined;
+    let guarded: GuardedStore | undefined;
     const open = (): Promise<CacheStore> => {
       store ??= (async () => {
         const factory = config.store ? undefined : ctx.tryResolve('CacheStore');
-        return factory ? factory.open('feedback') : openKeyvStore(config.store ?? 'memory', 'feedback', ctx.config.dir);
+        const opened = factory ? await factory.open('feedback') : await openKeyvStore(config.store ?? 'memory', 'feedback', ctx.config.dir);
+        const description = factory ? factory.describe() : (config.store ?? 'memory');
+        guarded = guardStore(opened, { timeoutMs: config.storeTimeoutMs, description, owner: 'feedback', logger: ctx.logger, events: ctx.events });
+        return guarded;
       })();
+      // A store that failed to open is tried again on the next call.
+      store.catch(() => (store = undefined));
       return store;
     };
     const recent = new RecentReplies(config.remember);
     ctx.provide('Feedback', createFeedback(ctx, open, recent, config));
+    ctx.provide('Health', { name: 'feedback', health: () => guarded?.health() ?? { status: 'ok', store: 'memory', errors: 0 } });
     ctx.onReady(async () => {
       await open();
     });

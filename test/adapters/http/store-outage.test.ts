@@ -100,4 +100,42 @@ describe('HTTP during a store outage', () => {
     expect(warnings()).toHaveLength(2);
     expect(JSON.stringify(lines)).not.toContain('outage-pass');
   }, 30_000);
+
+  it('answers a rating and the console ratings list with 503 STORE_UNAVAILABLE while Redis is frozen, and recovers', async () => {
+    const ADMIN = 'admin-key-0123456789';
+    const lines: { level: number; msg: string; owner?: string }[] = [];
+    const kobza = await startKobza({ plugins: { feedback: { store: redis.url, storeTimeoutMs: 300 } }, http: { adminKeys: [ADMIN] }, logSink: (line) => lines.push(JSON.parse(line)), logLevel: 'info' });
+    // A frozen store would hold the request forever without the guard: the signal ends the test instead.
+    const rate = (requestId: string) =>
+      fetch(`${kobza.url}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requestId, rating: 'down' }), signal: AbortSignal.timeout(10_000) });
+    const ratings = () => fetch(`${kobza.url}/admin/api/feedback`, { headers: { authorization: `Bearer ${ADMIN}` }, signal: AbortSignal.timeout(10_000) });
+    const readyz = async () => jsonOf(await fetch(`${kobza.url}/readyz`));
+    const answer = await fetch(`${kobza.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'qwen2.5:7b', messages: ask('Де бібліотека?') }) });
+    await answer.json();
+    const requestId = answer.headers.get('x-request-id')!;
+    expect((await readyz()).stores.feedback).toMatchObject({ status: 'ok', errors: 0 });
+
+    redis.pause();
+    const frozen = await rate(requestId);
+    expect(frozen.status).toBe(503);
+    const frozenBody = await jsonOf(frozen);
+
+    expect(frozenBody.error.code).toBe('STORE_UNAVAILABLE');
+    const list = await ratings();
+    expect(list.status).toBe(503);
+    expect((await jsonOf(list)).code).toBe('STORE_UNAVAILABLE');
+    expect(redis.isPaused()).toBe(true);
+    const degraded = await readyz();
+    expect(degraded.stores.feedback.status).toBe('degraded');
+    expect(degraded.stores.feedback.errors).toBeGreaterThanOrEqual(2);
+    // One outage warning from the guard (the HTTP adapter logs each refused request besides).
+    expect(lines.filter((l) => l.level === 40 && l.owner === 'feedback')).toHaveLength(1);
+
+    redis.resume();
+    expect((await rate(requestId)).status).toBe(200);
+    const [stored] = (await jsonOf(await ratings())).feedback;
+    expect(stored).toMatchObject({ requestId, rating: 'down', question: 'Де бібліотека?' });
+    expect((await readyz()).stores.feedback.status).toBe('ok');
+    expect(JSON.stringify([frozenBody, degraded, lines])).not.toContain('outage-pass');
+  });
 });
