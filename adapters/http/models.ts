@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { KobzaError, wrapError, type ModelAdmin, type ModelProgress, type PluginContext } from '../../core/index.js';
 import { ApiKeySet, bearerToken } from './api-keys.js';
 import { errorBody, parseBody, unsupported } from './error-shapes.js';
+import { isLoopbackName } from './front-door.js';
 import { boundedJson } from './request-fields.js';
 import { disconnectSignal } from './kernel-call.js';
 import { listUpstreamModels } from './upstream.js';
@@ -59,11 +60,13 @@ const showSchema = z.looseObject({ ...nameFields, verbose: z.boolean().nullable(
 const deleteSchema = z.looseObject(nameFields);
 const copySchema = z.looseObject({ source: z.string().min(1).max(500), destination: z.string().min(1).max(500) });
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost', '[::1]']);
-
-/** True for an interface only this machine can reach. */
+/**
+ * True for an interface only this machine can reach: the front door's strict check
+ * (`127.0.0.1.evil.example` is not loopback), plus the bare `::1` a bind address may be.
+ */
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
+  const name = host.trim().toLowerCase();
+  return name === '::1' || isLoopbackName(name);
 }
 
 /** True when an `Origin` header names a page served from this machine. */

@@ -125,6 +125,20 @@ describe('who may manage models', () => {
     expect((refused as Error).message).toMatch(/http\.adminKeys/);
   });
 
+  it('with any origin allowed (cors.origins: true), still manages models only for pages on this machine', async () => {
+    const kobza = await startKobza({ http: { cors: { origins: true } } });
+    const remove = (origin: string) => fetch(`${kobza.url}/api/delete`, { method: 'DELETE', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'qwen2.5:7b' }) });
+    for (const origin of ['http://127.0.0.1.evil.example', 'http://127.0.0.1.evil.example:8787', 'http://localhost.evil.example', 'https://evil.example']) {
+      const refused = await remove(origin);
+      expect(refused.status).toBe(403);
+      expect((await jsonOf(refused)).code).toBe('FORBIDDEN');
+    }
+    expect(kobza.ollama.count('/api/delete')).toBe(0);
+    // A page on this machine (another port) passes the guard.
+    expect((await remove('http://127.0.0.1:3000')).status).toBe(200);
+    expect(kobza.ollama.count('/api/delete')).toBe(1);
+  });
+
   it('answers 501 when the provider cannot manage models; show and ps fall back to the model list', async () => {
     openAiStandIn = await startOpenAiStandIn();
     const kobza = await startKobza({ ollama: { enabled: false }, plugins: { 'openai-compatible': { baseURL: openAiStandIn.url, retries: 0 } } });
