@@ -3,10 +3,13 @@
  * (ties rotate), and a host that refused a connection is skipped for a cool-down — unless
  * every candidate is cooling, in which case the one that cools soonest is tried anyway.
  */
+import { redactUrl } from '../../core/index.js';
 
 export interface OllamaHost {
-  /** Normalised base URL, e.g. `http://127.0.0.1:11434`. */
+  /** Normalised base URL, e.g. `http://127.0.0.1:11434` (credentials included: for the client only). */
   readonly url: string;
+  /** The URL as logs and messages show it: credentials redacted (`http://[redacted]@gpu-1:11434`). */
+  readonly label: string;
   inFlight: number;
   /** `Date.now()` until which the host is skipped. */
   coolingUntil: number;
@@ -39,7 +42,7 @@ export class HostPool {
   #rotation = 0;
 
   constructor(urls: readonly string[], coolDownMs: number) {
-    this.hosts = urls.map((url) => ({ url, inFlight: 0, coolingUntil: 0 }));
+    this.hosts = urls.map((url) => ({ url, label: redactUrl(url), inFlight: 0, coolingUntil: 0 }));
     this.#coolDownMs = coolDownMs;
   }
 

@@ -15,7 +15,7 @@
  * UPSTREAM_UNAVAILABLE / MODEL_NOT_FOUND instead of crashing).
  */
 import { z } from 'zod';
-import { definePlugin } from '../../core/index.js';
+import { definePlugin, redactUrl } from '../../core/index.js';
 import { normaliseHost } from './host-pool.js';
 import { OllamaProvider } from './provider.js';
 
@@ -110,8 +110,8 @@ export default definePlugin({
       ctx.onReady(async function probeOllamaAtStart() {
         const limit = Math.min(STARTUP_PROBE_MS, config.timeouts.connectMs);
         const result = await provider.probe(AbortSignal.timeout(limit));
-        if (result.ok) ctx.logger.info({ hosts, model: provider.defaultModel, version: result.version }, `Ollama ready: ${result.detail}`);
-        else ctx.logger.warn({ hosts, model: provider.defaultModel }, `Ollama is not usable yet — ${result.detail}`);
+        if (result.ok) ctx.logger.info({ hosts: hosts.map(redactUrl), model: provider.defaultModel, version: result.version }, `Ollama ready: ${result.detail}`);
+        else ctx.logger.warn({ hosts: hosts.map(redactUrl), model: provider.defaultModel }, `Ollama is not usable yet — ${result.detail}`);
       });
     }
   },

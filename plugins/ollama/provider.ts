@@ -136,7 +136,7 @@ export class OllamaProvider implements LlmProvider {
     this.#settings = settings;
     this.modelAdmin = new OllamaModelAdmin(async (signal, model, call, keepOpen) => {
       const { exchange, value } = await this.#failover(signal, model, undefined, (ex) => this.#bounded(ex, () => call(ex.client)), !keepOpen);
-      return { value, host: exchange.host.url, controller: exchange.controller, finish: exchange.finish };
+      return { value, host: exchange.host.label, controller: exchange.controller, finish: exchange.finish };
     }, settings.timeouts.firstTokenMs);
     this.pool = new HostPool(settings.hosts, settings.coolDownMs);
     this.transport = new OllamaTransport({ connectMs: settings.timeouts.connectMs, headers: settings.headers });
@@ -159,7 +159,7 @@ export class OllamaProvider implements LlmProvider {
     const { exchange, value } = await this.#failover(request.signal, model, request.id, async (exchange) => {
       const timer = setTimeout(() => {
         exchange.controller.abort(
-          new KobzaError('UPSTREAM_TIMEOUT', `Ollama at ${exchange.host.url} sent no token within ${firstTokenMs} ms (timeouts.firstTokenMs); the model may still be loading: raise the timeout, or keep it loaded with keepAlive`, { requestId: request.id }),
+          new KobzaError('UPSTREAM_TIMEOUT', `Ollama at ${exchange.host.label} sent no token within ${firstTokenMs} ms (timeouts.firstTokenMs); the model may still be loading: raise the timeout, or keep it loaded with keepAlive`, { requestId: request.id }),
         );
       }, firstTokenMs);
       try {
@@ -170,7 +170,7 @@ export class OllamaProvider implements LlmProvider {
         clearTimeout(timer);
       }
     });
-    meta.extra.host = exchange.host.url;
+    meta.extra.host = exchange.host.label;
     return { chunks: this.#relay(exchange, value.iterator, value.first, meta, model), meta };
   }
 
@@ -209,7 +209,7 @@ export class OllamaProvider implements LlmProvider {
           const models = list.models.map((m) => m.name);
           return { host, version: version.version, models, hasModel: models.some((m) => sameModel(m, model)) };
         } catch (err) {
-          const failure = classifyFailure(err, { host: host.url, model, phase: 'before-first-token', signal: exchange.controller.signal, report: exchange.report });
+          const failure = classifyFailure(err, { host: host.label, model, phase: 'before-first-token', signal: exchange.controller.signal, report: exchange.report });
           return { host, error: failure.error.message };
         } finally {
           exchange.finish();
@@ -220,13 +220,13 @@ export class OllamaProvider implements LlmProvider {
     const ready = up.filter((r) => r.hasModel);
     const models = [...new Set(up.flatMap((r) => r.models ?? []))];
     const notes = results.map((r) =>
-      r.error !== undefined ? `${r.host.url}: ${r.error}` : r.hasModel ? `${r.host.url}: Ollama ${r.version}, model ${model} available` : `${r.host.url}: Ollama ${r.version} is up but model "${model}" is not pulled; ${pullHint(model)}`,
+      r.error !== undefined ? `${r.host.label}: ${r.error}` : r.hasModel ? `${r.host.label}: Ollama ${r.version}, model ${model} available` : `${r.host.label}: Ollama ${r.version} is up but model "${model}" is not pulled; ${pullHint(model)}`,
     );
     if (ready.length > 0) return { ok: true, detail: notes.join('; '), version: ready[0].version, models };
     if (up.length > 0) return { ok: false, detail: notes.join('; '), version: up[0].version, models };
-    const hosts = this.pool.hosts.map((h) => h.url).join(', ');
+    const hosts = this.pool.hosts.map((h) => h.label).join(', ');
     // Per-host messages carry the fix too; say it once here.
-    const reasons = results.map((r) => `${r.host.url}: ${(r.error ?? '').split(';')[0]}`);
+    const reasons = results.map((r) => `${r.host.label}: ${(r.error ?? '').split(';')[0]}`);
     return {
       ok: false,
       detail: `Ollama is not reachable (${reasons.join('; ')}). To fix: ${unreachableHint(hosts)}; then ${pullHint(model)}. Until then requests fail with UPSTREAM_UNAVAILABLE.`,
@@ -275,7 +275,7 @@ export class OllamaProvider implements LlmProvider {
   /** Runs a one-shot call under the first-token time limit. */
   async #bounded<T>(exchange: Exchange, call: () => Promise<T>): Promise<T> {
     const { firstTokenMs } = this.#settings.timeouts;
-    const timer = setTimeout(() => exchange.controller.abort(new KobzaError('UPSTREAM_TIMEOUT', `Ollama at ${exchange.host.url} did not answer within ${firstTokenMs} ms (timeouts.firstTokenMs)`)), firstTokenMs);
+    const timer = setTimeout(() => exchange.controller.abort(new KobzaError('UPSTREAM_TIMEOUT', `Ollama at ${exchange.host.label} did not answer within ${firstTokenMs} ms (timeouts.firstTokenMs)`)), firstTokenMs);
     try {
       return await call();
     } finally {
@@ -314,7 +314,7 @@ export class OllamaProvider implements LlmProvider {
       } catch (err) {
         exchange.stream?.abort();
         exchange.finish();
-        const failure = classifyFailure(err, { host: host.url, model, phase: 'before-first-token', signal: exchange.controller.signal, report: exchange.report, requestId });
+        const failure = classifyFailure(err, { host: host.label, model, phase: 'before-first-token', signal: exchange.controller.signal, report: exchange.report, requestId });
         if (failure.error.code === 'ABORTED') throw failure.error;
         if (failure.connection) this.pool.coolDown(host);
         failures.push({ host, failure });
@@ -327,10 +327,10 @@ export class OllamaProvider implements LlmProvider {
     const answered = failures.filter((f) => !f.failure.connection);
     const chosen = (answered.at(-1) ?? failures.at(-1)!).failure.error;
     const hosts = new Set(failures.map((f) => f.host));
-    const attempts = failures.map((f) => ({ host: f.host.url, code: f.failure.error.code, message: f.failure.error.message }));
+    const attempts = failures.map((f) => ({ host: f.host.label, code: f.failure.error.code, message: f.failure.error.message }));
     let message = chosen.message;
     if (hosts.size > 1) {
-      const others = [...new Map(failures.filter((f) => f.failure.error !== chosen).map((f) => [f.host.url, `${f.host.url}: ${f.failure.error.code}`])).values()];
+      const others = [...new Map(failures.filter((f) => f.failure.error !== chosen).map((f) => [f.host, `${f.host.label}: ${f.failure.error.code}`])).values()];
       if (others.length) message += ` (also tried ${others.join(', ')})`;
     }
     return new KobzaError(chosen.code, message, { cause: chosen.cause, requestId, details: { ...chosen.details, attempts } });
@@ -339,7 +339,7 @@ export class OllamaProvider implements LlmProvider {
   async *#relay(exchange: Exchange, iterator: AsyncIterator<ChatResponse>, first: IteratorResult<ChatResponse>, meta: ReplyMeta, model: string): AsyncGenerator<string> {
     const { idleMs } = this.#settings.timeouts;
     const idle = idleWatch(idleMs, () =>
-      exchange.controller.abort(new KobzaError('UPSTREAM_TIMEOUT', `Ollama at ${exchange.host.url} went silent for ${idleMs} ms mid-stream (timeouts.idleMs)`, { requestId: meta.requestId })),
+      exchange.controller.abort(new KobzaError('UPSTREAM_TIMEOUT', `Ollama at ${exchange.host.label} went silent for ${idleMs} ms mid-stream (timeouts.idleMs)`, { requestId: meta.requestId })),
     );
     let completed = false;
     try {
@@ -357,10 +357,10 @@ export class OllamaProvider implements LlmProvider {
         }
         step = await idle.wait(iterator.next());
       }
-      if (!completed) throw new KobzaError('UPSTREAM_BAD_RESPONSE', `Ollama at ${exchange.host.url} ended the stream without "done"; the answer is incomplete`);
+      if (!completed) throw new KobzaError('UPSTREAM_BAD_RESPONSE', `Ollama at ${exchange.host.label} ended the stream without "done"; the answer is incomplete`);
     } catch (err) {
       if (err instanceof KobzaError && !exchange.controller.signal.aborted) throw err;
-      throw classifyFailure(err, { host: exchange.host.url, model, phase: 'streaming', signal: exchange.controller.signal, report: exchange.report, requestId: meta.requestId }).error;
+      throw classifyFailure(err, { host: exchange.host.label, model, phase: 'streaming', signal: exchange.controller.signal, report: exchange.report, requestId: meta.requestId }).error;
     } finally {
       idle.stop();
       if (!completed) exchange.stream?.abort();

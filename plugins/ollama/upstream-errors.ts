@@ -3,12 +3,13 @@
  * tells a user what to do. The `ollama` client does not export its ResponseError class,
  * so errors are recognised by `name` / `status_code`.
  */
-import { errnoCode, startClassifying, unreachableReason, type ExchangePhase, type UpstreamFailure } from '../../core/index.js';
+import { errnoCode, redactUrl, startClassifying, unreachableReason, type ExchangePhase, type UpstreamFailure } from '../../core/index.js';
 import { ConnectionClosedError, ConnectTimeoutError, MalformedStreamError, type ExchangeReport } from './transport.js';
 
 export type { ExchangePhase, UpstreamFailure };
 
 export interface FailureContext {
+  /** The host's URL; credentials in it are redacted before it reaches a message. */
   host: string;
   model: string;
   phase: ExchangePhase;
@@ -20,9 +21,9 @@ export interface FailureContext {
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ETIMEDOUT']);
 
-/** How to fix an unreachable Ollama, appended to UPSTREAM_UNAVAILABLE messages. */
+/** How to fix an unreachable Ollama, appended to UPSTREAM_UNAVAILABLE messages (credentials redacted). */
 export function unreachableHint(host: string): string {
-  return `start Ollama with \`ollama serve\`, or point OLLAMA_HOST (plugins.ollama.host) at a running server (now ${host})`;
+  return `start Ollama with \`ollama serve\`, or point OLLAMA_HOST (plugins.ollama.host) at a running server (now ${host.split(', ').map(redactUrl).join(', ')})`;
 }
 
 /** What to run when a model is missing. */
@@ -36,7 +37,9 @@ export function pullHint(model: string): string {
  * const { error, connection } = classifyFailure(err, { host, model, phase: 'streaming', signal, report });
  */
 export function classifyFailure(err: unknown, context: FailureContext): UpstreamFailure {
-  const { host, model, phase, signal, report, requestId } = context;
+  const { model, phase, signal, report, requestId } = context;
+  // Messages and details reach logs and clients: never a `user:pass@` of the host URL.
+  const host = redactUrl(context.host);
   const start = startClassifying(err, signal, requestId, { host });
   if ('error' in start) return start;
   const { make } = start;

@@ -12,7 +12,7 @@
  * ```
  */
 import { z } from 'zod';
-import { definePlugin } from '../../core/index.js';
+import { definePlugin, redactUrl } from '../../core/index.js';
 import { OpenAiCompatibleProvider } from './provider.js';
 
 export { OpenAiCompatibleProvider, toOpenAiParams, type OpenAiCompatibleSettings, type OpenAiCompatibleTimeouts } from './provider.js';
@@ -93,8 +93,8 @@ export default definePlugin({
     if (config.probeOnStart) {
       ctx.onReady(async function probeUpstreamAtStart() {
         const result = await provider.probe(AbortSignal.timeout(Math.min(STARTUP_PROBE_MS, config.timeouts.connectMs)));
-        if (result.ok) ctx.logger.info({ baseURL: config.baseURL, model: provider.defaultModel }, `upstream ready: ${result.detail}`);
-        else ctx.logger.warn({ baseURL: config.baseURL, model: provider.defaultModel }, `upstream is not usable yet — ${result.detail}`);
+        if (result.ok) ctx.logger.info({ baseURL: redactUrl(config.baseURL), model: provider.defaultModel }, `upstream ready: ${result.detail}`);
+        else ctx.logger.warn({ baseURL: redactUrl(config.baseURL), model: provider.defaultModel }, `upstream is not usable yet — ${result.detail}`);
       });
     }
   },

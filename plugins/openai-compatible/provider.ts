@@ -5,7 +5,7 @@
  */
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { KobzaError, createReplyMeta, errorForAbort, followSignal, idleWatch, retryPause, type ChatRequest, type FollowingExchange, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta, type ToolCall } from '../../core/index.js';
+import { KobzaError, createReplyMeta, redactUrl, errorForAbort, followSignal, idleWatch, retryPause, type ChatRequest, type FollowingExchange, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta, type ToolCall } from '../../core/index.js';
 import { classifyFailure, unreachableHint, type UpstreamFailure } from './upstream-errors.js';
 
 export interface OpenAiCompatibleTimeouts {
@@ -134,11 +134,14 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   readonly id = 'openai-compatible';
   readonly client: OpenAI;
   readonly #settings: OpenAiCompatibleSettings;
+  /** The base URL as messages and logs show it: credentials redacted. */
+  readonly #shown: string;
   /** Exchanges in progress → their release (drops listeners on the request's signal). */
   readonly #live = new Map<AbortController, () => void>();
 
   constructor(settings: OpenAiCompatibleSettings) {
     this.#settings = settings;
+    this.#shown = redactUrl(settings.baseURL);
     this.client = new OpenAI({
       baseURL: settings.baseURL,
       // A local server usually wants no key, but the client insists on one (and would
@@ -164,7 +167,8 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     const model = request.model || this.#settings.model;
     const meta = createReplyMeta({ requestId: request.id, source: 'provider', model });
     const body = this.#body(request, model);
-    const { baseURL, timeouts } = this.#settings;
+    const { timeouts } = this.#settings;
+    const baseURL = this.#shown;
     const { controller, stream, iterator, first } = await this.#withRetries(request.signal, model, request.id, async (controller) => {
       const headersTimer = setTimeout(
         () => controller.abort(new KobzaError('UPSTREAM_TIMEOUT', `${baseURL} did not answer within ${timeouts.connectMs} ms (timeouts.connectMs); ${unreachableHint(baseURL)}`, { requestId: request.id })),
@@ -208,13 +212,14 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   async embed(input: string[], model: string, signal: AbortSignal = new AbortController().signal): Promise<number[][]> {
     const result = await this.#withRetries(signal, model, undefined, (controller) => this.client.embeddings.create({ model, input, encoding_format: 'float' }, { signal: controller.signal }), true);
     const vectors = [...result.data].sort((a, b) => a.index - b.index).map((d) => d.embedding as number[]);
-    if (vectors.length !== input.length) throw new KobzaError('UPSTREAM_BAD_RESPONSE', `${this.#settings.baseURL} returned ${vectors.length} embeddings for ${input.length} inputs`);
+    if (vectors.length !== input.length) throw new KobzaError('UPSTREAM_BAD_RESPONSE', `${this.#shown} returned ${vectors.length} embeddings for ${input.length} inputs`);
     return vectors;
   }
 
   /** Is the server up, and does it serve the default model? */
   async probe(signal: AbortSignal = new AbortController().signal): Promise<ProbeResult> {
-    const { baseURL, model } = this.#settings;
+    const { model } = this.#settings;
+    const baseURL = this.#shown;
     let models: string[];
     try {
       // No retries: a probe reports the state now.
@@ -257,7 +262,8 @@ export class OpenAiCompatibleProvider implements LlmProvider {
 
   /** Runs `start`; connection failures before the first token are retried with backoff. */
   async #withRetries<T>(signal: AbortSignal, model: string, requestId: string | undefined, start: (controller: AbortController) => Promise<T>, releaseOnSuccess = false, retries = this.#settings.retries): Promise<T> {
-    const { baseURL, retryBackoffMs } = this.#settings;
+    const { retryBackoffMs } = this.#settings;
+    const baseURL = this.#shown;
     let last: UpstreamFailure | undefined;
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) {
@@ -281,7 +287,8 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   }
 
   async *#relay(controller: AbortController, stream: ChunkStream, iterator: AsyncIterator<ChatCompletionChunk>, first: IteratorResult<ChatCompletionChunk>, meta: ReplyMeta, model: string, requestSignal: AbortSignal): AsyncGenerator<string> {
-    const { baseURL, timeouts } = this.#settings;
+    const { timeouts } = this.#settings;
+    const baseURL = this.#shown;
     const idle = idleWatch(timeouts.idleMs, () =>
       controller.abort(new KobzaError('UPSTREAM_TIMEOUT', `${baseURL} went silent for ${timeouts.idleMs} ms mid-stream (timeouts.idleMs)`, { requestId: meta.requestId })),
     );

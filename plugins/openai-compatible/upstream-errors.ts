@@ -3,11 +3,12 @@
  * the `openai` client reports them, into coded KobzaErrors that say what to do.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { errnoCode, startClassifying, unreachableReason, type ExchangePhase, type UpstreamFailure } from '../../core/index.js';
+import { errnoCode, redactUrl, startClassifying, unreachableReason, type ExchangePhase, type UpstreamFailure } from '../../core/index.js';
 
 export type { ExchangePhase, UpstreamFailure };
 
 export interface FailureContext {
+  /** The server's base URL; credentials in it are redacted before it reaches a message. */
   baseURL: string;
   model: string;
   phase: ExchangePhase;
@@ -16,9 +17,9 @@ export interface FailureContext {
   requestId?: string;
 }
 
-/** How to fix an unreachable server. */
+/** How to fix an unreachable server (credentials redacted). */
 export function unreachableHint(baseURL: string): string {
-  return `start the server (llama-server, vllm serve, or LM Studio's local server) or fix plugins.openai-compatible.baseURL (now ${baseURL})`;
+  return `start the server (llama-server, vllm serve, or LM Studio's local server) or fix plugins.openai-compatible.baseURL (now ${redactUrl(baseURL)})`;
 }
 
 function upstreamMessage(err: APIError): string {
@@ -32,7 +33,9 @@ function upstreamMessage(err: APIError): string {
  * const { error } = classifyFailure(err, { baseURL, model, phase: 'streaming', signal });
  */
 export function classifyFailure(err: unknown, context: FailureContext): UpstreamFailure {
-  const { baseURL, model, phase, signal, requestId } = context;
+  const { model, phase, signal, requestId } = context;
+  // Messages and details reach logs and clients: never a `user:pass@` of the base URL.
+  const baseURL = redactUrl(context.baseURL);
   const start = startClassifying(err, signal, requestId, { baseURL });
   if ('error' in start) return start;
   const { make } = start;

@@ -255,6 +255,24 @@ describe('ollama provider: models, embeddings, probe, start-up', () => {
     expect(error?.code).toBe('UPSTREAM_UNAVAILABLE');
   });
 
+  it('never logs or reports the credentials of a host URL (http://user:pass@host)', async () => {
+    const [one, two] = [await closedPortUrl(), await closedPortUrl()];
+    const hosts = [one.replace('//', '//u:TopSecret@'), two.replace('//', '//v:TopSecret2@')];
+    const { kernel, provider, logs } = await bootOllama(`host: [${hosts.join(', ')}]\nretries: 0`);
+    const warnings = logs.filter((l) => l.level === 40);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].msg).toContain('Ollama is not reachable');
+    expect(warnings[0].msg).toContain(one.replace('//', '//[redacted]@'));
+    expect(warnings[0].hosts).toEqual([one.replace('//', '//[redacted]@'), two.replace('//', '//[redacted]@')]);
+    const { error } = await ask(kernel, kernel.createRequest({ messages: user('x') }));
+    expect(error?.code).toBe('UPSTREAM_UNAVAILABLE');
+    const pulled = await provider.modelAdmin.show({ model: 'qwen2.5:7b' }, AbortSignal.timeout(10_000)).catch((err: unknown) => err);
+    expect((pulled as { code?: string }).code).toBe('UPSTREAM_UNAVAILABLE');
+    const seen = JSON.stringify([logs, error?.message, error?.details, (pulled as Error).message, (pulled as { details?: unknown }).details]);
+    expect(seen).toContain('[redacted]');
+    expect(seen).not.toContain('TopSecret');
+  });
+
   it('logs that Ollama is ready when the probe succeeds', async () => {
     const ollama = await standIn();
     const { logs } = await bootOllama(`host: ${ollama.url}`);

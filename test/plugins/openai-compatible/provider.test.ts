@@ -130,6 +130,20 @@ describe('openai-compatible provider', () => {
     expect(error?.details.attempts).toBe(3);
   });
 
+  it('never logs or reports the credentials of the base URL (http://user:pass@host)', async () => {
+    const closed = await closedPortUrl();
+    const { kernel, logs } = await boot(`baseURL: ${closed.replace('//', '//u:TopSecret@')}/v1\nretries: 0`);
+    const warnings = logs.filter((l) => l.level === 40);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].msg).toContain('is not usable');
+    expect(warnings[0].msg).toContain(`${closed.replace('//', '//[redacted]@')}/v1`);
+    const { error } = (await ask(kernel, kernel.createRequest({ messages: user('x') }))) as { error?: KobzaError };
+    expect(error?.code).toBe('UPSTREAM_UNAVAILABLE');
+    const seen = JSON.stringify([logs, error?.message, error?.details]);
+    expect(seen).toContain('[redacted]');
+    expect(seen).not.toContain('TopSecret');
+  });
+
   it('aborting mid-stream closes the upstream connection', async () => {
     const server = await upstream({ tokenDelayMs: 30 });
     const { kernel, provider } = await boot(`baseURL: ${server.url}`);
