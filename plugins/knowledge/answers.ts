@@ -4,7 +4,7 @@
  * cover, the polite refusal, and the extractive answer given when no model is reachable.
  */
 import type { ChatMessage, ReplySourceRef } from '../../core/index.js';
-import { detectLanguage } from '../../core/text/index.js';
+import { analyzeDocument, analyzeQuestion, compareQuestions, detectLanguage, modelFor, slotDifference, type QuestionSlots, type TextOptions } from '../../core/text/index.js';
 import { HybridIndex } from './retrieval.js';
 import { splitSentences } from './markdown.js';
 import type { PassageMatch } from './knowledge-index.js';
@@ -89,24 +89,85 @@ function footer(refs: readonly ReplySourceRef[], language: UserLanguage): string
 /** Sentences picked from a passage for an extractive answer. */
 const EXTRACT_SENTENCES = 2;
 
+/** An answer given without the model: its text, its source, and whether a FAQ entry was verified. */
+export interface ExtractiveAnswer {
+  text: string;
+  sources: ReplySourceRef[];
+  /** `faq` only when the question verified as the entry's `q`; else `knowledge`. */
+  source: 'faq' | 'knowledge';
+  /** The passage quoted. */
+  passage: Passage;
+}
+
 /**
- * The answer given when no model is reachable: a curated FAQ answer as written, or the
- * sentences of the best passage that best answer the question — with the source and a line
- * saying the model is unavailable.
+ * Do two sets of slots agree in what changes a quoted answer — numbers, years, degree,
+ * negation, start/end, this/next period, entities? core/text's own `slotDifference` judges;
+ * the slots that only shape the wording (intent, person, modality…) are the question's own.
+ */
+function slotsAgree(question: QuestionSlots, other: Pick<QuestionSlots, 'numbers' | 'years' | 'degrees' | 'negated' | 'timePolarity' | 'timeRelative' | 'entities'>): boolean {
+  const { numbers, years, degrees, negated, timePolarity, timeRelative, entities } = other;
+  return slotDifference(question, { ...question, numbers, years, degree: degrees[0], degrees, negated, timePolarity, timeRelative, entities }) === undefined;
+}
+
+/** What the question names (a number, a degree, an entity) the text names too — else the text's own list. */
+const named = <T extends string>(asked: readonly T[], has: readonly T[]): T[] => (asked.every((x) => has.includes(x)) ? [...asked] : [...has]);
+
+/**
+ * A passage speaks about several things at once, and states rather than asks: it agrees
+ * with a question when it names every number, year, degree and entity the question names.
+ */
+function passageAgrees(question: QuestionSlots, passage: QuestionSlots): boolean {
+  return slotsAgree(question, { ...question, numbers: named(question.numbers, passage.numbers), years: named(question.years, passage.years), degrees: named(question.degrees, passage.degrees), entities: named(question.entities, passage.entities) });
+}
+
+/**
+ * A sentence of an agreeing passage may still be about another degree («в магістратурі…»),
+ * entity or end of a period («…відкривається 24 червня» for «коли закінчується…»): a slot
+ * it names must be the question's.
+ */
+function sentenceAgrees(question: QuestionSlots, sentence: QuestionSlots): boolean {
+  const ifNamed = <T extends string>(asked: readonly T[], has: readonly T[]) => (has.length === 0 ? [...asked] : named(asked, has));
+  return slotsAgree(question, {
+    ...question,
+    degrees: ifNamed(question.degrees, sentence.degrees),
+    entities: ifNamed(question.entities, sentence.entities),
+    timePolarity: sentence.timePolarity ?? question.timePolarity,
+    timeRelative: sentence.timeRelative ?? question.timeRelative,
+  });
+}
+
+/**
+ * The answer given when no model is reachable, or undefined when nothing may be quoted.
+ * A curated FAQ answer is quoted as written only when the question verifies as the same
+ * question as the entry's `q` (core/text `compareQuestions`, the cache's verifier) — then
+ * the source is `faq`. Otherwise the best passage (page or FAQ answer) whose slots agree
+ * with the question's gives the sentences that best answer it, with the source `knowledge`:
+ * «Скільки коштує навчання в аспірантурі?» never gets the bachelor's fee, «Коли
+ * закінчується…» never the start. Each answer names its source and says the model is unavailable.
  * @example
  * extractiveAnswer('Коли працює бібліотека?', [match], 'uk')
- * // 'Вона працює з понеділка по п'ятницю з 8:00 до 20:00 …\n\nДжерело: [1] Кампус › Бібліотека …\n(Мовна модель зараз недоступна …)'
+ * // { source: 'knowledge', text: 'Вона працює з понеділка по п'ятницю з 8:00 до 20:00 …\n\nДжерело: [1] Кампус › Бібліотека …\n(Мовна модель зараз недоступна …)', … }
  */
-export function extractiveAnswer(question: string, matches: readonly PassageMatch[], language: UserLanguage): { text: string; sources: ReplySourceRef[] } {
-  const best = matches[0].passage;
-  const sources = [sourceRef(best)];
-  if (best.kind === 'faq') return { text: `${best.text}\n\n${footer(sources, language)}`, sources };
-  const sentences = splitSentences(best.text);
-  let body = best.text;
-  if (sentences.length > EXTRACT_SENTENCES) {
-    const ranked = new HybridIndex(sentences.map((text) => ({ text }))).search(question, EXTRACT_SENTENCES, 0.01);
-    const picked = (ranked.length ? ranked.map((r) => r.doc) : [0]).sort((a, b) => a - b);
-    body = picked.map((i) => sentences[i]).join(' ');
+export function extractiveAnswer(question: string, matches: readonly PassageMatch[], language: UserLanguage, text?: TextOptions): ExtractiveAnswer | undefined {
+  const model = modelFor(text);
+  const asked = analyzeQuestion(question, model).slots;
+  for (const { passage } of matches) {
+    const sources = [sourceRef(passage)];
+    if (passage.kind === 'faq' && passage.faq) {
+      const variants = passage.faq.questions.map((q) => compareQuestions(question, q, text));
+      if (variants.some((c) => c.same)) return { text: `${passage.text}\n\n${footer(sources, language)}`, sources, source: 'faq', passage };
+      // Not the same question: its answer may still be quoted when its question asks about the same degree, period, number…
+      if (!passage.faq.questions.some((q) => slotsAgree(asked, analyzeQuestion(q, model).slots))) continue;
+    } else if (!passageAgrees(asked, analyzeDocument(`${passage.title}\n${passage.text}`, model).slots)) continue;
+    const sentences = splitSentences(passage.text).filter((s) => sentenceAgrees(asked, analyzeQuestion(s, model).slots));
+    if (sentences.length === 0) continue;
+    let body = sentences.join(' ');
+    if (sentences.length > EXTRACT_SENTENCES) {
+      const ranked = new HybridIndex(sentences.map((s) => ({ text: s })), { text }).search(question, EXTRACT_SENTENCES, 0.01);
+      const picked = (ranked.length ? ranked.map((r) => r.doc) : [0]).sort((a, b) => a - b);
+      body = picked.map((i) => sentences[i]).join(' ');
+    }
+    return { text: `${body}\n\n${footer(sources, language)}`, sources, source: 'knowledge', passage };
   }
-  return { text: `${body}\n\n${footer(sources, language)}`, sources };
+  return undefined;
 }

@@ -225,10 +225,11 @@ export default definePlugin({
 
     const answerWithoutModel = (request: ChatRequest, question: string, matches: readonly PassageMatch[], cause: KobzaError): Reply => {
       if (!config.extractive || matches.length === 0) throw cause;
-      const lang = languageOf(question, language);
-      const { text, sources } = extractiveAnswer(question, matches, lang);
-      ctx.logger.warn({ reqId: request.id, code: cause.code, passage: matches[0].passage.id }, 'knowledge: the model is unavailable; answering from the documents');
-      return fixedReply(request, text, { source: matches[0].passage.kind === 'faq' ? 'faq' : 'knowledge', sources, extra: { extractive: true, cause: cause.code } });
+      // Only text that agrees with the question is quoted; a near miss is no answer.
+      const answer = extractiveAnswer(question, matches, languageOf(question, language), textOptionsOf(config));
+      if (!answer) throw cause;
+      ctx.logger.warn({ reqId: request.id, code: cause.code, passage: answer.passage.id }, 'knowledge: the model is unavailable; answering from the documents');
+      return fixedReply(request, answer.text, { source: answer.source, sources: answer.sources, extra: { extractive: true, cause: cause.code } });
     };
 
     const knowledge: Middleware = {

@@ -103,6 +103,9 @@ const PLAN_CACHE_LIMIT = 1024;
 /** Documents listed by all kept merged postings together (8 bytes each: 16 MB). */
 const MERGED_ENTRIES_LIMIT = 2_000_000;
 
+/** Letters two stems must share before one may be another form of the other. */
+const STEM_PREFIX = 4;
+
 const K1 = 1.2;
 const B = 0.75;
 /**
@@ -135,6 +138,8 @@ export class HybridIndex {
   readonly #postingIds = new Map<Posting, number>();
   /** Spelling keys of the corpus by first letter, for words the corpus does not have as written. */
   readonly #keysByInitial = new Map<string, string[]>();
+  /** Stems of the corpus by their first {@link STEM_PREFIX} letters, for other forms of a word. */
+  readonly #stemsByPrefix = new Map<string, string[]>();
   /** The idf of a feature no document has. */
   readonly #unseenIdf: number;
   #ann: UsearchIndex | undefined;
@@ -204,6 +209,12 @@ export class HybridIndex {
       shared.set(signature, twins);
     }
     for (const feature of this.#postings.keys()) {
+      if (feature.startsWith('s:') && feature.length >= 2 + STEM_PREFIX) {
+        const prefix = feature.slice(2, 2 + STEM_PREFIX);
+        const list = this.#stemsByPrefix.get(prefix) ?? [];
+        list.push(feature.slice(2));
+        this.#stemsByPrefix.set(prefix, list);
+      }
       if (!feature.startsWith('k:') || feature.length < 7) continue;
       const list = this.#keysByInitial.get(feature[2]) ?? [];
       list.push(feature.slice(2));
@@ -256,6 +267,10 @@ export class HybridIndex {
           commonest = Math.min(commonest, posting.idf);
         }
       }
+      // Another form of the word whose light stem is a little longer or shorter: «кімнаті» /
+      // «кімнати» (кімнат / кімн), «зараховують» / «зарахування» (зарахов / зарах). It widens
+      // what the word finds without lowering its importance.
+      if (!word.slot) for (const posting of this.#stemForms(word.features[0].slice(2))) if (!postings.includes(posting)) postings.push(posting);
       const importance = weight * (commonest === Infinity ? this.#unseenIdf : commonest);
       words.push({ token: word.token, weight, importance, postings: postings.length > 1 ? [this.#mergedPosting(postings)] : postings });
       totalImportance += importance;
@@ -319,6 +334,25 @@ export class HybridIndex {
     }
     this.#merged.set(key, merged);
     return merged;
+  }
+
+  /**
+   * Postings of corpus stems that extend the stem, or that it extends, by up to three letters
+   * (the shorter at least four letters long, five in Latin script: the verifier's own
+   * «one stem extends the other» partnership).
+   */
+  #stemForms(stem: string): Posting[] {
+    const latin = /^[a-z]/.test(stem);
+    const least = latin ? STEM_PREFIX + 1 : STEM_PREFIX;
+    if (stem.length < least) return [];
+    const found: Posting[] = [];
+    for (const other of this.#stemsByPrefix.get(stem.slice(0, STEM_PREFIX)) ?? []) {
+      if (other === stem || Math.abs(other.length - stem.length) > 3 || Math.min(other.length, stem.length) < least) continue;
+      if (!(other.startsWith(stem) || stem.startsWith(other))) continue;
+      const posting = this.#postings.get(`s:${other}`)!;
+      if (!found.includes(posting)) found.push(posting);
+    }
+    return found;
   }
 
   /** Postings of corpus spelling keys one edit (two for long words) from the word's own key. */

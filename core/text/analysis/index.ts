@@ -72,12 +72,16 @@ export function analyzeDocument(text: string, model: TextModel = modelFor()): Qu
       phraseConcepts = [];
       let consumed = 0;
       for (const p of model.phrasesByFirstStem.get(s) ?? []) {
+        if (phraseConcepts.length && p.stems.length < phraseLeft + 1) break;
         if (i + p.stems.length > tokens.length || p.stems.some((ps, k) => stems[i + k] !== ps)) continue;
+        if ((p.degree || p.entity) && phraseConcepts.length) break;
         if (p.degree) degrees.push(p.degree);
         if (p.entity) entities.push(p.entity);
-        if (p.degree || p.entity) consumed = p.stems.length;
-        else if (p.concept !== undefined) { phraseConcepts = [p.concept]; phraseLeft = p.stems.length - 1; }
-        break;
+        if (p.degree || p.entity) { consumed = p.stems.length; break; }
+        if (p.concept === undefined) break;
+        // The same phrase may name several concepts (built-in and a deployment's synonyms): all of them.
+        if (!phraseConcepts.includes(p.concept)) phraseConcepts.push(p.concept);
+        phraseLeft = p.stems.length - 1;
       }
       if (consumed) { i += consumed - 1; continue; }
     }

@@ -74,19 +74,25 @@ const keep = (scan: Scan, i: number, stem: string) => {
  */
 function readPhrase(scan: Scan, i: number): void {
   const { tokens, stems } = scan;
+  // The same phrase may name several concepts (the built-in lexicon's and a deployment's
+  // own synonyms): it lends all of them.
+  let lent = 0;
   for (const p of scan.model.phrasesByFirstStem.get(stems[i]) ?? []) {
+    if (lent && p.stems.length < lent) break;
     if (i + p.stems.length > tokens.length) continue;
     let ok = true;
     for (let k = 1; k < p.stems.length; k++) if (stems[i + k] !== p.stems[k]) { ok = false; break; }
     if (!ok) continue;
     if (p.degree || p.entity) {
+      if (lent) break;
       for (let k = 0; k < p.stems.length; k++) scan.consumed[i + k] = true;
       if (p.degree) scan.degrees.push(p.degree);
       if (p.entity) scan.entities.push(p.entity);
-    } else if (p.concept !== undefined) {
-      for (let k = 0; k < p.stems.length; k++) scan.phraseConcepts[i + k].push(p.concept);
+      break;
     }
-    break;
+    if (p.concept === undefined) break;
+    for (let k = 0; k < p.stems.length; k++) if (!scan.phraseConcepts[i + k].includes(p.concept)) scan.phraseConcepts[i + k].push(p.concept);
+    lent = p.stems.length;
   }
 }
 

@@ -140,6 +140,49 @@ describe('no model reachable', () => {
     expect((failure as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
     expect(JSON.stringify((failure as InstanceType<typeof OpenAI.APIError>).error)).toContain('UPSTREAM_UNAVAILABLE');
   });
+
+  it('quotes only what agrees with the question: a verified FAQ as `faq`, a passage as `knowledge`, never a near miss', async () => {
+    const down = await startOllamaStandIn();
+    await down.close();
+    const kobza = await startKobza({ standIn: down, plugins: { knowledge: SAMPLE } });
+    const openai = client(kobza.url);
+    const ask = (content: string) => openai.chat.completions.create({ model: 'qwen2.5:7b', messages: [{ role: 'user', content }] }).withResponse();
+    const refused = async (content: string) => {
+      const failure = await ask(content).catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(OpenAI.APIError);
+      expect((failure as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+      expect(JSON.stringify((failure as InstanceType<typeof OpenAI.APIError>).error)).toContain('UPSTREAM_UNAVAILABLE');
+    };
+
+    // PhD fees: the documents only give the bachelor's and master's fees — no answer rather than the wrong one.
+    await refused('Скільки коштує навчання в аспірантурі?');
+
+    // When does the campaign END: not the FAQ about when it starts; the page's sentence with the whole period.
+    const end = await ask('Коли закінчується вступна кампанія?');
+    expect(end.response.headers.get('x-kobza-source')).toBe('knowledge');
+    const endText = end.data.choices[0].message.content ?? '';
+    expect(endText).toContain('Вступна кампанія на бакалаврат триває з 1 по 31 липня.');
+    expect(endText).not.toContain('електронний кабінет вступника'); // the FAQ answer's wording
+    expect(endText).not.toContain('відкривається 24 червня'); // a start, not an end
+    expect(endText).toContain('Джерело: [1] Вступ до СДУ › Терміни вступної кампанії');
+
+    // A degree the question names picks its own sentence of a passage that names several.
+    const master = await ask('Скільки коштує навчання в магістратурі?');
+    expect(master.response.headers.get('x-kobza-source')).toBe('knowledge');
+    expect(master.data.choices[0].message.content).toContain('Навчання в магістратурі коштує 45 000 грн на рік.');
+    expect(master.data.choices[0].message.content).not.toContain('38 000');
+
+    // A verified FAQ question is still answered from the FAQ, as written.
+    const faq = await ask('Скільки коштує навчання на бакалавраті?');
+    expect(faq.response.headers.get('x-kobza-source')).toBe('faq');
+    expect(faq.data.choices[0].message.content).toContain('Навчання на бакалавраті за контрактом коштує 38 000 грн на рік');
+
+    // A question answered by a passage is still answered from it.
+    const session = await ask('Коли літня сесія?');
+    expect(session.response.headers.get('x-kobza-source')).toBe('knowledge');
+    expect(session.data.choices[0].message.content).toContain('літня — з 2 по 20 червня');
+    expect(session.data.choices[0].message.content).toContain('Мовна модель зараз недоступна');
+  });
 });
 
 describe('sources and the cache', () => {

@@ -76,25 +76,36 @@ describe('kobza eval knowledge', () => {
     expect(figures.abstain).toBeGreaterThanOrEqual(0.8);
   });
 
-  it('keeps the held-out set (written after the first tuning) at its measured figures: hit@5 0.921, hit@1 0.868, abstain 0.9, faqWrong 0', async () => {
+  it('keeps the held-out set (written after the first tuning) at its measured figures: hit@5 0.974, hit@1 0.921, abstain 0.9, faqWrong 0', async () => {
     const { stdout } = await runKobzaInProcess('eval', 'knowledge', '--config', 'config/default.yaml', '--questions', 'knowledge/questions.heldout.jsonl', '--json');
     const figures = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
     expect(figures.questions).toBe(48);
-    expect(figures.hitAt5).toBeGreaterThanOrEqual(0.92);
-    expect(figures.hitAt1).toBeGreaterThanOrEqual(0.86);
+    expect(figures.hitAt5).toBeGreaterThanOrEqual(0.97);
+    expect(figures.hitAt1).toBeGreaterThanOrEqual(0.92);
     expect(figures.faqWrong).toBe(0);
     expect(figures.abstain).toBeGreaterThanOrEqual(0.8);
   });
 
-  it('keeps the second held-out set (written after all tuning, never tuned on) at its measured figures: hit@5 0.769, hit@1 0.744, abstain 1.0, faqWrong 0', async () => {
+  it('keeps the second held-out set (written after all tuning, never tuned on) at its measured figures: hit@5 0.821, hit@1 0.795, abstain 1.0, faqWrong 0', async () => {
     // A regression guard, not the goal: hit@5 is below 0.9 on this set (see docs/knowledge.md).
     const { stdout } = await runKobzaInProcess('eval', 'knowledge', '--config', 'config/default.yaml', '--questions', 'knowledge/questions.heldout2.jsonl', '--json');
     const figures = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
     expect(figures.questions).toBe(50);
-    expect(figures.hitAt5).toBeGreaterThanOrEqual(0.76);
-    expect(figures.hitAt1).toBeGreaterThanOrEqual(0.74);
+    expect(figures.hitAt5).toBeGreaterThanOrEqual(0.82);
+    expect(figures.hitAt1).toBeGreaterThanOrEqual(0.79);
     expect(figures.faqWrong).toBe(0);
     expect(figures.abstain).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('keeps the third held-out set (written after the word-form changes, never tuned on) at its measured figures: hit@5 0.902, hit@1 0.854, abstain 0.727, faqWrong 0', async () => {
+    // A regression guard: abstain is below the 0.8 on this set (see docs/knowledge.md).
+    const { stdout } = await runKobzaInProcess('eval', 'knowledge', '--config', 'config/default.yaml', '--questions', 'knowledge/questions.heldout3.jsonl', '--json');
+    const figures = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+    expect(figures.questions).toBe(52);
+    expect(figures.hitAt5).toBeGreaterThanOrEqual(0.9);
+    expect(figures.hitAt1).toBeGreaterThanOrEqual(0.85);
+    expect(figures.faqWrong).toBe(0);
+    expect(figures.abstain).toBeGreaterThanOrEqual(0.72);
   });
 
   it('knowledge search prints the ranked passages with their scores and why', async () => {
