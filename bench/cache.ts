@@ -35,10 +35,10 @@ import usearch from 'usearch';
 import { normalize } from '../core/text/index.js';
 import { parseCachePairs, runCachePairs, summarize, type CacheEvalReport, type CachePair } from '../cli/commands/eval-cache.js';
 import { createHashingEmbedder, DEFAULT_VECTOR_INDEX_OPTIONS, VectorIndex, type ExportedEntry } from '../plugins/semantic-cache/index.js';
+import { requireDataset } from './datasets.js';
 import { FACTS, openBenchCache, prepareSqlite, SCOPE, timeLookups, type Timings } from './cache-child.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DATASETS = process.env.KOBZA_DATASETS ?? path.resolve(REPO, '../shared/datasets');
 const SIZES = (process.env.KOBZA_BENCH_CACHE_SIZES ?? '1000,10000,100000').split(',').map(Number);
 const LOOKUPS = Number(process.env.KOBZA_BENCH_CACHE_LOOKUPS ?? 2000);
 /** Extra Node flags for the fresh serving process (e.g. `--max-semi-space-size=32`). */
@@ -98,7 +98,7 @@ interface Corpus {
 }
 
 function loadCorpus(tmp: string, max: number): Corpus {
-  const archive = path.join(DATASETS, 'gptcache_similiar_qqp_full.tar.gz');
+  const archive = requireDataset('gptcache_similiar_qqp_full.tar.gz');
   execFileSync('tar', ['xzf', archive, '-C', tmp]);
   const rows = JSON.parse(readFileSync(path.join(tmp, 'examples/benchmark/similiar_qqp_full.json'), 'utf8')) as { text_a: string; text_b: string; label: number | string }[];
   const seen = new Set<string>();
@@ -240,7 +240,7 @@ async function qualityRun(): Promise<string[]> {
   ];
   const kinds: string[] = [];
   for (const [name, file, format] of sets) {
-    const pairs = parseCachePairs(readFileSync(path.join(DATASETS, file), 'utf8'), file, format);
+    const pairs = parseCachePairs(readFileSync(requireDataset(file), 'utf8'), file, format);
     const started = performance.now();
     const run = await runCachePairs(pairs);
     const ours = summarize(run.outcomes, run.threshold, run.embedder);

@@ -1,8 +1,8 @@
 /**
  * Ranking: quality and cost of the `parallel-ranking` plugin, measured side by side in one run.
  *
- * 1. Quality — top-1 accuracy on the labelled dev set (`../shared/datasets/ranking.dev.jsonl`,
- *    or `RANKING_ITEMS=path`) of Kobza's scorers (built-in defaults) against the reference
+ * 1. Quality — top-1 accuracy on the labelled dev set (`ranking.dev.jsonl` in `$KOBZA_DATASETS`,
+ *    default `../shared/datasets` beside the repo, or `RANKING_ITEMS=path`) of Kobza's scorers (built-in defaults) against the reference
  *    bot's old four-heuristic rule (length 100–500 chars, question keywords present, list
  *    formatting, no forbidden words; one point each, ties to the first), and against the
  *    naive "first" and "longest" pickers.
@@ -17,15 +17,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { evaluateRanking, parseRankingItems, rankingKernel, scorerJudge, type RankingItem, type RankingJudge, type RankingReport } from '../cli/commands/eval-ranking.js';
 import { collectReply, Kernel, parseConfig } from '../core/index.js';
 import { weightScorers } from '../plugins/parallel-ranking/index.js';
 import { startOllamaStandIn } from '../test/servers/ollama.js';
+import { datasetPath, missingDataset } from './datasets.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ITEMS = process.env.RANKING_ITEMS ?? path.resolve(ROOT, '../shared/datasets/ranking.dev.jsonl');
+const ITEMS = process.env.RANKING_ITEMS ?? datasetPath('ranking.dev.jsonl');
 const TOKEN_DELAY_MS = 8;
 const MODEL = 'qwen2.5:7b';
 /** 60 words ≈ 60 stand-in tokens ≈ 0.5 s per answer at 8 ms a token. */
@@ -151,7 +151,7 @@ export async function run(rounds = 12): Promise<void> {
 
   // 1. Quality.
   if (!existsSync(ITEMS)) {
-    process.stdout.write(`quality: skipped, ${ITEMS} not found (set RANKING_ITEMS)\n`);
+    process.stdout.write(`quality: skipped, ${process.env.RANKING_ITEMS ? `${ITEMS} not found (RANKING_ITEMS)` : missingDataset(ITEMS)}, or set RANKING_ITEMS to the file\n`);
   } else {
     const items = parseRankingItems(readFileSync(ITEMS, 'utf8'), ITEMS);
     const { kernel, config } = await rankingKernel();

@@ -7,14 +7,15 @@
  *
  *   npx tsx bench/text-verify.ts [--pairs FILE.jsonl] [--qqp FILE.json] [--verbose]
  *
- * Defaults: ../shared/datasets/cache-pairs.dev.jsonl and qqp_labeled_sample_5k.json next to
- * the repo. Datasets are read by path only, never copied.
+ * Defaults: cache-pairs.dev.jsonl and qqp_labeled_sample_5k.json in $KOBZA_DATASETS (default
+ * ../shared/datasets beside the repo). Datasets are read by path only, never copied.
  */
 
 import { readFileSync, existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { datasetPath, missingDataset } from './datasets.js';
 import { analyzeQuestion, compareQuestions, compileTextModel, type TextModel } from '../core/text/index.js';
 
 interface LabelledPair {
@@ -33,9 +34,8 @@ interface Counts {
   fn: number;
 }
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DEFAULT_PAIRS = resolve(REPO_ROOT, '../shared/datasets/cache-pairs.dev.jsonl');
-const DEFAULT_QQP = resolve(REPO_ROOT, '../shared/datasets/qqp_labeled_sample_5k.json');
+const DEFAULT_PAIRS = datasetPath('cache-pairs.dev.jsonl');
+const DEFAULT_QQP = datasetPath('qqp_labeled_sample_5k.json');
 
 function argValue(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -201,12 +201,12 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
     const pairs = readPairs(pairsFile);
     all.push(...pairs);
     printComparison(`dev pairs ${pairsFile}`, pairs, verbose, true);
-  } else process.stdout.write(`(no pairs file at ${pairsFile})\n`);
+  } else process.stdout.write(`(${pairsFile === DEFAULT_PAIRS ? missingDataset(pairsFile) : `no pairs file at ${pairsFile}`})\n`);
   if (existsSync(qqpFile)) {
     const qqp = readQqp(qqpFile);
     all.push(...qqp);
     printComparison(`QQP ${qqpFile}`, qqp, verbose && argv.includes('--qqp-verbose'), false);
-  } else process.stdout.write(`(no QQP file at ${qqpFile})\n`);
+  } else process.stdout.write(`(${qqpFile === DEFAULT_QQP ? missingDataset(qqpFile) : `no QQP file at ${qqpFile}`})\n`);
   if (all.length) {
     const t = timeComparisons(all);
     process.stdout.write(

@@ -22,6 +22,12 @@ export interface BootOptions extends Omit<KernelOptions, 'builtins'> {
    * (`kobza cache import`: batches of 256), and no user waits on them.
    */
   minStoreTimeoutMs?: number;
+  /**
+   * Validate without writing (`kobza check --no-probe`): the built-in plugins' `sqlite://`
+   * stores open in memory and no index file is saved, so checking a config creates no
+   * data files beside it. Every block is still validated as written.
+   */
+  writeNothing?: boolean;
 }
 
 /** The plugins whose store calls are guarded by `storeTimeoutMs`. */
@@ -29,6 +35,14 @@ const STORE_BLOCKS = new Set(['semantic-cache', 'memory']);
 
 /** The built-in provider plugins: the blocks `model` and `probeUpstream` reach. */
 const PROVIDER_BLOCKS = new Set(['ollama', 'openai-compatible']);
+
+/** Points a built-in block's SQLite store at memory and turns its saved index files off. */
+function keepInMemory(name: string, settings: Record<string, unknown>): void {
+  if (typeof settings.store === 'string' && /^sqlite:\/\/./.test(settings.store)) settings.store = 'memory';
+  if (name === 'knowledge') settings.indexFile = false;
+  const index = settings.index;
+  if (index !== null && typeof index === 'object' && 'path' in index) delete (index as Record<string, unknown>).path;
+}
 
 /**
  * Loads the config and builds a kernel with the built-in plugins. Problems of the file, its
@@ -40,6 +54,7 @@ export async function bootKernel(configPath: string, options: BootOptions = {}):
   const config = await loadConfigFile(configPath, process.env, { deferProblems: true });
   if (options.model) config.assistant.model = options.model;
   for (const block of config.plugins) {
+    if (options.writeNothing && !block.module) keepInMemory(block.name, block.settings);
     if (options.minStoreTimeoutMs !== undefined && STORE_BLOCKS.has(block.name) && !block.module) {
       const configured = block.settings.storeTimeoutMs;
       if (!(typeof configured === 'number' && configured >= options.minStoreTimeoutMs)) block.settings.storeTimeoutMs = options.minStoreTimeoutMs;

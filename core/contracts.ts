@@ -43,6 +43,8 @@ export interface LlmProvider {
   probe?(signal?: AbortSignal): Promise<ProbeResult>;
   /** Model management on the upstream (pull, create, show, ps, delete, copy); absent when it has none. */
   modelAdmin?: ModelAdmin;
+  /** The upstream servers' addresses (URLs), so front doors keep them out of what clients see. */
+  describeUpstreams?(): string[];
 }
 
 /** One progress line of a pull or a create, as Ollama streams it. */

@@ -34,19 +34,61 @@ export function statusOf(error: KobzaError): number {
 
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>,;)]+/gi;
 
+/** What an internal address is replaced with in a message a client sees. */
+export const HIDDEN_ADDRESS = '[upstream]';
+
 /**
- * A message fit for a client: internal addresses (the upstream's URL, a store's) become
- * `the upstream`; the logs keep the full message.
+ * The `host:port` of each address Kobza talks to (the provider's upstreams, stores, the
+ * embedder, the Bot API), for `publicMessage`.
  * @example
- * publicMessage('Ollama at http://10.0.0.5:11434 did not answer') // 'Ollama at the upstream did not answer'
+ * internalHosts(['http://10.0.0.5:11434', 'redis://cache:6379']) // Set { '10.0.0.5:11434', 'cache:6379' }
  */
-export function publicMessage(message: string): string {
-  return message.includes('://') ? message.replace(URL_IN_TEXT, 'the upstream') : message;
+export function internalHosts(addresses: Iterable<string>): ReadonlySet<string> {
+  const hosts = new Set<string>();
+  for (const address of addresses) {
+    const host = hostOf(address.includes('://') ? address : `http://${address}`);
+    if (host) hosts.add(host);
+  }
+  return hosts;
 }
 
-/** The JSON body of an error in the shape of the API the client called. */
-export function errorBody(error: KobzaError, family: ApiFamily): Record<string, unknown> {
-  const message = publicMessage(error.message);
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host.toLowerCase() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An address to hide: with credentials, not a web address (a store's), or one of `internal`. */
+function isInternal(url: string, internal: ReadonlySet<string>): boolean {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) return true;
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return true;
+    return internal.has(parsed.host.toLowerCase());
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * A message fit for a client: internal addresses become `[upstream]`; the logs keep the full
+ * message. Given the hosts Kobza talks to (`internalHosts`), only those (and store URLs or
+ * URLs with credentials) are hidden, so a value the client sent — a refused `Origin` — is
+ * named as sent; without them every URL is hidden.
+ * @example
+ * publicMessage('Ollama at http://10.0.0.5:11434 did not answer') // 'Ollama at [upstream] did not answer'
+ * publicMessage('origin "https://evil.example" is not allowed', internalHosts(['http://10.0.0.5:11434'])) // unchanged
+ */
+export function publicMessage(message: string, internal?: ReadonlySet<string>): string {
+  if (!message.includes('://')) return message;
+  return message.replace(URL_IN_TEXT, (url) => (internal === undefined || isInternal(url, internal) ? HIDDEN_ADDRESS : url));
+}
+
+/** The JSON body of an error in the shape of the API the client called; `internal` as for `publicMessage`. */
+export function errorBody(error: KobzaError, family: ApiFamily, internal?: ReadonlySet<string>): Record<string, unknown> {
+  const message = publicMessage(error.message, internal);
   if (family === 'openai') {
     return {
       error: {

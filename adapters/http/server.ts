@@ -14,13 +14,13 @@ import { ApiKeySet, bearerToken } from './api-keys.js';
 import { frontDoor } from './front-door.js';
 import { jsonTooDeep, MAX_BODY_DEPTH } from './request-fields.js';
 import type { HttpConfig } from './config.js';
-import { apiFamilyOf, errorBody, publicMessage, statusOf, toKobzaError } from './error-shapes.js';
+import { apiFamilyOf, errorBody, internalHosts, publicMessage, statusOf, toKobzaError } from './error-shapes.js';
 import type { HttpMetrics } from './metrics.js';
 import { registerModelRoutes } from './models.js';
 import { registerOllamaRoutes } from './ollama.js';
 import { registerResponsesRoutes } from './responses.js';
 import { registerOpenAiRoutes } from './openai.js';
-import { probeUpstream } from './upstream.js';
+import { internalAddresses, probeUpstream } from './upstream.js';
 import { registerWebRoutes } from './web.js';
 
 declare module 'fastify' {
@@ -143,6 +143,10 @@ export function buildHttpServer(init: RouteDeps): FastifyInstance {
     done();
   });
 
+  // Known once the plugins are registered (the provider); read at the first error.
+  let hidden: ReadonlySet<string> | undefined;
+  const hiddenHosts = (): ReadonlySet<string> => (hidden ??= internalHosts(internalAddresses(ctx)));
+
   app.setErrorHandler(function answerError(err, request, reply) {
     const error = toKobzaError(err, request.id);
     const status = statusOf(error);
@@ -156,7 +160,7 @@ export function buildHttpServer(init: RouteDeps): FastifyInstance {
     return reply
       .code(status)
       .type('application/json; charset=utf-8')
-      .send(errorBody(error, apiFamilyOf(request.url)));
+      .send(errorBody(error, apiFamilyOf(request.url), hiddenHosts()));
   });
 
   app.setNotFoundHandler(function notFound(request) {
@@ -165,7 +169,7 @@ export function buildHttpServer(init: RouteDeps): FastifyInstance {
   });
 
   void app.register(async function kobzaRoutes(scope) {
-    registerHealthRoutes(scope, deps);
+    registerHealthRoutes(scope, deps, hiddenHosts);
     registerOpenAiRoutes(scope, deps);
     registerOllamaRoutes(scope, deps);
     registerWebRoutes(scope, deps);
@@ -182,7 +186,7 @@ interface StoreReport {
   since?: string;
 }
 
-function registerHealthRoutes(app: FastifyInstance, deps: RouteDeps): void {
+function registerHealthRoutes(app: FastifyInstance, deps: RouteDeps, hiddenHosts: () => ReadonlySet<string>): void {
   const { ctx, config, metrics } = deps;
   const open = { kobzaPublic: true, rateLimit: false as const };
 
@@ -207,8 +211,8 @@ function registerHealthRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get('/readyz', async function readyz(request, reply) {
     const probe = await probeUpstream(ctx, config.readyTimeoutMs);
-    if (probe.ok) return { status: 'ready', upstream: publicMessage(probe.detail), ...storeHealth() };
-    const reason = publicMessage(probe.detail);
+    if (probe.ok) return { status: 'ready', upstream: publicMessage(probe.detail, hiddenHosts()), ...storeHealth() };
+    const reason = publicMessage(probe.detail, hiddenHosts());
     return reply.code(503).send({ status: 'unavailable', reason, error: reason, code: 'UPSTREAM_UNAVAILABLE', ...storeHealth() });
   });
 

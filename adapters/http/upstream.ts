@@ -21,6 +21,24 @@ export async function listUpstreamModels(ctx: PluginContext, requestId: string, 
   }
 }
 
+/**
+ * Every address Kobza talks to, to keep out of what clients see: the provider's upstreams
+ * and each URL written in a plugin block (stores, an embedder, the Bot API).
+ * @example
+ * const hidden = internalHosts(internalAddresses(ctx));
+ */
+export function internalAddresses(ctx: PluginContext): string[] {
+  const addresses = [...(ctx.tryResolve('LlmProvider')?.describeUpstreams?.() ?? [])];
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      if (value.includes('://')) addresses.push(value);
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  for (const block of ctx.config.plugins) visit(block.settings);
+  return addresses;
+}
+
 /** Where embeddings came from, and the vectors. */
 export interface Embeddings {
   model: string;

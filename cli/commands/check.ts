@@ -1,5 +1,6 @@
 /**
- * `kobza check`: validates a config (every plugin's block) and probes the upstream.
+ * `kobza check`: validates a config (every plugin's block) and probes the upstream. It writes
+ * nothing: SQLite stores open in memory and no index file is saved (`writeNothing`).
  * Exit 0 when fine, 1 for config problems (one line each), 2 when the upstream is not
  * usable.
  */
@@ -15,7 +16,7 @@ export function register(program: Command): void {
     .action(async (options: { config: string; probe: boolean }) => {
       let code = 0;
       try {
-        const kernel = await bootKernel(options.config, { adapters: 'none', logToStderr: true, logLevel: 'error' });
+        const kernel = await bootKernel(options.config, { adapters: 'none', logToStderr: true, logLevel: 'error', writeNothing: true });
         process.stdout.write(`${options.config}: config OK (plugins: ${kernel.plugins.map((p) => p.block.name).join(', ')})\n`);
         if (options.probe) {
           const provider = kernel.tryResolve('LlmProvider');

@@ -64,6 +64,10 @@ plugins:
   ollama:                             # the model upstream (or use openai-compatible)
     host: \${OLLAMA_HOST:-http://127.0.0.1:11434}
 
+  # openai-compatible:                # instead of ollama (one provider per config): llama.cpp server, vLLM, LM Studio
+  #   baseURL: http://127.0.0.1:8080/v1
+  #   apiKey: \${LLM_API_KEY:-}
+
   http:                               # front door: OpenAI-style HTTP API
     port: \${PORT:-8787}
 
@@ -74,6 +78,13 @@ plugins:
   #   replay: paced
 
   # memory: {}                        # conversation history for follow-up questions
+
+  # knowledge:                        # answers from your documents: FAQ answers as written, passages with sources
+  #   sources: [./knowledge/*.md, ./knowledge/faq.yaml]
+  #   whenNotFound: model             # or refuse: a fixed message naming contact
+  #   contact: info@example.org
+
+  # feedback: {}                      # 👍/👎 on answers (POST /v1/feedback); 👎 take bad cached answers out
 
   semantic-cache: {}                  # answers repeated questions; stores in map-store below
 

@@ -234,6 +234,7 @@ export class OllamaProvider implements LlmProvider {
     };
   }
 
+  describeUpstreams(): string[] { return this.pool.hosts.map((host) => host.url); }
   /** Aborts every exchange in progress and closes pooled connections. */
   close(): void {
     for (const controller of this.#live) controller.abort(new KobzaError('ABORTED', 'Kobza is shutting down'));

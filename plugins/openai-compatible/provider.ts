@@ -163,6 +163,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     return this.#live.size;
   }
 
+  describeUpstreams(): string[] { return [this.#settings.baseURL]; }
   async chat(request: ChatRequest): Promise<Reply> {
     const model = request.model || this.#settings.model;
     const meta = createReplyMeta({ requestId: request.id, source: 'provider', model });

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,22 @@ describe('kobza --help', () => {
 });
 
 describe('kobza check', () => {
+  it('creates no data files: SQLite stores and the knowledge index are not written while validating', async () => {
+    const project = mkdtempSync(path.join(dir, 'no-writes-'));
+    mkdirSync(path.join(project, 'docs'));
+    writeFileSync(path.join(project, 'docs/faq.yaml'), '- q: Коли сесія?\n  a: У січні.\n');
+    const file = path.join(project, 'kobza.yaml');
+    const store = 'sqlite://data/kobza.sqlite';
+    writeFileSync(file, `assistant: { model: qwen2.5:7b }\nplugins:\n  ollama: { host: ${ollama.url} }\n  memory: { store: ${store} }\n  knowledge: { sources: [docs/faq.yaml] }\n  semantic-cache: { store: ${store} }\n  feedback: { store: ${store} }\n`);
+    for (const args of [['--no-probe'], []]) {
+      const { code, stdout } = await kobza(['check', '--config', file, ...args]);
+      expect(stdout).toContain('config OK');
+      expect(code).toBe(0);
+    }
+    expect(existsSync(path.join(project, 'data'))).toBe(false);
+    expect(readdirSync(project).sort()).toEqual(['docs', 'kobza.yaml']);
+  });
+
   it('exits 0 for a valid config with a reachable upstream', async () => {
     const file = writeConfig('ok.yaml', `assistant: { model: qwen2.5:7b }\nplugins:\n  ollama:\n    host: ${ollama.url}\n`);
     const { code, stdout } = await kobza(['check', '--config', file]);
