@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { BoundedMap, type ChatRequest } from '../../core/index.js';
-import { answersAgree, personalDataIn, shareableAnswer } from '../../core/text/index.js';
+import { answersAgree, normalize, personalDataIn, shareableAnswer } from '../../core/text/index.js';
 import type { CacheScope } from './scope.js';
 import type { SemanticCache } from './semantic-cache.js';
 import type { TrustDecision } from './trust.js';
@@ -68,39 +68,50 @@ export async function admitAnswer(input: AdmitInput): Promise<{ tier: 'shared' |
 }
 
 /**
- * Cache writes still running behind replies, per namespace.
+ * Cache writes still running behind replies, per question: the key is the namespace and the
+ * normalised question (`writeKeyOf`), so a lookup waits only for the write of its own
+ * question — a new question in a busy namespace goes to the model at once.
  * @example
- * writes.track(namespace, write);
- * await writes.settledIn(namespace, 300); // before a lookup
+ * writes.track(writeKeyOf(namespace, question), write);
+ * if (writes.pending > 0) await writes.settledFor(writeKeyOf(namespace, question), 300); // before a lookup
  */
 export class WriteTracker {
-  readonly #byNamespace = new Map<string, Set<Promise<unknown>>>();
+  readonly #byKey = new Map<string, Set<Promise<unknown>>>();
+  /** Writes running now; a lookup checks this before building a key (no write, no work). */
+  pending = 0;
 
-  track(namespace: string, write: Promise<unknown>): void {
-    let set = this.#byNamespace.get(namespace);
+  track(key: string, write: Promise<unknown>): void {
+    let set = this.#byKey.get(key);
     if (set === undefined) {
       set = new Set();
-      this.#byNamespace.set(namespace, set);
+      this.#byKey.set(key, set);
     }
     set.add(write);
+    this.pending++;
     void write.finally(() => {
+      this.pending--;
       set.delete(write);
-      if (set.size === 0 && this.#byNamespace.get(namespace) === set) this.#byNamespace.delete(namespace);
+      if (set.size === 0 && this.#byKey.get(key) === set) this.#byKey.delete(key);
     });
   }
 
-  /** Resolves when the namespace's writes settled, or after `timeoutMs`. Costs one Map read when none run. */
-  settledIn(namespace: string, timeoutMs: number): Promise<void> | undefined {
-    const set = this.#byNamespace.get(namespace);
+  /** Resolves when the writes under `key` settled, or after `timeoutMs`; undefined when none run. */
+  settledFor(key: string, timeoutMs: number): Promise<void> | undefined {
+    const set = this.#byKey.get(key);
     if (set === undefined || set.size === 0) return undefined;
     return waitAtMost([...set], timeoutMs);
   }
 
   /** Every write settled, or `timeoutMs` passed (shutdown). */
   async settled(timeoutMs: number): Promise<void> {
-    const all = [...this.#byNamespace.values()].flatMap((set) => [...set]);
+    const all = [...this.#byKey.values()].flatMap((set) => [...set]);
     if (all.length > 0) await waitAtMost(all, timeoutMs);
   }
+}
+
+/** The WriteTracker key of a question in a namespace: equal for texts that normalise alike. */
+export function writeKeyOf(namespace: string, question: string): string {
+  return `${namespace}\u0000${normalize(question)}`;
 }
 
 function waitAtMost(writes: Promise<unknown>[], timeoutMs: number): Promise<void> {

@@ -34,7 +34,7 @@ import {
 import type { TextOptions } from '../../core/text/index.js';
 import { createHashingEmbedder, createOllamaEmbedder } from './embedders.js';
 import { SemanticCache } from './semantic-cache.js';
-import { admitAnswer, WriteTracker } from './admission.js';
+import { admitAnswer, WriteTracker, writeKeyOf } from './admission.js';
 import { trustOf } from './trust.js';
 import { DEFAULT_VECTOR_INDEX_OPTIONS } from './vector-index.js';
 import { loadVocabulary } from './vocabulary.js';
@@ -338,10 +338,13 @@ export default definePlugin({
         let result;
         try {
           semantic = cache ?? (await open());
-          // Read your writes: an answer generated a moment ago in this namespace is being
-          // written in the background; wait for it, but never longer than a store call may take.
-          const pendingWrites = guarded?.degraded ? undefined : writes.settledIn(trust.read.namespace, config.storeTimeoutMs);
-          if (pendingWrites) await pendingWrites;
+          // Read your writes: the answer to this very question, generated a moment ago, may
+          // still be written in the background; wait for it, but never longer than a store
+          // call may take. Other questions' writes don't hold this one (no write: no key built).
+          if (writes.pending > 0 && !guarded?.degraded) {
+            const pendingWrite = writes.settledFor(writeKeyOf(trust.read.namespace, trust.question), config.storeTimeoutMs);
+            if (pendingWrite) await pendingWrite;
+          }
           result = await semantic.lookup(trust.question, trust.read, request.signal);
         } catch (err) {
           if (isAbortError(err) || request.signal.aborted) throw new KobzaError('ABORTED', 'the request was aborted', { cause: err, requestId: request.id });
@@ -372,7 +375,7 @@ export default definePlugin({
             const write = admitAnswer({ cache: semantic, trust, answer, model: meta.model || request.model, request, admit: config.admit, logger: ctx.logger }).catch((err: unknown) => {
               if (!isKobzaError(err, 'STORE_UNAVAILABLE')) ctx.logger.warn({ err, reqId: request.id }, 'semantic cache: could not store the answer');
             });
-            writes.track(trust.read.namespace, write);
+            writes.track(writeKeyOf(trust.read.namespace, trust.question), write);
           },
         });
       },
