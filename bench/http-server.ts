@@ -24,7 +24,7 @@ const ANSWER = 'Вступна кампанія починається 1 лип�
 export type ServerCommand =
   | { cmd: 'hello' }
   | { cmd: 'bare-post' }
-  | { cmd: 'kobza'; plugins: Record<string, unknown> }
+  | { cmd: 'kobza'; plugins: Record<string, unknown>; limits?: Record<string, number> }
   /** A Kobza from a config file as `kobza serve` loads it (bench/overhead.ts: config/default.yaml). */
   | { cmd: 'kobza-file'; file: string; env: Record<string, string>; without?: string[] }
   /** The floor of any proxy: node:http forwarding each request to `target` and piping the answer back. */
@@ -78,8 +78,8 @@ interface Running {
 const running = new Map<number, Running>();
 let nextId = 1;
 
-async function bootKobza(plugins: Record<string, unknown>): Promise<{ id: number; url: string }> {
-  const yaml = YAML.stringify({ assistant: { model: MODEL }, plugins });
+async function bootKobza(plugins: Record<string, unknown>, limits?: Record<string, number>): Promise<{ id: number; url: string }> {
+  const yaml = YAML.stringify(limits ? { assistant: { model: MODEL }, limits, plugins } : { assistant: { model: MODEL }, plugins });
   const kernel = await Kernel.create(parseConfig(yaml, { file: 'bench-http.yaml', env: {} }), {
     builtins: { ...BUILTIN_PLUGINS, 'instant-answer': async () => instantAnswer },
     logger: pino({ level: 'silent' }),
@@ -182,7 +182,7 @@ async function serve(command: ServerCommand): Promise<unknown> {
     case 'bare-post':
       return startBarePost();
     case 'kobza':
-      return bootKobza(command.plugins);
+      return bootKobza(command.plugins, command.limits);
     case 'kobza-file':
       return bootKobzaFile(command.file, command.env, command.without);
     case 'pipe-proxy':

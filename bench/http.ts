@@ -357,7 +357,11 @@ async function streamingLoad(driver: Driver, servers: Servers, clients: number, 
   const firstTokenDelayMs = 100;
   const { url: ollamaUrl } = await driver.call<{ url: string }>({ cmd: 'stand-in', options: { tokenDelayMs, firstTokenDelayMs } });
   // No streaming plugin: its chunk coalescing would add to TTFT what is not the adapter's.
-  const kobza = await servers.call<{ id: number; url: string }>({ cmd: 'kobza', plugins: { ollama: { host: ollamaUrl, probeOnStart: false }, http: { port: 0, rateLimit: NO_RATE_LIMIT } } });
+  // The load is `clients` generations at once: the default cap (limits.maxInFlight 32, 64
+  // queued, beyond that 503 OVERLOADED) is a deployment's GPU policy, not what this measures,
+  // so the cap is set to the load here.
+  const limits = { maxInFlight: clients, maxQueued: clients };
+  const kobza = await servers.call<{ id: number; url: string }>({ cmd: 'kobza', limits, plugins: { ollama: { host: ollamaUrl, probeOnStart: false }, http: { port: 0, rateLimit: NO_RATE_LIMIT } } });
   type StreamResult = Awaited<ReturnType<typeof runStreams>>;
   const memory = () => servers.call<{ rss: number; heap: number }>({ cmd: 'memory' });
   try {
@@ -374,7 +378,7 @@ async function streamingLoad(driver: Driver, servers: Servers, clients: number, 
     const growth = (after.rss / before.rss - 1) * 100;
     const f = (n: number) => n.toFixed(1);
     return [
-      `streaming: ${clients} concurrent clients (half OpenAI SSE, half Ollama NDJSON) for ${seconds} s after a ${warmSeconds} s warm-up; stand-in first token ${firstTokenDelayMs} ms, ${tokenDelayMs} ms/token; pipeline: ollama + http; a fresh server process`,
+      `streaming: ${clients} concurrent clients (half OpenAI SSE, half Ollama NDJSON) for ${seconds} s after a ${warmSeconds} s warm-up; stand-in first token ${firstTokenDelayMs} ms, ${tokenDelayMs} ms/token; pipeline: ollama + http, limits.maxInFlight = ${clients}; a fresh server process`,
       `  completed streams ${load.completed} (${f(load.completed / seconds)}/s), errors ${load.errors}${load.errorKinds.length ? ` ${JSON.stringify(load.errorKinds)}` : ''}; warm-up ${warm.completed} streams, ${warm.errors} errors`,
       `  TTFT ms: p50 ${f(load.ttft.p50)}   p90 ${f(load.ttft.p90)}   p99 ${f(load.ttft.p99)}   max ${f(load.ttft.max)}; server CPU per stream ${f(cpuPerStream)} µs`,
       `  Kobza RSS after GC: at start ${f(atStart.rss)} MiB, after warm-up ${f(before.rss)} MiB, after the load ${f(after.rss)} MiB → growth ${f(growth)} % (goal ≤ 10 %: ${growth <= 10 ? 'met' : 'NOT met'}); V8 heap used ${f(atStart.heap)} / ${f(before.heap)} / ${f(after.heap)} MiB; errors goal 0: ${load.errors === 0 && warm.errors === 0 ? 'met' : 'NOT met'}`,
