@@ -111,6 +111,8 @@ export function buildHttpServer(init: RouteDeps): FastifyInstance {
     });
   }
 
+  let lastIp: string | undefined;
+  let lastIpKey = '';
   if (config.rateLimit) {
     void app.register(rateLimit, {
       max: config.rateLimit.max,
@@ -119,7 +121,14 @@ export function buildHttpServer(init: RouteDeps): FastifyInstance {
       // so guessing keys is rate-limited too.
       keyGenerator: (request) => {
         const index = callerKey(request);
-        return index >= 0 ? `key#${index}` : `ip:${request.ip}`;
+        if (index >= 0) return `key#${index}`;
+        // The same few clients ask again and again: their bucket name is built once.
+        const ip = request.ip;
+        if (ip !== lastIp) {
+          lastIp = ip;
+          lastIpKey = `ip:${ip}`;
+        }
+        return lastIpKey;
       },
       errorResponseBuilder: (request, context) =>
         new KobzaError('RATE_LIMITED', `rate limit of ${context.max} requests exceeded; retry in ${context.after}`, { requestId: request.id, details: { retryAfterMs: context.ttl } }),
