@@ -144,10 +144,12 @@ export function buildHttpServer(init: RouteDeps): FastifyInstance {
   }
 
   app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics?.observeHttp(request.method, route, reply.statusCode);
-    if (ctx.logger.isLevelEnabled('debug')) {
-      ctx.logger.debug({ reqId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http request');
+    // Fastify builds a fresh routeOptions object on each read: read only for a consumer.
+    const debug = ctx.logger.isLevelEnabled('debug');
+    if (metrics || debug) {
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics?.observeHttp(request.method, route, reply.statusCode);
+      if (debug) ctx.logger.debug({ reqId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http request');
     }
     done();
   });
