@@ -269,8 +269,13 @@ function finishReason(meta: ReplyMeta): 'stop' | 'length' | 'tool_calls' {
   return meta.doneReason === 'length' ? 'length' : 'stop';
 }
 
-function usageOf(meta: ReplyMeta, promptText: () => string, text: string) {
-  const prompt = meta.usage.promptTokens ?? estimateTokens(promptText());
+/** The prompt as one text, for a token estimate when the upstream gave no count. */
+function promptText(messages: readonly ChatMessage[]): string {
+  return messages.map((m) => m.content).join('\n');
+}
+
+function usageOf(meta: ReplyMeta, messages: readonly ChatMessage[], text: string) {
+  const prompt = meta.usage.promptTokens ?? estimateTokens(promptText(messages));
   const completion = meta.usage.completionTokens ?? estimateTokens(text);
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
@@ -343,7 +348,7 @@ function completion(id: string, created: number, model: string, text: string, me
 }
 
 /** SSE frames in OpenAI's `chat.completion.chunk` shape; prefixes are built once per stream. */
-function sseFormat(id: string, created: number, model: string, includeUsage: boolean, promptText: () => string): StreamFormat {
+function sseFormat(id: string, created: number, model: string, includeUsage: boolean, messages: readonly ChatMessage[]): StreamFormat {
   const usageField = includeUsage ? ',"usage":null' : '';
   const head = `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":"kobza","choices":[`;
   return {
@@ -357,7 +362,7 @@ function sseFormat(id: string, created: number, model: string, includeUsage: boo
         }
       }
       out += `${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${finishReason(meta)}"}]${usageField}}\n\n`;
-      if (includeUsage) out += `${head}],"usage":${JSON.stringify(usageOf(meta, promptText, text))}}\n\n`;
+      if (includeUsage) out += `${head}],"usage":${JSON.stringify(usageOf(meta, messages, text))}}\n\n`;
       return `${out}data: [DONE]\n\n`;
     },
     error: (error) => `data: ${JSON.stringify(errorBody(error, 'openai'))}\n\n`,
@@ -381,24 +386,27 @@ export function registerOpenAiRoutes(app: FastifyInstance, deps: RouteDeps): voi
   const { ctx, tenantOf } = deps;
 
   app.post('/v1/chat/completions', { schema: { response: { 200: chatCompletionResponse } } }, async function chatCompletions(request, reply) {
-    let body: ChatCompletionBody;
-    if (isPlainChatCompletionBody(request.body)) body = request.body;
-    else {
-      body = parseBody(chatCompletionSchema, request.body, request.id);
+    // A plain body (isPlainChatCompletionBody) has no field refuseMisleading, response_format
+    // or tools look at, so those checks run only for the others.
+    const plain = isPlainChatCompletionBody(request.body);
+    const body: ChatCompletionBody = plain ? (request.body as ChatCompletionBody) : parseBody(chatCompletionSchema, request.body, request.id);
+    const headers = request.headers;
+    const metadata = metadataFromHeaders(headers, 'openai', request.id);
+    let tools: ReturnType<typeof toToolDefinitions> | undefined;
+    let toolChoice: ReturnType<typeof toToolChoice> | undefined;
+    if (!plain) {
+      refuseMisleading(body, request.id);
+      if (body.response_format?.type === 'json_object') metadata.format = 'json';
+      if (body.response_format?.type === 'json_schema') metadata.format = body.response_format.json_schema!.schema;
+      tools = body.tools?.length ? toToolDefinitions(body.tools) : undefined;
+      toolChoice = tools && body.tool_choice != null ? toToolChoice(body.tool_choice) : undefined;
     }
-    refuseMisleading(body, request.id);
-    const metadata = metadataFromHeaders(request.headers, 'openai', request.id);
     const tenant = tenantOf?.(request);
     if (tenant !== undefined) metadata.tenant = tenant;
-    const conversationId = conversationIdOf(request.headers, body.user, tenant, request.id);
-    if (body.response_format?.type === 'json_object') metadata.format = 'json';
-    if (body.response_format?.type === 'json_schema') metadata.format = body.response_format.json_schema!.schema;
+    const conversationId = conversationIdOf(headers, body.user, tenant, request.id);
     const stream = body.stream === true;
     const messages = toKobzaMessages(body.messages, request.id);
-    const tools = body.tools?.length ? toToolDefinitions(body.tools) : undefined;
-    const toolChoice = tools && body.tool_choice != null ? toToolChoice(body.tool_choice) : undefined;
     if (involvesTools({ messages, tools })) bypassForTools(metadata);
-    const promptText = () => messages.map((m) => m.content).join('\n');
     const call = await openKernelCall(ctx, { messages, model: body.model, options: toOptions(body), metadata, stream, tools, toolChoice, conversationId }, request, reply);
     const id = `chatcmpl-${request.id}`;
     const created = Math.floor(call.meta.timings.startedAt / 1000);
@@ -406,11 +414,15 @@ export function registerOpenAiRoutes(app: FastifyInstance, deps: RouteDeps): voi
     setSourcesHeader(reply, call.meta);
     setRankingHeader(reply, call.meta);
     if (stream) {
-      const format = sseFormat(id, created, call.meta.model || call.request.model, body.stream_options?.include_usage === true, promptText);
+      const format = sseFormat(id, created, call.meta.model || call.request.model, body.stream_options?.include_usage === true, messages);
       return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(streamBody(call, format));
     }
     const text = await collectText(call);
-    return { ...completion(id, created, call.meta.model || call.request.model, text, call.meta, usageOf(call.meta, promptText, text)), ...sourcesField(call.meta), ...rankingField(call.meta) };
+    // Built in place: the optional fields are added only when present (no spreads).
+    const answer: ReturnType<typeof completion> & { sources?: unknown; ranking?: unknown } = completion(id, created, call.meta.model || call.request.model, text, call.meta, usageOf(call.meta, messages, text));
+    if (call.meta.sources?.length) answer.sources = sourcesField(call.meta).sources;
+    if (call.meta.ranking) answer.ranking = rankingField(call.meta).ranking;
+    return answer;
   });
 
   app.get('/v1/models', async function models(request) {

@@ -111,6 +111,8 @@ export function buildHttpServer(init: RouteDeps): FastifyInstance {
     });
   }
 
+  let lastIp: string | undefined;
+  let lastIpKey = '';
   if (config.rateLimit) {
     void app.register(rateLimit, {
       max: config.rateLimit.max,
@@ -119,7 +121,14 @@ export function buildHttpServer(init: RouteDeps): FastifyInstance {
       // so guessing keys is rate-limited too.
       keyGenerator: (request) => {
         const index = callerKey(request);
-        return index >= 0 ? `key#${index}` : `ip:${request.ip}`;
+        if (index >= 0) return `key#${index}`;
+        // The same few clients ask again and again: their bucket name is built once.
+        const ip = request.ip;
+        if (ip !== lastIp) {
+          lastIp = ip;
+          lastIpKey = `ip:${ip}`;
+        }
+        return lastIpKey;
       },
       errorResponseBuilder: (request, context) =>
         new KobzaError('RATE_LIMITED', `rate limit of ${context.max} requests exceeded; retry in ${context.after}`, { requestId: request.id, details: { retryAfterMs: context.ttl } }),
@@ -135,10 +144,12 @@ export function buildHttpServer(init: RouteDeps): FastifyInstance {
   }
 
   app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics?.observeHttp(request.method, route, reply.statusCode);
-    if (ctx.logger.isLevelEnabled('debug')) {
-      ctx.logger.debug({ reqId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http request');
+    // Fastify builds a fresh routeOptions object on each read: read only for a consumer.
+    const debug = ctx.logger.isLevelEnabled('debug');
+    if (metrics || debug) {
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics?.observeHttp(request.method, route, reply.statusCode);
+      if (debug) ctx.logger.debug({ reqId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http request');
     }
     done();
   });
