@@ -32,3 +32,42 @@ export function errorForAbort(signal: AbortSignal, requestId?: string, upstream 
   if ((reason as { name?: string })?.name === 'TimeoutError') return new KobzaError('UPSTREAM_TIMEOUT', `${upstream} did not answer within the time limit`, { requestId, cause: reason });
   return new KobzaError('ABORTED', 'the request was aborted', { requestId, cause: reason });
 }
+
+/**
+ * An abort whose AbortSignal is made only when someone reads it. Most requests are never
+ * aborted and many (a cache hit) never hand their signal to anything that listens, so the
+ * AbortController each would cost is made on the first read of `signal` (already aborted,
+ * with the stored reason, when `abort` came first). `aborted` never makes it.
+ * @example
+ * const abort = new LazyAbort();
+ * response.once('close', () => abort.abort());
+ * if (!abort.aborted) await fetch(url, { signal: abort.signal });
+ */
+export class LazyAbort {
+  #controller: AbortController | undefined;
+  #aborted = false;
+  #reason: unknown;
+
+  /** The signal; made (and aborted, when `abort` came first) on the first read. */
+  get signal(): AbortSignal {
+    let controller = this.#controller;
+    if (controller === undefined) {
+      controller = this.#controller = new AbortController();
+      if (this.#aborted) controller.abort(this.#reason);
+    }
+    return controller.signal;
+  }
+
+  /** True once `abort` was called; never makes the signal. */
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /** Aborts once; later calls change nothing (as with AbortController). */
+  abort(reason?: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}

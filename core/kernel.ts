@@ -20,7 +20,7 @@ import { DEFAULT_LIMITS } from './config/schema.js';
 import { composePipeline, orderMiddleware, type Handler } from './pipeline.js';
 import { isPluginDefinition, type PluginContext, type PluginDefinition } from './plugin.js';
 import { observeReply } from './reply.js';
-import { createRequest, releaseRequest, type RequestInit } from './request.js';
+import { createRequest, isAborted, releaseRequest, type RequestInit } from './request.js';
 import { isManyToken, type ManyToken, type Services, type SingleToken } from './tokens.js';
 import type { ChatRequest, Reply } from './types.js';
 
@@ -346,7 +346,7 @@ export class Kernel {
     }
     let reply: Reply;
     try {
-      if (request.signal.aborted) throw new KobzaError('ABORTED', 'the request was aborted before it started');
+      if (isAborted(request)) throw new KobzaError('ABORTED', 'the request was aborted before it started');
       reply = await this.#pipeline(request);
     } catch (err) {
       const error = wrapError(err, request.id);

@@ -30,6 +30,12 @@ export interface ReplayOptions {
   /** Characters per chunk when replaying (default: whole words up to ~24 chars). */
   chunkChars?: number;
   signal?: AbortSignal;
+  /**
+   * For an instant replay, what is checked before each chunk instead of `signal` (which
+   * an instant replay never waits on): e.g. `abortStateOf(request)`, which does not make
+   * the request's signal.
+   */
+  abortState?: { readonly aborted: boolean };
 }
 
 /** What `\s` matches in a JavaScript regular expression (UTF-16 code units). */
@@ -86,7 +92,7 @@ export function splitIntoChunks(text: string, size = 24): string[] {
  */
 export function replayText(text: string, meta: ReplyMeta, options: ReplayOptions = {}): Reply {
   const chunks = splitIntoChunks(text, options.chunkChars ?? 24);
-  if (!(options.charsPerSecond && options.charsPerSecond > 0)) return { chunks: new InstantReplay(chunks, meta, options.signal), meta };
+  if (!(options.charsPerSecond && options.charsPerSecond > 0)) return { chunks: new InstantReplay(chunks, meta, options.signal ?? options.abortState), meta };
   async function* replay(): AsyncGenerator<string> {
     const started = Date.now();
     let sent = 0;
@@ -118,11 +124,11 @@ export function replayText(text: string, meta: ReplyMeta, options: ReplayOptions
 class InstantReplay implements AsyncIterableIterator<string> {
   readonly #chunks: string[];
   readonly #meta: ReplyMeta;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: { readonly aborted: boolean } | undefined;
   #index = 0;
   #done = false;
 
-  constructor(chunks: string[], meta: ReplyMeta, signal: AbortSignal | undefined) {
+  constructor(chunks: string[], meta: ReplyMeta, signal: { readonly aborted: boolean } | undefined) {
     this.#chunks = chunks;
     this.#meta = meta;
     this.#signal = signal;

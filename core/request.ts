@@ -3,6 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import type { LazyAbort } from './abort.js';
 import type { ChatMessage, ChatRequest, GenerationOptions, RequestMetadata, ToolChoice, ToolDefinition } from './types.js';
 
 export interface RequestInit {
@@ -41,16 +42,7 @@ export function createRequest(init: RequestInit, defaults: RequestDefaults): Cha
   if (defaults.systemPrompt && !messages.some((m) => m.role === 'system')) {
     messages = [{ role: 'system', content: defaults.systemPrompt }, ...messages];
   }
-  const request: ChatRequest = {
-    id,
-    conversationId: init.conversationId ?? id,
-    messages,
-    model: init.model || defaults.model,
-    options: { ...init.options },
-    stream: init.stream ?? true,
-    metadata: { ...init.metadata },
-    signal: undefined as unknown as AbortSignal,
-  };
+  const request: ChatRequest = new KobzaRequest(id, init.conversationId ?? id, messages, init.model || defaults.model, { ...init.options }, init.stream ?? true, { ...init.metadata });
   if (init.tools && init.tools.length > 0) request.tools = init.tools;
   if (init.toolChoice !== undefined) request.toolChoice = init.toolChoice;
   const shared = defaults.signals;
@@ -59,6 +51,104 @@ export function createRequest(init: RequestInit, defaults: RequestDefaults): Cha
   else if (count === 1) request.signal = init.signal ?? shared![0];
   else request.signal = linkSignals(request, init.signal ? [init.signal, ...shared!] : shared!, shared!);
   return request;
+}
+
+/** Set by KobzaRequest's static block, which alone reaches its private fields. */
+let SIGNAL_PROPERTY: PropertyDescriptor;
+let isAbortedImpl: (request: ChatRequest) => boolean;
+let abortStateImpl: (request: ChatRequest) => { readonly aborted: boolean };
+let setAbortImpl: (request: ChatRequest, abort: LazyAbort) => void;
+
+/**
+ * A request made by `createRequest`. `signal` is an own enumerable accessor, so a copy
+ * (`{ ...request, messages }`) gets it as a plain property; behind it the request may hold
+ * a LazyAbort (see `setRequestAbort`) whose AbortSignal is made only when `signal` is read.
+ * The accessor's functions are shared, so every request has the same hidden class.
+ */
+class KobzaRequest implements ChatRequest {
+  id: string;
+  conversationId: string;
+  messages: ChatMessage[];
+  model: string;
+  options: GenerationOptions;
+  stream: boolean;
+  metadata: RequestMetadata;
+  declare signal: AbortSignal;
+  declare tools?: ToolDefinition[];
+  declare toolChoice?: ToolChoice;
+  #signal: AbortSignal | undefined = undefined;
+  #abort: LazyAbort | undefined = undefined;
+
+  constructor(id: string, conversationId: string, messages: ChatMessage[], model: string, options: GenerationOptions, stream: boolean, metadata: RequestMetadata) {
+    this.id = id;
+    this.conversationId = conversationId;
+    this.messages = messages;
+    this.model = model;
+    this.options = options;
+    this.stream = stream;
+    this.metadata = metadata;
+    Object.defineProperty(this, 'signal', SIGNAL_PROPERTY);
+  }
+
+  static {
+    SIGNAL_PROPERTY = {
+      get(this: KobzaRequest): AbortSignal {
+        const abort = this.#abort;
+        return abort !== undefined ? abort.signal : this.#signal!;
+      },
+      set(this: KobzaRequest, signal: AbortSignal) {
+        this.#signal = signal;
+        this.#abort = undefined;
+      },
+      enumerable: true,
+      configurable: true,
+    };
+    isAbortedImpl = (request) => {
+      if (!(#abort in request)) return request.signal.aborted;
+      const abort = (request as KobzaRequest).#abort;
+      return abort !== undefined ? abort.aborted : (request as KobzaRequest).#signal!.aborted;
+    };
+    abortStateImpl = (request) => ((#abort in request ? (request as KobzaRequest).#abort : undefined) ?? request.signal);
+    setAbortImpl = (request, abort) => {
+      if (#abort in request) {
+        (request as KobzaRequest).#abort = abort;
+        (request as KobzaRequest).#signal = undefined;
+      } else request.signal = abort.signal;
+    };
+  }
+}
+
+/**
+ * Whether the request was aborted, without making a lazy signal (see `setRequestAbort`);
+ * the same as `request.signal.aborted`.
+ * @example
+ * if (isAborted(request)) throw new KobzaError('ABORTED', 'the request was aborted');
+ */
+export function isAborted(request: ChatRequest): boolean {
+  return isAbortedImpl(request);
+}
+
+/**
+ * What tells whether the request was aborted (its LazyAbort, else its signal), for a
+ * check repeated later without making a lazy signal: e.g. an instant replay's `abortState`.
+ * @example
+ * return replayText(answer, meta, { chunkChars: Infinity, abortState: abortStateOf(request) });
+ */
+export function abortStateOf(request: ChatRequest): { readonly aborted: boolean } {
+  return abortStateImpl(request);
+}
+
+/**
+ * Makes `abort` the request's abort: from now on `request.signal` is `abort.signal`, made
+ * on its first read. For an adapter whose requests end when the client goes away. A request
+ * not made by `createRequest` gets `abort.signal` at once.
+ * @example
+ * const abort = new LazyAbort();
+ * setRequestAbort(request, abort);
+ * socket.once('close', () => abort.abort());
+ */
+export function setRequestAbort(request: ChatRequest, abort: LazyAbort): void {
+  setAbortImpl(request, abort);
 }
 
 /** Unlinks a request's signal from the signals it follows; see releaseRequest. */

@@ -9,7 +9,7 @@
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { KobzaError, wrapError, type ChatRequest, type PluginContext, type ReplyMeta, type RequestInit, type RequestMetadata } from '../../core/index.js';
+import { KobzaError, LazyAbort, setRequestAbort, wrapError, type ChatRequest, type PluginContext, type ReplyMeta, type RequestInit, type RequestMetadata } from '../../core/index.js';
 
 declare module '../../core/types.js' {
   interface RequestMetadata {
@@ -117,7 +117,8 @@ class HttpCall implements KernelCall {
   first: string | undefined;
   ended = false;
   rest!: AsyncIterator<string>;
-  readonly #controller = new AbortController();
+  /** The request's abort; its AbortSignal is made only if something reads `request.signal`. */
+  readonly lazyAbort = new LazyAbort();
   readonly #response: CallResponse;
   readonly #following: Set<HttpCall>;
   #released = false;
@@ -130,8 +131,8 @@ class HttpCall implements KernelCall {
 
   abort(reason?: unknown): void {
     // After release the answer is done: a disconnect changes nothing.
-    if (this.#released || this.#controller.signal.aborted) return;
-    this.#controller.abort(reason ?? new KobzaError('ABORTED', 'the client closed the connection', { requestId: this.request.id }));
+    if (this.#released || this.lazyAbort.aborted) return;
+    this.lazyAbort.abort(reason ?? new KobzaError('ABORTED', 'the client closed the connection', { requestId: this.request.id }));
   }
 
   release(): void {
@@ -141,9 +142,6 @@ class HttpCall implements KernelCall {
     this.#response[CALL] = undefined;
   }
 
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
 }
 
 /**
@@ -167,7 +165,7 @@ export async function openKernelCall(ctx: PluginContext, init: RequestInit, http
   following.add(call);
   response[CALL] = call;
   response.on('close', onResponseClose);
-  request.signal = call.signal;
+  setRequestAbort(request, call.lazyAbort);
   if (kernelSignal.aborted) call.abort(kernelSignal.reason);
   else if (response.destroyed || httpRequest.raw.socket?.destroyed) call.abort();
 

@@ -17,6 +17,8 @@ import {
   definePlugin,
   guardStore,
   isAbortError,
+  abortStateOf,
+  isAborted,
   isKobzaError,
   KobzaError,
   observeReply,
@@ -345,9 +347,10 @@ export default definePlugin({
             const pendingWrite = writes.settledFor(writeKeyOf(trust.read.namespace, trust.question), config.storeTimeoutMs);
             if (pendingWrite) await pendingWrite;
           }
-          result = await semantic.lookup(trust.question, trust.read, request.signal);
+          // The request as the signal's source: a held repeat never makes its (lazy) signal.
+          result = await semantic.lookup(trust.question, trust.read, request);
         } catch (err) {
-          if (isAbortError(err) || request.signal.aborted) throw new KobzaError('ABORTED', 'the request was aborted', { cause: err, requestId: request.id });
+          if (isAbortError(err) || isAborted(request)) throw new KobzaError('ABORTED', 'the request was aborted', { cause: err, requestId: request.id });
           // An outage is logged once by the store guard; anything else here is a bug worth a line.
           if (!isKobzaError(err, 'STORE_UNAVAILABLE')) ctx.logger.warn({ err, reqId: request.id }, 'semantic cache lookup failed; asking the model');
           if (!cache) opening = undefined; // the store was down at start-up: try again next time
@@ -363,14 +366,17 @@ export default definePlugin({
           meta.extra.cachedAt = result.entry.createdAt;
           if (result.verification) meta.extra.cacheVerification = result.verification;
           // A caller that did not ask for a stream gets the answer as one chunk.
-          return replayText(result.entry.answer, meta, request.stream ? { charsPerSecond: replayPace(request, config), signal: request.signal } : { chunkChars: Infinity, signal: request.signal });
+          // Only a paced replay waits on the signal; an instant one checks the abort per chunk.
+          const pace = replayPace(request, config);
+          if (pace > 0) return replayText(result.entry.answer, meta, { charsPerSecond: pace, signal: request.signal });
+          return replayText(result.entry.answer, meta, request.stream ? { abortState: abortStateOf(request) } : { chunkChars: Infinity, abortState: abortStateOf(request) });
         }
         ctx.events.emit('cache:miss', { requestId: request.id, reason: result.reason, bestSimilarity: result.bestSimilarity, vetoedBy: result.vetoedBy });
         const reply = await next();
         if (trust.tier === 'none') return reply;
         return observeReply(reply, {
           onComplete(answer, meta) {
-            if (request.signal.aborted || !isCacheable(meta, answer)) return;
+            if (isAborted(request) || !isCacheable(meta, answer)) return;
             // The reply ends now; the write goes on behind it (a slow store never holds an answer).
             const write = admitAnswer({ cache: semantic, trust, answer, model: meta.model || request.model, request, admit: config.admit, logger: ctx.logger }).catch((err: unknown) => {
               if (!isKobzaError(err, 'STORE_UNAVAILABLE')) ctx.logger.warn({ err, reqId: request.id }, 'semantic cache: could not store the answer');

@@ -69,7 +69,7 @@ export class CacheLookup {
   }
 
   /** See `SemanticCache.lookup`. A repeat with a held answer is decided without a promise turn. */
-  lookup(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {
+  lookup(question: string, scope: CacheScope, signal?: AbortSignal | { readonly signal: AbortSignal }): Promise<LookupResult> {
     let held: LookupResult | undefined;
     try {
       held = this.#repeat(question, scope);
@@ -81,7 +81,7 @@ export class CacheLookup {
       if (held.hit) this.#parts.quarantined?.countHit(held.entry.id);
       return Promise.resolve(held);
     }
-    return this.#lookup(question, scope, signal);
+    return this.#lookup(question, scope, signal === undefined || signal instanceof AbortSignal ? signal : signal.signal);
   }
 
   async #lookup(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {

@@ -132,9 +132,11 @@ export class SemanticCache {
 
   /**
    * Finds an answer for `question` in `scope`: exact normalised match first, then index
-   * candidates above the threshold, each verified by `compareQuestions`.
+   * candidates above the threshold, each verified by `compareQuestions`. `signal` may be
+   * given as its source (e.g. the request), read only when the lookup needs the signal (to
+   * embed): a held repeat never makes a request's lazy signal.
    */
-  lookup(question: string, scope: CacheScope, signal?: AbortSignal): Promise<LookupResult> {
+  lookup(question: string, scope: CacheScope, signal?: AbortSignal | { readonly signal: AbortSignal }): Promise<LookupResult> {
     return this.#lookup.lookup(question, scope, signal);
   }
 
