@@ -218,3 +218,21 @@ export function involvesTools(request: Pick<ChatRequest, 'messages' | 'tools'>):
   }
   return false;
 }
+
+/**
+ * A tool call's `arguments` (kept as JSON text in Kobza) as the object Ollama's wire format
+ * wants; text that is not a JSON object (a model's slip) travels under one key rather than
+ * being lost.
+ * @example
+ * toolArgumentsObject('{"city":"Київ"}') // { city: 'Київ' }
+ * toolArgumentsObject('Київ')            // { arguments: 'Київ' }
+ */
+export function toolArgumentsObject(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // Not JSON: kept as it came, below.
+  }
+  return { arguments: text };
+}

@@ -6,7 +6,7 @@
  * back to the client, which runs them and sends the results as `tool` messages.
  */
 import { z } from 'zod';
-import type { ChatMessage, RequestMetadata, ToolCall, ToolChoice, ToolDefinition } from '../../core/index.js';
+import { toolArgumentsObject, type ChatMessage, type RequestMetadata, type ToolCall, type ToolChoice, type ToolDefinition } from '../../core/index.js';
 import { unsupported } from './error-shapes.js';
 import { boundedJsonObject } from './request-fields.js';
 
@@ -125,18 +125,9 @@ export function fromOllamaMessages(
 
 /** `message.tool_calls` of an Ollama answer: `arguments` as an object. */
 export function ollamaToolCalls(calls: ToolCall[]) {
-  return calls.map((call) => ({ function: { name: call.name, arguments: argumentsObject(call.arguments) } }));
+  return calls.map((call) => ({ function: { name: call.name, arguments: toolArgumentsObject(call.arguments) } }));
 }
 
-function argumentsObject(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // Not JSON: handed over as it came, under one key, rather than lost.
-  }
-  return { arguments: text };
-}
 
 /**
  * Marks a request with tools or tool turns so the semantic cache and ranking leave it

@@ -4,7 +4,7 @@
  * retries before the first token, and coded errors for every way the upstream can fail.
  */
 import { Ollama, type ChatRequest as OllamaChatRequest, type ChatResponse, type Message, type Tool, type ToolCall as OllamaToolCall } from 'ollama';
-import { KobzaError, createReplyMeta, errorForAbort, followSignal, idleWatch, retryPause, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta, type ToolCall } from '../../core/index.js';
+import { KobzaError, createReplyMeta, toolArgumentsObject, errorForAbort, followSignal, idleWatch, retryPause, type ChatRequest, type GenerationOptions, type LlmProvider, type ModelInfo, type ProbeResult, type Reply, type ReplyMeta, type ToolCall } from '../../core/index.js';
 import { HostPool, type OllamaHost } from './host-pool.js';
 import { OllamaTransport, type ExchangeReport } from './transport.js';
 import { OllamaModelAdmin } from './models.js';
@@ -84,21 +84,11 @@ function sameModel(a: string, b: string): boolean {
 export function toOllamaMessage(m: ChatRequest['messages'][number]): Message {
   const message: Message = { role: m.role, content: m.content };
   if (m.images?.length) message.images = m.images;
-  if (m.tool_calls?.length) message.tool_calls = m.tool_calls.map((call) => ({ function: { name: call.name, arguments: argumentsObject(call.arguments) } }));
+  if (m.tool_calls?.length) message.tool_calls = m.tool_calls.map((call) => ({ function: { name: call.name, arguments: toolArgumentsObject(call.arguments) } }));
   if (m.role === 'tool' && m.name) message.tool_name = m.name;
   return message;
 }
 
-/** Ollama wants arguments as an object; text that is not a JSON object travels under one key rather than lost. */
-function argumentsObject(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // Not JSON (a model's slip): kept as it came.
-  }
-  return { arguments: text };
-}
 
 /** Ollama's tool calls in the neutral shape; Ollama gives no ids (newer versions may), so they are numbered. */
 function fromOllamaToolCalls(calls: OllamaToolCall[], offset: number): ToolCall[] {
