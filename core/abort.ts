@@ -47,6 +47,7 @@ export class LazyAbort {
   #controller: AbortController | undefined;
   #aborted = false;
   #reason: unknown;
+  #listeners: (() => void)[] | undefined;
 
   /** The signal; made (and aborted, when `abort` came first) on the first read. */
   get signal(): AbortSignal {
@@ -69,5 +70,20 @@ export class LazyAbort {
     this.#aborted = true;
     this.#reason = reason;
     this.#controller?.abort(reason);
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
+  }
+
+  /**
+   * Calls `listener` once on `abort` (never when already aborted), without making the
+   * signal; returns what removes it.
+   */
+  onAbort(listener: () => void): () => void {
+    (this.#listeners ??= []).push(listener);
+    return () => {
+      const at = this.#listeners?.indexOf(listener) ?? -1;
+      if (at >= 0) this.#listeners!.splice(at, 1);
+    };
   }
 }

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { LimitSettings } from './config/schema.js';
 import { KobzaError } from './errors.js';
+import { isAborted, onRequestAbort } from './request.js';
 import type { ChatRequest, Reply } from './types.js';
 
 /**
@@ -76,7 +77,7 @@ export class GenerationGate {
       this.#release();
       throw err;
     }
-    return { chunks: new SlotHolder(reply.chunks, request.signal, () => this.#release()), meta: reply.meta };
+    return { chunks: new SlotHolder(reply.chunks, request, () => this.#release()), meta: reply.meta };
   }
 
   #wait(request: ChatRequest): Promise<void> {
@@ -120,17 +121,17 @@ export class GenerationGate {
 /** Passes a reply's chunks through and frees the slot once, however the reply ends. */
 class SlotHolder implements AsyncIterableIterator<string> {
   readonly #source: AsyncIterable<string>;
-  readonly #signal: AbortSignal;
+  #off: (() => void) | undefined;
   #inner: AsyncIterator<string> | undefined;
   #free: (() => void) | undefined;
   readonly #onAbort = () => this.#done();
 
-  constructor(source: AsyncIterable<string>, signal: AbortSignal, free: () => void) {
+  constructor(source: AsyncIterable<string>, request: ChatRequest, free: () => void) {
     this.#source = source;
-    this.#signal = signal;
     this.#free = free;
-    if (signal.aborted) this.#done();
-    else signal.addEventListener('abort', this.#onAbort, { once: true });
+    // Without reading request.signal: a lazy one (the HTTP adapter's) is then never made.
+    if (isAborted(request)) this.#done();
+    else this.#off = onRequestAbort(request, this.#onAbort);
   }
 
   #iterator(): AsyncIterator<string> {
@@ -141,7 +142,8 @@ class SlotHolder implements AsyncIterableIterator<string> {
     const free = this.#free;
     if (!free) return;
     this.#free = undefined;
-    this.#signal.removeEventListener('abort', this.#onAbort);
+    this.#off?.();
+    this.#off = undefined;
     free();
   }
 

@@ -58,6 +58,7 @@ let SIGNAL_PROPERTY: PropertyDescriptor;
 let isAbortedImpl: (request: ChatRequest) => boolean;
 let abortStateImpl: (request: ChatRequest) => { readonly aborted: boolean };
 let setAbortImpl: (request: ChatRequest, abort: LazyAbort) => void;
+let onAbortImpl: (request: ChatRequest, listener: () => void) => () => void;
 
 /**
  * A request made by `createRequest`. `signal` is an own enumerable accessor, so a copy
@@ -109,6 +110,13 @@ class KobzaRequest implements ChatRequest {
       return abort !== undefined ? abort.aborted : (request as KobzaRequest).#signal!.aborted;
     };
     abortStateImpl = (request) => ((#abort in request ? (request as KobzaRequest).#abort : undefined) ?? request.signal);
+    onAbortImpl = (request, listener) => {
+      const abort = #abort in request ? (request as KobzaRequest).#abort : undefined;
+      if (abort !== undefined) return abort.onAbort(listener);
+      const signal = request.signal;
+      signal.addEventListener('abort', listener, { once: true });
+      return () => signal.removeEventListener('abort', listener);
+    };
     setAbortImpl = (request, abort) => {
       if (#abort in request) {
         (request as KobzaRequest).#abort = abort;
@@ -136,6 +144,16 @@ export function isAborted(request: ChatRequest): boolean {
  */
 export function abortStateOf(request: ChatRequest): { readonly aborted: boolean } {
   return abortStateImpl(request);
+}
+
+/**
+ * Calls `listener` once when the request is aborted (not when it already is: check
+ * `isAborted` first), without making a lazy signal; returns what removes the listener.
+ * @example
+ * const off = onRequestAbort(request, () => free());
+ */
+export function onRequestAbort(request: ChatRequest, listener: () => void): () => void {
+  return onAbortImpl(request, listener);
 }
 
 /**
