@@ -239,7 +239,7 @@ interface CannonResult {
   errors: number;
 }
 
-async function requestsPerSecond(driver: Driver, servers: Servers, seconds: number, baseline?: Servers): Promise<string[]> {
+async function requestsPerSecond(driver: Driver, servers: Servers, seconds: number, baseline?: Servers, heavy?: Servers): Promise<string[]> {
   const lines: string[] = [];
   const hello = await servers.call<{ id: number; url: string }>({ cmd: 'hello' });
   const barePost = await servers.call<{ id: number; url: string }>({ cmd: 'bare-post' });
@@ -283,7 +283,10 @@ async function requestsPerSecond(driver: Driver, servers: Servers, seconds: numb
     // answer this load with 429s, so its ceiling is raised — the limiter still runs.
     const copied = copyDefaultConfig(REPO, 'kobza-bench-http-default-', (yaml) => yaml.replace('    port: ${PORT:-8787}\n', `    port: \${PORT:-8787}\n    rateLimit: { max: ${NO_RATE_LIMIT.max}, timeWindow: ${NO_RATE_LIMIT.timeWindow} }\n`));
     defaultDir = copied.dir;
-    cacheDefault = await servers.call<{ id: number; url: string }>({ cmd: 'kobza-file', file: copied.file, env: { OLLAMA_HOST: ollamaUrl, PORT: '0', KOBZA_HOST: '127.0.0.1', LOG_LEVEL: 'silent' } });
+    // In a server process of its own: its knowledge index, lexicon and timers would otherwise
+    // sit in the heap and the CPU time of the process that measures the lighter sides.
+    const defaultHost = heavy ?? servers;
+    cacheDefault = await defaultHost.call<{ id: number; url: string }>({ cmd: 'kobza-file', file: copied.file, env: { OLLAMA_HOST: ollamaUrl, PORT: '0', KOBZA_HOST: '127.0.0.1', LOG_LEVEL: 'silent' } });
     const defaultUrl = cacheDefault.url;
     let source: string | null = null;
     for (let i = 0; i < 2; i++) {
@@ -292,7 +295,7 @@ async function requestsPerSecond(driver: Driver, servers: Servers, seconds: numb
       source = answer.headers.get('x-kobza-source');
     }
     if (source !== 'cache') throw new Error(`config/default.yaml: the repeat was not a cache hit (x-kobza-source: ${source})`);
-    sides.push({ name: 'Kobza, cache hit, default.yaml', run: () => driver.call({ cmd: 'cannon', url: `${defaultUrl}/v1/chat/completions`, method: 'POST', body, seconds }) });
+    sides.push({ name: 'Kobza, cache hit, default.yaml', on: heavy, run: () => driver.call({ cmd: 'cannon', url: `${defaultUrl}/v1/chat/completions`, method: 'POST', body, seconds }) });
   } else {
     lines.push('semantic-cache is not registered in cli/builtins.ts yet: cache-hit side skipped');
   }
@@ -397,10 +400,13 @@ export async function run(): Promise<void> {
   const servers = await startServers();
   const baselineRoot = process.env.KOBZA_BENCH_HTTP_BASELINE;
   const baseline = baselineRoot ? await startServers(path.resolve(baselineRoot)) : undefined;
+  const heavy = await startServers();
   let streamServers: Servers | undefined;
   try {
     process.stdout.write(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
-    for (const line of await requestsPerSecond(driver, servers, rpsSeconds, baseline)) process.stdout.write(`${line}\n`);
+    for (const line of await requestsPerSecond(driver, servers, rpsSeconds, baseline, heavy)) process.stdout.write(`${line}\n`);
+    await heavy.call({ cmd: 'exit' }).catch(() => undefined);
+    heavy.child.kill();
     if (baseline) {
       await baseline.call({ cmd: 'exit' }).catch(() => undefined);
       baseline.child.kill();
@@ -411,7 +417,7 @@ export async function run(): Promise<void> {
     streamServers = await startServers();
     for (const line of await streamingLoad(driver, streamServers, clients, streamSeconds)) process.stdout.write(`${line}\n`);
   } finally {
-    for (const running of [servers, streamServers, baseline]) {
+    for (const running of [servers, streamServers, baseline, heavy]) {
       if (!running) continue;
       if (running.child.connected) await running.call({ cmd: 'exit' }).catch(() => undefined);
       running.child.kill();
