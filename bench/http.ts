@@ -30,6 +30,7 @@
  *   unpacked, with `node_modules` linked): its cache-hit Kobza runs in its own server process
  *   as one more side of the same run, for a before/after of a change
  */
+import { ipcCaller } from './ipc.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -167,24 +168,7 @@ interface Driver {
 
 function startDriver(): Driver {
   const child = fork(fileURLToPath(import.meta.url), ['--load-driver'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  let next = 0;
-  child.on('message', (message: { id: number; value?: unknown; error?: string }) => {
-    const waiter = pending.get(message.id);
-    pending.delete(message.id);
-    if (message.error) waiter?.reject(new Error(message.error));
-    else waiter?.resolve(message.value);
-  });
-  return {
-    child,
-    call<T>(command: DriverCommand): Promise<T> {
-      const id = next++;
-      return new Promise<T>((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        child.send({ ...command, id });
-      });
-    },
-  };
+  return { child, call: ipcCaller(child, 'id') };
 }
 
 interface Servers {
@@ -210,25 +194,7 @@ async function startServers(root = REPO): Promise<Servers> {
     child = fork(compiled, ['--bench-http-server'], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     runtime = 'servers compiled (esbuild, plain node, as from dist/)';
   }
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  let seq = 0;
-  child.on('message', (message: { seq: number; value?: unknown; error?: string }) => {
-    const waiter = pending.get(message.seq);
-    pending.delete(message.seq);
-    if (message.error) waiter?.reject(new Error(message.error));
-    else waiter?.resolve(message.value);
-  });
-  return {
-    child,
-    runtime,
-    call<T>(command: ServerCommand): Promise<T> {
-      const id = seq++;
-      return new Promise<T>((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        child.send({ ...command, seq: id });
-      });
-    },
-  };
+  return { child, runtime, call: ipcCaller(child) };
 }
 
 interface CannonResult {

@@ -23,6 +23,7 @@
  * `KOBZA_BENCH_PROXY_FLOOR=1` adds bare vs a node:http pipe proxy in Kobza's place (the
  * floor any proxy in its own process pays on the machine).
  */
+import { ipcCaller } from './ipc.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
@@ -176,24 +177,7 @@ interface Child {
 }
 
 function connect(child: ChildProcess): Child {
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  let seq = 0;
-  child.on('message', (message: { seq: number; value?: unknown; error?: string }) => {
-    const waiter = pending.get(message.seq);
-    pending.delete(message.seq);
-    if (message.error) waiter?.reject(new Error(message.error));
-    else waiter?.resolve(message.value);
-  });
-  return {
-    process: child,
-    call<T>(command: Record<string, unknown>): Promise<T> {
-      const id = seq++;
-      return new Promise<T>((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        child.send({ ...command, seq: id });
-      });
-    },
-  };
+  return { process: child, call: ipcCaller(child) };
 }
 
 /** The Ollama stand-in in a process of its own, as Ollama is: Kobza's CPU work cannot delay its tokens. */
