@@ -89,6 +89,14 @@ interface QueryPlan {
   totalImportance: number;
   /** The best BM25 a document could reach: every word at its highest idf, tf saturated. */
   bm25Ceiling: number;
+  /**
+   * Bits of the words that name something specific the corpus has elsewhere (a word only a
+   * few documents use): a document without them is about another thing that shares the
+   * question's other words («медичний факультет» vs a list of faculties and a «медична довідка»).
+   */
+  specific: number;
+  /** Bits of the question's degree levels (bachelor, master, PhD). */
+  degrees: number;
   vector: Float32Array;
 }
 
@@ -105,6 +113,25 @@ const MERGED_ENTRIES_LIMIT = 2_000_000;
 
 /** Letters two stems must share before one may be another form of the other. */
 const STEM_PREFIX = 4;
+
+/**
+ * Verb forms by their endings (uk/ru infinitives, reflexives, present and past tense) — not
+ * nouns in -ість/-ость — and common English verbs of asking.
+ */
+const SLAVIC_VERB = /(?:[аяиіеуоыю]ти|[аяиіеуоыю]тися|[аяиіеуоыю]тись|ться|[аяиіеуыю]ть|ете|ите|ємо|емо|имо|ає|яє|ує|ює|ает|яет|ует|еет|ит|ав|ів|ив|ыв|ло|ли|ла)$/u;
+const ENGLISH_VERBS = new Set(['play', 'require', 'required', 'requires', 'bring', 'move', 'live', 'use', 'used', 'call', 'called', 'open', 'opens', 'opened', 'apply', 'go', 'come', 'need', 'needed', 'want', 'pay', 'join', 'reach', 'contact', 'join', 'eat', 'stay', 'work', 'works', 'start', 'starts']);
+function isGenericVerb(token: string): boolean {
+  const word = token.toLowerCase();
+  if (/[\u0400-\u04ff]/.test(word)) return word.length > 4 && SLAVIC_VERB.test(word) && !/(?:ість|ость|ість)$/.test(word);
+  return ENGLISH_VERBS.has(word);
+}
+
+/** A word whose idf is at least this share of an unseen word's names something specific. */
+const SPECIFIC_IDF_SHARE = 0.7;
+/** A document without the question's specific word keeps this share of its score. */
+const MISSING_SPECIFIC_FACTOR = 0.7;
+/** A document naming only other degree levels than the question's keeps this share. */
+const OTHER_DEGREE_FACTOR = 0.75;
 
 const K1 = 1.2;
 const B = 0.75;
@@ -142,6 +169,8 @@ export class HybridIndex {
   readonly #stemsByPrefix = new Map<string, string[]>();
   /** The idf of a feature no document has. */
   readonly #unseenIdf: number;
+  /** 1 for a document that names a degree level (any). */
+  readonly #hasDegree: Uint8Array;
   #ann: UsearchIndex | undefined;
 
   /**
@@ -208,7 +237,9 @@ export class HybridIndex {
       twins.push({ tf, posting });
       shared.set(signature, twins);
     }
-    for (const feature of this.#postings.keys()) {
+    this.#hasDegree = new Uint8Array(n);
+    for (const [feature, posting] of this.#postings) {
+      if (feature.startsWith('d:')) for (const doc of posting.docs) this.#hasDegree[doc] = 1;
       if (feature.startsWith('s:') && feature.length >= 2 + STEM_PREFIX) {
         const prefix = feature.slice(2, 2 + STEM_PREFIX);
         const list = this.#stemsByPrefix.get(prefix) ?? [];
@@ -244,10 +275,12 @@ export class HybridIndex {
     const analysis = analyzeQuestion(question, this.#model);
     let totalImportance = 0;
     let bm25Ceiling = 0;
+    let specific = 0;
+    let degrees = 0;
     for (const word of featuresOf(analysis)) {
       if (seen.has(word.features[0]) || words.length === 32) continue; // one bit per word in #matched
       seen.add(word.features[0]);
-      const weight = word.slot ? SLOT_WEIGHT : word.optional ? OPTIONAL_WEIGHT : 1;
+      let weight = word.slot ? SLOT_WEIGHT : word.optional ? OPTIONAL_WEIGHT : 1;
       const postings: Posting[] = [];
       let commonest = Infinity;
       let rarest = 0;
@@ -271,7 +304,13 @@ export class HybridIndex {
       // «кімнати» (кімнат / кімн), «зараховують» / «зарахування» (зарахов / зарах). It widens
       // what the word finds without lowering its importance.
       if (!word.slot) for (const posting of this.#stemForms(word.features[0].slice(2))) if (!postings.includes(posting)) postings.push(posting);
+      // A verb the corpus never uses («займатися», «пообідати», «play») asks how, not what:
+      // the topic is in the nouns beside it. It weighs as an optional word, so it neither
+      // sinks the passage that has the topic nor carries an out-of-scope question alone.
+      if (postings.length === 0 && !word.slot && isGenericVerb(word.token)) weight = Math.min(weight, OPTIONAL_WEIGHT);
       const importance = weight * (commonest === Infinity ? this.#unseenIdf : commonest);
+      if (weight === 1 && commonest !== Infinity && commonest >= SPECIFIC_IDF_SHARE * this.#unseenIdf) specific |= 1 << words.length;
+      if (word.features[0].startsWith('d:')) degrees |= 1 << words.length;
       words.push({ token: word.token, weight, importance, postings: postings.length > 1 ? [this.#mergedPosting(postings)] : postings });
       totalImportance += importance;
       bm25Ceiling += weight * rarest * (K1 + 1);
@@ -284,7 +323,7 @@ export class HybridIndex {
       totalImportance += importance;
       bm25Ceiling += ANSWER_TYPE_WEIGHT * answerPosting.idf * (K1 + 1);
     }
-    const plan = { words, totalImportance, bm25Ceiling, vector: this.#analyzer.embed(analysis) };
+    const plan = { words, totalImportance, bm25Ceiling, specific, degrees, vector: this.#analyzer.embed(analysis) };
     if (this.#plans.size >= PLAN_CACHE_LIMIT) this.#plans.delete(this.#plans.keys().next().value!);
     this.#plans.set(question, plan);
     return plan;
@@ -422,7 +461,8 @@ export class HybridIndex {
    */
   search(question: string, k: number, minScore = 0): ScoredDocument[] {
     if (this.size === 0 || k <= 0) return [];
-    const { words, totalImportance, bm25Ceiling, vector } = this.#plan(question);
+    const { words, totalImportance, bm25Ceiling, specific, degrees, vector } = this.#plan(question);
+    const hasDegree = this.#hasDegree;
     const bm25 = this.#bm25;
     const covered = this.#covered;
     const matched = this.#matched;
@@ -509,7 +549,10 @@ export class HybridIndex {
       const lexicalPart = partial[doc];
       if (lexicalPart < floor || (top.length === k && lexicalPart + fusion.vector < top[0].score)) return;
       const cos = this.#cosine(vector, doc);
-      const score = lexicalPart + fusion.vector * Math.min(1, Math.max(0, cos) / fusion.vectorScale);
+      let score = lexicalPart + fusion.vector * Math.min(1, Math.max(0, cos) / fusion.vectorScale);
+      // A penalty only lowers a score, so the bounds above stay bounds.
+      if (specific & ~matched[doc]) score *= MISSING_SPECIFIC_FACTOR;
+      if (degrees && !(degrees & matched[doc]) && hasDegree[doc]) score *= OTHER_DEGREE_FACTOR;
       if (score < minScore || (top.length === k && (score < top[0].score || (score === top[0].score && doc > top[0].doc)))) return;
       if (top.length === k) top.shift();
       let at = 0;
