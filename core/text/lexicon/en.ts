@@ -68,6 +68,8 @@ export const en: Lexicon = {
     'medical-certificate': ['medical certificate', 'medical'],
     passport: ['passport', 'id card'],
     photo: ['photo', 'photos', 'photograph', 'photographs', 'picture', 'pictures'],
+    lunch: ['lunch', 'lunches'],
+    wifi: ['wifi', 'wi-fi', 'wi fi', 'wireless network', 'wireless'],
     obtain: ['obtain', 'receive', 'issue', 'issued', 'get'],
     holidays: ['holidays', 'holiday', 'vacation', 'vacations', 'break'],
     internship: ['internship', 'internships', 'practice', 'placement'],
@@ -176,7 +178,7 @@ export const en: Lexicon = {
   ],
   // Words that may be present on one side only (one university, "now", "usually").
   optionalWords: [
-    'university', 'ksu', 'now', 'currently', 'generally', 'actually', 'exactly', 'approximately', 'roughly',
+    'university', 'ksu', 'degree', 'degrees', 'now', 'currently', 'generally', 'actually', 'exactly', 'approximately', 'roughly',
     'usually',
   ],
   // Light verbs of getting and giving ("отримати довідку", "get a card"): may stay without a partner.
