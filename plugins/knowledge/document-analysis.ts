@@ -36,7 +36,7 @@ export interface DocumentAnalyzer {
 }
 
 /** Bump when document analysis changes its features (stored index files then rebuild). */
-const ANALYSIS_FORMAT = 4;
+const ANALYSIS_FORMAT = 5;
 
 /** An optional word («університет» in a one-university bot) weighs this much. */
 export const OPTIONAL_WEIGHT = 0.3;

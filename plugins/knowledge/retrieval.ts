@@ -133,6 +133,9 @@ const MISSING_SPECIFIC_FACTOR = 0.7;
 /** A document naming only other degree levels than the question's keeps this share. */
 const OTHER_DEGREE_FACTOR = 0.75;
 
+/** The coverage from which a document's cosine counts in full (below, in proportion). */
+const VECTOR_FULL_COVERAGE = 0.4;
+
 const K1 = 1.2;
 const B = 0.75;
 /**
@@ -549,7 +552,11 @@ export class HybridIndex {
       const lexicalPart = partial[doc];
       if (lexicalPart < floor || (top.length === k && lexicalPart + fusion.vector < top[0].score)) return;
       const cos = this.#cosine(vector, doc);
-      let score = lexicalPart + fusion.vector * Math.min(1, Math.max(0, cos) / fusion.vectorScale);
+      // The cosine of two short texts is high for a shared topic word alone («dog in the
+      // dormitory» and the dormitory fee): it counts in full only once the document covers
+      // {@link VECTOR_FULL_COVERAGE} of the question's weight.
+      const coverage = totalImportance > 0 ? covered[doc] / totalImportance : 0;
+      let score = lexicalPart + fusion.vector * Math.min(1, Math.max(0, cos) / fusion.vectorScale) * Math.min(1, coverage / VECTOR_FULL_COVERAGE);
       // A penalty only lowers a score, so the bounds above stay bounds.
       if (specific & ~matched[doc]) score *= MISSING_SPECIFIC_FACTOR;
       if (degrees && !(degrees & matched[doc]) && hasDegree[doc]) score *= OTHER_DEGREE_FACTOR;
