@@ -150,7 +150,8 @@ export class KnowledgeIndex {
   }
 
   #matchFaq(question: string): FaqMatch | undefined {
-    const lang = detectLanguage(question);
+    // The asker's language matters only once a variant verified: most questions are no FAQ's.
+    let lang: ReturnType<typeof detectLanguage> | undefined;
     const cyrillic = (text: string) => /[\u0400-\u04ff]/.test(text);
     let best: { match: FaqMatch; rank: number } | undefined;
     for (const candidate of this.#faq.search(question, FAQ_CANDIDATES)) {
@@ -162,6 +163,7 @@ export class KnowledgeIndex {
       // in another script (a Ukrainian one to an English question) is not served as it is:
       // the model, grounded in the same entry, answers in the asker's language.
       if (cyrillic(question) !== cyrillic(variant.text)) continue;
+      lang ??= detectLanguage(question);
       const rank = lang !== 'unknown' && detectLanguage(variant.text) === lang ? 0 : 1;
       if (rank === 0) return { entry: this.base.faq[variant.entry], variant: variant.text, comparison };
       if (!best || rank < best.rank) best = { match: { entry: this.base.faq[variant.entry], variant: variant.text, comparison }, rank };
