@@ -21,6 +21,7 @@ import {
   type DocumentFeatures,
   type IndexedText,
 } from './document-analysis.js';
+import { isFrameWord, isVerbLike } from './question-words.js';
 
 export { documentAnalyzer, type DocumentAnalyzer, type DocumentFeatures, type IndexedText } from './document-analysis.js';
 
@@ -113,18 +114,6 @@ const MERGED_ENTRIES_LIMIT = 2_000_000;
 
 /** Letters two stems must share before one may be another form of the other. */
 const STEM_PREFIX = 4;
-
-/**
- * Verb forms by their endings (uk/ru infinitives, reflexives, present and past tense) — not
- * nouns in -ість/-ость — and common English verbs of asking.
- */
-const SLAVIC_VERB = /(?:[аяиіеуоыю]ти|[аяиіеуоыю]тися|[аяиіеуоыю]тись|ться|[аяиіеуыю]ть|ете|ите|ємо|емо|имо|ає|яє|ує|ює|ает|яет|ует|еет|ит|ав|ів|ив|ыв|ло|ли|ла)$/u;
-const ENGLISH_VERBS = new Set(['play', 'require', 'required', 'requires', 'bring', 'move', 'live', 'use', 'used', 'call', 'called', 'open', 'opens', 'opened', 'apply', 'go', 'come', 'need', 'needed', 'want', 'pay', 'join', 'reach', 'contact', 'join', 'eat', 'stay', 'work', 'works', 'start', 'starts']);
-function isGenericVerb(token: string): boolean {
-  const word = token.toLowerCase();
-  if (/[\u0400-\u04ff]/.test(word)) return word.length > 4 && SLAVIC_VERB.test(word) && !/(?:ість|ость|ість)$/.test(word);
-  return ENGLISH_VERBS.has(word);
-}
 
 /** A word whose idf is at least this share of an unseen word's names something specific. */
 const SPECIFIC_IDF_SHARE = 0.7;
@@ -310,7 +299,8 @@ export class HybridIndex {
       // A verb the corpus never uses («займатися», «пообідати», «play») asks how, not what:
       // the topic is in the nouns beside it. It weighs as an optional word, so it neither
       // sinks the passage that has the topic nor carries an out-of-scope question alone.
-      if (postings.length === 0 && !word.slot && isGenericVerb(word.token)) weight = Math.min(weight, OPTIONAL_WEIGHT);
+      const verb = !word.slot && isVerbLike(word.token);
+      if (!word.slot && (isFrameWord(word.token) || (verb && postings.length === 0))) weight = Math.min(weight, OPTIONAL_WEIGHT);
       const importance = weight * (commonest === Infinity ? this.#unseenIdf : commonest);
       if (weight === 1 && commonest !== Infinity && commonest >= SPECIFIC_IDF_SHARE * this.#unseenIdf) specific |= 1 << words.length;
       if (word.features[0].startsWith('d:')) degrees |= 1 << words.length;
