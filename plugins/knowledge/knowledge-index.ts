@@ -6,6 +6,7 @@
  */
 import { BoundedMap } from '../../core/index.js';
 import { compareQuestions, detectLanguage, type QuestionComparison, type TextOptions } from '../../core/text/index.js';
+import { abstentionReason, DEFAULT_ABSTENTION, type AbstentionOptions } from './abstention.js';
 import { documentAnalyzer, HybridIndex, type FusionWeights, type ScoredDocument } from './retrieval.js';
 import type { FaqEntry } from './faq.js';
 import { contentHash, type AnalysisStore } from './index-file.js';
@@ -33,6 +34,8 @@ export interface KnowledgeIndexOptions {
   onProgress?(done: number, total: number): void;
   /** Passages analysed before (an index file, the previous build): only the others are analysed. */
   store?: AnalysisStore;
+  /** The abstention check after ranking (abstention.ts); false: off (ranking and `minScore` alone). */
+  abstention?: AbstentionOptions | false;
 }
 
 /** FAQ variants proposed to the verifier per question. */
@@ -61,6 +64,7 @@ export class KnowledgeIndex {
   readonly #variants: { entry: number; text: string }[];
   readonly #faq: HybridIndex;
   readonly #text: TextOptions;
+  readonly #abstention: AbstentionOptions | false;
   /** Passages taken from the store as they were, and passages analysed by this build. */
   readonly reused: number;
   readonly analysed: number;
@@ -74,6 +78,7 @@ export class KnowledgeIndex {
   private constructor(base: KnowledgeBase, options: KnowledgeIndexOptions) {
     this.base = base;
     this.#text = options.text ?? {};
+    this.#abstention = options.abstention ?? DEFAULT_ABSTENTION;
     options.store?.resetCounts();
     const documents = base.passages.map((p) => (p.kind === 'faq' && p.faq ? { title: p.faq.questions.join('\n'), text: p.text } : { title: p.title, text: p.text }));
     const store = options.store;
@@ -110,7 +115,9 @@ export class KnowledgeIndex {
   }
 
   /**
-   * The best passages for a question (pages and FAQ answers), best first, none below `minScore`.
+   * The relevant passages for a question (pages and FAQ answers), best first, none below
+   * `minScore`, and none when the abstention check says they do not answer it. `minScore` 0
+   * asks for the plain ranking (no check: `kobza knowledge search` shows it with {@link abstention}).
    * The list is shared by every asker of the same question: it is frozen.
    * @example
    * index.retrieve('Де гуртожиток?', 4, 0.45).map((m) => m.passage.title)
@@ -119,9 +126,25 @@ export class KnowledgeIndex {
     const remembered = this.#recall(question);
     const known = remembered?.passages;
     if (known && known.topK === topK && known.minScore === minScore) return known.matches;
-    const matches = Object.freeze(this.#passages.search(question, topK, minScore).map((scored) => ({ ...scored, passage: this.base.passages[scored.doc] })));
+    const ranked = this.#passages.search(question, topK, minScore);
+    const answers = minScore <= 0 || this.#abstainReason(question, ranked) === undefined;
+    const matches = Object.freeze(answers ? ranked.map((scored) => ({ ...scored, passage: this.base.passages[scored.doc] })) : []);
     if (remembered) remembered.passages = { topK, minScore, matches };
     return matches;
+  }
+
+  /**
+   * Why the passages ranked for a question do not answer it (the abstention check), or
+   * undefined when they may.
+   * @example
+   * index.abstention('Скільки коштує навчання в аспірантурі?') // 'the question names phd, which no document names'
+   */
+  abstention(question: string, minScore = 0): string | undefined {
+    return this.#abstainReason(question, this.#passages.search(question, 1, minScore));
+  }
+
+  #abstainReason(question: string, ranked: readonly ScoredDocument[]): string | undefined {
+    return this.#abstention ? abstentionReason(ranked, this.#passages.unnamedDegrees(question), this.#abstention) : undefined;
   }
 
   /** The remembered findings of a question (created empty); undefined for a very long one. */

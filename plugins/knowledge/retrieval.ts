@@ -98,6 +98,8 @@ interface QueryPlan {
   specific: number;
   /** Bits of the question's degree levels (bachelor, master, PhD). */
   degrees: number;
+  /** The question's degree levels that no document names (see abstention.ts). */
+  unnamedDegrees: string[];
   vector: Float32Array;
 }
 
@@ -269,6 +271,7 @@ export class HybridIndex {
     let bm25Ceiling = 0;
     let specific = 0;
     let degrees = 0;
+    const unnamedDegrees: string[] = [];
     for (const word of featuresOf(analysis)) {
       if (seen.has(word.features[0]) || words.length === 32) continue; // one bit per word in #matched
       seen.add(word.features[0]);
@@ -304,6 +307,7 @@ export class HybridIndex {
       const importance = weight * (commonest === Infinity ? this.#unseenIdf : commonest);
       if (weight === 1 && commonest !== Infinity && commonest >= SPECIFIC_IDF_SHARE * this.#unseenIdf) specific |= 1 << words.length;
       if (word.features[0].startsWith('d:')) degrees |= 1 << words.length;
+      if (word.features[0].startsWith('d:') && postings.length === 0) unnamedDegrees.push(word.token);
       words.push({ token: word.token, weight, importance, postings: postings.length > 1 ? [this.#mergedPosting(postings)] : postings });
       totalImportance += importance;
       bm25Ceiling += weight * rarest * (K1 + 1);
@@ -316,7 +320,7 @@ export class HybridIndex {
       totalImportance += importance;
       bm25Ceiling += ANSWER_TYPE_WEIGHT * answerPosting.idf * (K1 + 1);
     }
-    const plan = { words, totalImportance, bm25Ceiling, specific, degrees, vector: this.#analyzer.embed(analysis) };
+    const plan = { words, totalImportance, bm25Ceiling, specific, degrees, unnamedDegrees, vector: this.#analyzer.embed(analysis) };
     if (this.#plans.size >= PLAN_CACHE_LIMIT) this.#plans.delete(this.#plans.keys().next().value!);
     this.#plans.set(question, plan);
     return plan;
@@ -445,6 +449,15 @@ export class HybridIndex {
     }
     for (const doc of bestDoc) if (doc >= 0) count = this.#touch(doc, count);
     return count;
+  }
+
+  /**
+   * The question's degree levels (bachelor, master, PhD) that no document names.
+   * @example
+   * index.unnamedDegrees('Скільки коштує аспірантура?') // ['phd'] when no document names a PhD
+   */
+  unnamedDegrees(question: string): readonly string[] {
+    return this.size === 0 ? [] : this.#plan(question).unnamedDegrees;
   }
 
   /**
