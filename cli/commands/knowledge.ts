@@ -81,12 +81,15 @@ export function register(program: Command): void {
         const { config, index } = await openFromConfig(flags.config);
         const faq = config.faq ? index.matchFaq(question) : undefined;
         const matches = index.retrieve(question, Math.max(1, Number(flags.top) || 5));
+        const abstention = index.abstention(question, config.minScore);
+        const relevant = (score: number) => score >= config.minScore && abstention === undefined;
         if (flags.json) {
           process.stdout.write(
             `${JSON.stringify({
               faq: faq ? { id: faq.entry.id, variant: faq.variant, reason: faq.comparison.reason } : null,
               minScore: config.minScore,
-              passages: matches.map((m) => ({ id: m.passage.id, title: m.passage.title, file: `${m.passage.file}:${m.passage.line}`, score: m.score, coverage: m.coverage, lexical: m.lexical, vector: m.vector, matched: m.matched, missing: m.missing, relevant: m.score >= config.minScore })),
+              abstention: abstention ?? null,
+              passages: matches.map((m) => ({ id: m.passage.id, title: m.passage.title, file: `${m.passage.file}:${m.passage.line}`, score: m.score, coverage: m.coverage, lexical: m.lexical, vector: m.vector, matched: m.matched, missing: m.missing, relevant: relevant(m.score) })),
             })}\n`,
           );
           return;
@@ -94,13 +97,14 @@ export function register(program: Command): void {
         const out = process.stdout;
         out.write(faq ? `FAQ: ${faq.entry.id} — verified as «${faq.variant}» (${faq.comparison.reason})\n` : 'FAQ: no entry verifies as this question\n');
         if (matches.length === 0) out.write('no passages\n');
+        if (abstention) out.write(`abstains: ${abstention} — no passage is given to the model\n`);
         matches.forEach((m, i) => {
-          const mark = m.score >= config.minScore ? ' ' : '×';
+          const mark = relevant(m.score) ? ' ' : '×';
           out.write(`${mark}${i + 1}. ${fixed(m.score)}  ${m.passage.title}  [${m.passage.id}]  ${m.passage.file}:${m.passage.line}\n`);
           out.write(`     coverage ${fixed(m.coverage, 2)}  bm25 ${fixed(m.lexical, 2)}  cosine ${fixed(m.vector, 2)}  matched: ${m.matched.join(', ') || '—'}  missing: ${m.missing.join(', ') || '—'}\n`);
           out.write(`     ${m.passage.text.replace(/\s+/g, ' ').slice(0, 140)}${m.passage.text.length > 140 ? '…' : ''}\n`);
         });
-        out.write(`(× = below minScore ${config.minScore}: not given to the model)\n`);
+        out.write(abstention ? '(× = not given to the model: the check abstains)\n' : `(× = below minScore ${config.minScore}: not given to the model)\n`);
       }),
     );
 
