@@ -146,6 +146,14 @@ describe('kobza eval knowledge', () => {
     expect(figures.faqWrong).toBe(0);
   });
 
+  it('knowledge search says when the abstention check withholds the passages', async () => {
+    const { stdout } = await runKobzaInProcess('knowledge', 'search', 'скільки коштує навчання в аспірантурі', '--config', 'config/default.yaml', '-k', '2', '--json');
+    const found = JSON.parse(stdout.trim().split('\n').at(-1)!) as { abstention: string | null; passages: { relevant: boolean }[] };
+    expect(found.abstention).toBe('the question names phd, which no document names');
+    expect(found.passages.length).toBe(2);
+    expect(found.passages.every((p) => !p.relevant)).toBe(true);
+  });
+
   it('knowledge search prints the ranked passages with their scores and why', async () => {
     const { stdout } = await runKobzaInProcess('knowledge', 'search', 'Коли зимова сесія?', '--config', 'config/default.yaml', '-k', '2');
     expect(stdout).toContain('FAQ: no entry verifies as this question');
