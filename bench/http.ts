@@ -15,11 +15,13 @@
  *    a while against the Ollama stand-in: errors (goal 0), TTFT percentiles, and Kobza's
  *    RSS before and after (goal: growth ≤ 10 %).
  *
- * Three processes: this one orchestrates; the servers (hello-world and the Kobzas) run in
- * `bench/http-server.ts`, compiled with esbuild and forked with plain `node` — as `kobza
- * serve` runs from dist/ — so their CPU time and RSS are the servers' alone and tsx does not
- * inflate them; the load generator and the Ollama stand-in run in a third process, so the
- * client shares neither an event loop nor a CPU account with the servers.
+ * Processes: this one orchestrates; each server (hello-world, bare POST, each Kobza) runs in
+ * a process of its own — as a deployment runs one app per process — from
+ * `bench/http-server.ts`, compiled with esbuild and forked with plain `node` (as `kobza
+ * serve` runs from dist/), so each side's CPU time and RSS are its server's alone, no side
+ * carries another's heap, timers or inline caches, and tsx does not inflate them; the load
+ * generator and the Ollama stand-in run in one more process, so the client shares neither
+ * an event loop nor a CPU account with the servers.
  *
  * Run alone: `npx tsx bench/http.ts`. Environment:
  * - `KOBZA_BENCH_HTTP_SECONDS`   seconds per side of the requests/s comparison (default 10)
@@ -178,7 +180,20 @@ interface Servers {
   runtime: string;
 }
 
-/** Forks the measured server process: bench/http-server.ts compiled to plain JavaScript. */
+const compiling = new Map<string, Promise<string>>();
+
+/** bench/http-server.ts of a checkout bundled once per run (each side forks the bundle). */
+function compileOnce(source: string, name: string): Promise<string> {
+  let compiled = compiling.get(source);
+  if (compiled === undefined) {
+    const outfile = path.join(REPO, 'node_modules', '.cache', 'kobza-bench', name);
+    compiled = build({ entryPoints: [source], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'error' }).then(() => outfile);
+    compiling.set(source, compiled);
+  }
+  return compiled;
+}
+
+/** Forks a measured server process: bench/http-server.ts compiled to plain JavaScript. */
 async function startServers(root = REPO): Promise<Servers> {
   const source = path.join(root, 'bench', 'http-server.ts');
   let child: ChildProcess;
@@ -189,8 +204,7 @@ async function startServers(root = REPO): Promise<Servers> {
   } else {
     // Bundled beside the other benches' compiled children; packages stay external, so
     // node_modules resolves from there as from dist/.
-    const compiled = path.join(REPO, 'node_modules', '.cache', 'kobza-bench', root === REPO ? 'http-server.mjs' : 'http-server-baseline.mjs');
-    await build({ entryPoints: [source], outfile: compiled, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'error' });
+    const compiled = await compileOnce(source, root === REPO ? 'http-server.mjs' : 'http-server-baseline.mjs');
     child = fork(compiled, ['--bench-http-server'], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     runtime = 'servers compiled (esbuild, plain node, as from dist/)';
   }
@@ -205,117 +219,118 @@ interface CannonResult {
   errors: number;
 }
 
-async function requestsPerSecond(driver: Driver, servers: Servers, seconds: number, baseline?: Servers, heavy?: Servers): Promise<string[]> {
+/** One measured side: its own server process, the server's URL and id there. */
+interface Side {
+  name: string;
+  on: Servers;
+  id: number;
+  url: string;
+}
+
+async function requestsPerSecond(driver: Driver, spawn: (root?: string) => Promise<Servers>, seconds: number, baselineRoot?: string): Promise<string[]> {
   const lines: string[] = [];
-  const hello = await servers.call<{ id: number; url: string }>({ cmd: 'hello' });
-  const barePost = await servers.call<{ id: number; url: string }>({ cmd: 'bare-post' });
-  const instant = await servers.call<{ id: number; url: string }>({ cmd: 'kobza', plugins: { 'instant-answer': {}, http: { port: 0, rateLimit: NO_RATE_LIMIT } } });
   const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: QUESTION }] });
+  const chat = (url: string) => `${url}/v1/chat/completions`;
+  // Every side runs in a server process of its own, as a deployment runs one app per
+  // process: sharing one would put each side's heap, timers and inline caches in the CPU
+  // time of the others.
+  const sides: Side[] = [];
+  const side = async (name: string, command: ServerCommand, root?: string, url = chat): Promise<Side> => {
+    const on = await spawn(root);
+    const started = await on.call<{ id: number; url: string }>(command);
+    const made = { name, on, id: started.id, url: url(started.url) };
+    sides.push(made);
+    return made;
+  };
+  const hitTwice = async (target: Side): Promise<string | null> => {
+    let source: string | null = null;
+    for (let i = 0; i < 2; i++) {
+      const answer = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      await answer.text();
+      source = answer.headers.get('x-kobza-source');
+    }
+    return source;
+  };
+  const hello = await side('bare Fastify hello-world', { cmd: 'hello' }, undefined, (url) => url);
+  await side('bare Fastify POST, same JSON', { cmd: 'bare-post' });
+  const instant = await side('Kobza, instant provider', { cmd: 'kobza', plugins: { 'instant-answer': {}, http: { port: 0, rateLimit: NO_RATE_LIMIT } } });
 
-  const sides: { name: string; run: () => Promise<CannonResult>; on?: Servers }[] = [
-    { name: 'bare Fastify hello-world', run: () => driver.call({ cmd: 'cannon', url: hello.url, method: 'GET', seconds }) },
-    { name: 'bare Fastify POST, same JSON', run: () => driver.call({ cmd: 'cannon', url: `${barePost.url}/v1/chat/completions`, method: 'POST', body, seconds }) },
-    { name: 'Kobza, instant provider', run: () => driver.call({ cmd: 'cannon', url: `${instant.url}/v1/chat/completions`, method: 'POST', body, seconds }) },
-  ];
-
-  let cache: { id: number; url: string } | undefined;
-  let cacheSqlite: { id: number; url: string } | undefined;
+  let cache: Side | undefined;
   let sqliteDir: string | undefined;
-  let cacheDefault: { id: number; url: string } | undefined;
   let defaultDir: string | undefined;
+  let hasDefault = false;
   if (BUILTIN_PLUGINS['semantic-cache']) {
     const { url: ollamaUrl } = await driver.call<{ url: string }>({ cmd: 'stand-in', options: {} });
-    cache = await servers.call<{ id: number; url: string }>({ cmd: 'kobza', plugins: { ollama: { host: ollamaUrl, probeOnStart: false }, 'semantic-cache': {}, http: { port: 0, rateLimit: NO_RATE_LIMIT } } });
-    const first = await fetch(`${cache.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    await first.text();
-    const second = await fetch(`${cache.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    await second.text();
-    if (second.headers.get('x-kobza-source') !== 'cache') throw new Error(`the repeat was not a cache hit (x-kobza-source: ${second.headers.get('x-kobza-source')})`);
-    const cacheUrl = cache.url;
-    sides.push({ name: 'Kobza, semantic-cache hit', run: () => driver.call({ cmd: 'cannon', url: `${cacheUrl}/v1/chat/completions`, method: 'POST', body, seconds }) });
+    const ollama = { host: ollamaUrl, probeOnStart: false };
+    cache = await side('Kobza, semantic-cache hit', { cmd: 'kobza', plugins: { ollama, 'semantic-cache': {}, http: { port: 0, rateLimit: NO_RATE_LIMIT } } });
+    const source = await hitTwice(cache);
+    if (source !== 'cache') throw new Error(`the repeat was not a cache hit (x-kobza-source: ${source})`);
     // The same on the SQLite store of config/default.yaml (not the goal's side): a repeat hit
     // is served from the answers held in memory, so it should cost what a memory store does.
     sqliteDir = mkdtempSync(path.join(os.tmpdir(), 'kobza-bench-http-'));
-    cacheSqlite = await servers.call<{ id: number; url: string }>({ cmd: 'kobza', plugins: { ollama: { host: ollamaUrl, probeOnStart: false }, 'semantic-cache': { store: `sqlite://${path.join(sqliteDir, 'cache.sqlite')}` }, http: { port: 0, rateLimit: NO_RATE_LIMIT } } });
-    const sqliteUrl = cacheSqlite.url;
-    for (let i = 0; i < 2; i++) await (await fetch(`${sqliteUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text();
-    sides.push({ name: 'Kobza, cache hit, SQLite', run: () => driver.call({ cmd: 'cannon', url: `${sqliteUrl}/v1/chat/completions`, method: 'POST', body, seconds }) });
-    if (baseline) {
-      const before = await baseline.call<{ id: number; url: string }>({ cmd: 'kobza', plugins: { ollama: { host: ollamaUrl, probeOnStart: false }, 'semantic-cache': {}, http: { port: 0, rateLimit: NO_RATE_LIMIT } } });
-      for (let i = 0; i < 2; i++) await (await fetch(`${before.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text();
-      sides.push({ name: 'baseline: cache hit', on: baseline, run: () => driver.call({ cmd: 'cannon', url: `${before.url}/v1/chat/completions`, method: 'POST', body, seconds }) });
-    }
+    await hitTwice(await side('Kobza, cache hit, SQLite', { cmd: 'kobza', plugins: { ollama, 'semantic-cache': { store: `sqlite://${path.join(sqliteDir, 'cache.sqlite')}` }, http: { port: 0, rateLimit: NO_RATE_LIMIT } } }));
+    if (baselineRoot) await hitTwice(await side('baseline: cache hit', { cmd: 'kobza', plugins: { ollama, 'semantic-cache': {}, http: { port: 0, rateLimit: NO_RATE_LIMIT } } }, baselineRoot));
     // config/default.yaml as a user starts it; only the rate limit (600/min per client) would
     // answer this load with 429s, so its ceiling is raised — the limiter still runs.
     const copied = copyDefaultConfig(REPO, 'kobza-bench-http-default-', (yaml) => yaml.replace('    port: ${PORT:-8787}\n', `    port: \${PORT:-8787}\n    rateLimit: { max: ${NO_RATE_LIMIT.max}, timeWindow: ${NO_RATE_LIMIT.timeWindow} }\n`));
     defaultDir = copied.dir;
-    // In a server process of its own: its knowledge index, lexicon and timers would otherwise
-    // sit in the heap and the CPU time of the process that measures the lighter sides.
-    const defaultHost = heavy ?? servers;
-    cacheDefault = await defaultHost.call<{ id: number; url: string }>({ cmd: 'kobza-file', file: copied.file, env: { OLLAMA_HOST: ollamaUrl, PORT: '0', KOBZA_HOST: '127.0.0.1', LOG_LEVEL: 'silent' } });
-    const defaultUrl = cacheDefault.url;
-    let source: string | null = null;
-    for (let i = 0; i < 2; i++) {
-      const answer = await fetch(`${defaultUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      await answer.text();
-      source = answer.headers.get('x-kobza-source');
-    }
-    if (source !== 'cache') throw new Error(`config/default.yaml: the repeat was not a cache hit (x-kobza-source: ${source})`);
-    sides.push({ name: 'Kobza, cache hit, default.yaml', on: heavy, run: () => driver.call({ cmd: 'cannon', url: `${defaultUrl}/v1/chat/completions`, method: 'POST', body, seconds }) });
+    const heavy = await side('Kobza, cache hit, default.yaml', { cmd: 'kobza-file', file: copied.file, env: { OLLAMA_HOST: ollamaUrl, PORT: '0', KOBZA_HOST: '127.0.0.1', LOG_LEVEL: 'silent' } });
+    const defaultSource = await hitTwice(heavy);
+    if (defaultSource !== 'cache') throw new Error(`config/default.yaml: the repeat was not a cache hit (x-kobza-source: ${defaultSource})`);
+    hasDefault = true;
   } else {
     lines.push('semantic-cache is not registered in cli/builtins.ts yet: cache-hit side skipped');
   }
 
-  // Two rounds, rotating the order. Server CPU per request (the server process holds only
-  // the servers) is steadier than req/s on a shared machine, so it is reported too.
+  // Two rounds, rotating the order. Server CPU per request (each server process holds only
+  // its side) is steadier than req/s on a shared machine, so it is reported too.
   const results = new Map<string, (CannonResult & { cpuMicros: number })[]>();
   for (let round = 0; round < 2; round++) {
     const order = round === 0 ? sides : [...sides].reverse();
-    for (const side of order) {
-      const on = side.on ?? servers;
-      const before = await on.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
-      const result = await side.run();
-      const after = await on.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
+    for (const measured of order) {
+      const before = await measured.on.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
+      const result = await driver.call<CannonResult>(
+        measured === hello ? { cmd: 'cannon', url: measured.url, method: 'GET', seconds } : { cmd: 'cannon', url: measured.url, method: 'POST', body, seconds },
+      );
+      const after = await measured.on.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
       const cpuMicros = (after.user - before.user + after.system - before.system) / Math.max(1, result.total);
-      results.set(side.name, [...(results.get(side.name) ?? []), { ...result, cpuMicros }]);
+      results.set(measured.name, [...(results.get(measured.name) ?? []), { ...result, cpuMicros }]);
     }
   }
-  const kernelOnly = [`  the kernel alone (no HTTP), CPU per request: instant provider ${(await servers.call<number>({ cmd: 'kernel-micros', id: instant.id, requests: 20_000 })).toFixed(1)} µs`];
-  if (cache) kernelOnly.push(`, semantic-cache hit ${(await servers.call<number>({ cmd: 'kernel-micros', id: cache.id, requests: 20_000 })).toFixed(1)} µs`);
+  const kernelOnly = [`  the kernel alone (no HTTP), CPU per request: instant provider ${(await instant.on.call<number>({ cmd: 'kernel-micros', id: instant.id, requests: 20_000 })).toFixed(1)} µs`];
+  if (cache) kernelOnly.push(`, semantic-cache hit ${(await cache.on.call<number>({ cmd: 'kernel-micros', id: cache.id, requests: 20_000 })).toFixed(1)} µs`);
   const upstreamCalls = cache ? await driver.call<number>({ cmd: 'count', path: '/api/chat' }) : 0;
 
   const mean = (name: string, pick: (r: CannonResult & { cpuMicros: number }) => number) => {
     const list = results.get(name) ?? [];
     return list.reduce((sum, r) => sum + pick(r), 0) / list.length;
   };
-  const helloRps = mean(sides[0].name, (r) => r.rps);
-  lines.push(`requests/s: autocannon, ${CONNECTIONS} connections, 2 rounds × ${seconds} s per side, non-streaming POST /v1/chat/completions; ${servers.runtime}`);
-  for (const side of sides) {
-    const rps = mean(side.name, (r) => r.rps);
-    const bad = (results.get(side.name) ?? []).reduce((sum, r) => sum + r.non2xx + r.errors, 0);
-    lines.push(`  ${side.name.padEnd(30)} ${rps.toFixed(0).padStart(7)} req/s   p99 ${mean(side.name, (r) => r.p99).toFixed(1)} ms   ratio ${(rps / helloRps).toFixed(3)}   server CPU ${mean(side.name, (r) => r.cpuMicros).toFixed(1)} µs/req   non-2xx/errors ${bad}`);
+  const helloRps = mean(hello.name, (r) => r.rps);
+  lines.push(`requests/s: autocannon, ${CONNECTIONS} connections, 2 rounds × ${seconds} s per side, non-streaming POST /v1/chat/completions; ${hello.on.runtime}; each side in a server process of its own`);
+  for (const measured of sides) {
+    const rps = mean(measured.name, (r) => r.rps);
+    const bad = (results.get(measured.name) ?? []).reduce((sum, r) => sum + r.non2xx + r.errors, 0);
+    lines.push(`  ${measured.name.padEnd(30)} ${rps.toFixed(0).padStart(7)} req/s   p99 ${mean(measured.name, (r) => r.p99).toFixed(1)} ms   ratio ${(rps / helloRps).toFixed(3)}   server CPU ${mean(measured.name, (r) => r.cpuMicros).toFixed(1)} µs/req   non-2xx/errors ${bad}`);
   }
   lines.push(kernelOnly.join(''));
   if (cache) {
-    const ratio = mean('Kobza, semantic-cache hit', (r) => r.rps) / helloRps;
-    const cpuRatio = mean(sides[0].name, (r) => r.cpuMicros) / mean('Kobza, semantic-cache hit', (r) => r.cpuMicros);
-    lines.push(`  cache hit ÷ hello-world = ${ratio.toFixed(3)} (goal ≥ 0.40: ${ratio >= 0.4 ? 'met' : 'NOT met'}; by server CPU per request ${cpuRatio.toFixed(3)}); upstream /api/chat calls during the run: ${upstreamCalls} (${(cacheSqlite ? 2 : 1) + (cacheDefault ? 1 : 0) + (baseline ? 1 : 0)} = only the priming misses)`);
-    if (cacheDefault) {
+    const ratio = mean(cache.name, (r) => r.rps) / helloRps;
+    const cpuRatio = mean(hello.name, (r) => r.cpuMicros) / mean(cache.name, (r) => r.cpuMicros);
+    lines.push(`  cache hit ÷ hello-world = ${ratio.toFixed(3)} (goal ≥ 0.40: ${ratio >= 0.4 ? 'met' : 'NOT met'}; by server CPU per request ${cpuRatio.toFixed(3)}); upstream /api/chat calls during the run: ${upstreamCalls} (${2 + (hasDefault ? 1 : 0) + (baselineRoot ? 1 : 0)} = only the priming misses)`);
+    if (hasDefault) {
       const name = 'Kobza, cache hit, default.yaml';
-      lines.push(`  the same with config/default.yaml's whole pipeline: ${(mean(name, (r) => r.rps) / helloRps).toFixed(3)} by req/s, ${(mean(sides[0].name, (r) => r.cpuMicros) / mean(name, (r) => r.cpuMicros)).toFixed(3)} by server CPU per request`);
+      lines.push(`  the same with config/default.yaml's whole pipeline: ${(mean(name, (r) => r.rps) / helloRps).toFixed(3)} by req/s, ${(mean(hello.name, (r) => r.cpuMicros) / mean(name, (r) => r.cpuMicros)).toFixed(3)} by server CPU per request`);
     }
-    if (baseline) {
+    if (baselineRoot) {
       const before = mean('baseline: cache hit', (r) => r.rps) / helloRps;
-      const beforeCpu = mean(sides[0].name, (r) => r.cpuMicros) / mean('baseline: cache hit', (r) => r.cpuMicros);
-      lines.push(`  baseline (${process.env.KOBZA_BENCH_HTTP_BASELINE}) cache hit ÷ hello-world = ${before.toFixed(3)} (by server CPU per request ${beforeCpu.toFixed(3)})`);
+      const beforeCpu = mean(hello.name, (r) => r.cpuMicros) / mean('baseline: cache hit', (r) => r.cpuMicros);
+      lines.push(`  baseline (${baselineRoot}) cache hit ÷ hello-world = ${before.toFixed(3)} (by server CPU per request ${beforeCpu.toFixed(3)})`);
     }
   }
-  await servers.call({ cmd: 'stop', id: hello.id });
-  await servers.call({ cmd: 'stop', id: barePost.id });
-  await servers.call({ cmd: 'stop', id: instant.id });
-  if (cache) await servers.call({ cmd: 'stop', id: cache.id });
-  if (cacheSqlite) await servers.call({ cmd: 'stop', id: cacheSqlite.id });
-  if (cacheDefault) await servers.call({ cmd: 'stop', id: cacheDefault.id });
+  for (const measured of sides) {
+    await measured.on.call({ cmd: 'exit' }).catch(() => undefined);
+    measured.on.child.kill();
+  }
   if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
   if (defaultDir) rmSync(defaultDir, { recursive: true, force: true });
   return lines;
@@ -362,29 +377,21 @@ export async function run(): Promise<void> {
   const rpsSeconds = Number(process.env.KOBZA_BENCH_HTTP_SECONDS) || 10;
   const streamSeconds = Number(process.env.KOBZA_BENCH_STREAM_SECONDS) || 60;
   const clients = Number(process.env.KOBZA_BENCH_STREAM_CLIENTS) || 200;
-  const driver = startDriver();
-  const servers = await startServers();
   const baselineRoot = process.env.KOBZA_BENCH_HTTP_BASELINE;
-  const baseline = baselineRoot ? await startServers(path.resolve(baselineRoot)) : undefined;
-  const heavy = await startServers();
-  let streamServers: Servers | undefined;
+  const driver = startDriver();
+  const spawned: Servers[] = [];
+  const spawn = async (root?: string): Promise<Servers> => {
+    const servers = await startServers(root === undefined ? REPO : path.resolve(root));
+    spawned.push(servers);
+    return servers;
+  };
   try {
     process.stdout.write(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
-    for (const line of await requestsPerSecond(driver, servers, rpsSeconds, baseline, heavy)) process.stdout.write(`${line}\n`);
-    await heavy.call({ cmd: 'exit' }).catch(() => undefined);
-    heavy.child.kill();
-    if (baseline) {
-      await baseline.call({ cmd: 'exit' }).catch(() => undefined);
-      baseline.child.kill();
-    }
+    for (const line of await requestsPerSecond(driver, spawn, rpsSeconds, baselineRoot)) process.stdout.write(`${line}\n`);
     // A fresh process, so the memory it reports is the streaming Kobza's alone.
-    await servers.call({ cmd: 'exit' }).catch(() => undefined);
-    servers.child.kill();
-    streamServers = await startServers();
-    for (const line of await streamingLoad(driver, streamServers, clients, streamSeconds)) process.stdout.write(`${line}\n`);
+    for (const line of await streamingLoad(driver, await spawn(), clients, streamSeconds)) process.stdout.write(`${line}\n`);
   } finally {
-    for (const running of [servers, streamServers, baseline, heavy]) {
-      if (!running) continue;
+    for (const running of spawned) {
       if (running.child.connected) await running.call({ cmd: 'exit' }).catch(() => undefined);
       running.child.kill();
     }

@@ -365,5 +365,10 @@ export function disconnectSignal(httpReply: FastifyReply): AbortSignal {
 
 /** Rough token count for answers whose upstream did not report one (cache hits). */
 export function estimateTokens(text: string): number {
-  return text.length === 0 ? 0 : Math.max(1, Math.ceil(text.length / 4));
+  return estimateTokensOfLength(text.length);
+}
+
+/** `estimateTokens` of a text `length` characters long. */
+export function estimateTokensOfLength(length: number): number {
+  return length === 0 ? 0 : Math.max(1, Math.ceil(length / 4));
 }

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { KobzaError, involvesTools, type ChatMessage, type GenerationOptions, type ReplyMeta } from '../../core/index.js';
 import { unsupported, parseBody, errorBody } from './error-shapes.js';
-import { collectText, conversationIdOf, disconnectSignal, estimateTokens, metadataFromHeaders, openKernelCall, streamBody, type StreamFormat } from './kernel-call.js';
+import { collectText, conversationIdOf, disconnectSignal, estimateTokens, estimateTokensOfLength, metadataFromHeaders, openKernelCall, streamBody, type StreamFormat } from './kernel-call.js';
 import { base64OfDataUrl, boundedJson, boundedJsonObject, keepAliveSchema } from './request-fields.js';
 import { embedTexts, listUpstreamModels, shortenVectors } from './upstream.js';
 import type { RouteDeps } from './server.js';
@@ -269,13 +269,18 @@ function finishReason(meta: ReplyMeta): 'stop' | 'length' | 'tool_calls' {
   return meta.doneReason === 'length' ? 'length' : 'stop';
 }
 
-/** The prompt as one text, for a token estimate when the upstream gave no count. */
-function promptText(messages: readonly ChatMessage[]): string {
-  return messages.map((m) => m.content).join('\n');
+/**
+ * The length of the prompt as one text (the messages joined by newlines), for a token
+ * estimate when the upstream gave no count (a cache hit): counted, not joined.
+ */
+function promptLength(messages: readonly ChatMessage[]): number {
+  let length = messages.length > 0 ? messages.length - 1 : 0;
+  for (const message of messages) length += message.content.length;
+  return length;
 }
 
 function usageOf(meta: ReplyMeta, messages: readonly ChatMessage[], text: string) {
-  const prompt = meta.usage.promptTokens ?? estimateTokens(promptText(messages));
+  const prompt = meta.usage.promptTokens ?? estimateTokensOfLength(promptLength(messages));
   const completion = meta.usage.completionTokens ?? estimateTokens(text);
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }

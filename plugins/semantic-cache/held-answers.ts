@@ -19,6 +19,8 @@ import type { EntryRecord } from './records.js';
 export class HeldAnswers {
   /** Undefined when `max` is 0: every hit reads the store. */
   #records: BoundedMap<IndexedEntry, EntryRecord> | undefined;
+  /** The entry last marked by `used` while it is still the most recently hit (last in order). */
+  #newest: IndexedEntry | undefined;
 
   constructor(max: number) {
     this.#records = max > 0 ? new BoundedMap(max) : undefined;
@@ -30,23 +32,33 @@ export class HeldAnswers {
 
   /** Holds `record` for `entry`; the least recently hit answer goes when full. */
   hold(entry: IndexedEntry, record: EntryRecord): void {
+    this.#newest = undefined;
     this.#records?.set(entry, { ...record, vector: '' });
   }
 
-  /** Marks a held answer as just hit: most recently hit last, so the bound drops the least recently hit. */
+  /**
+   * Marks a held answer (`record`, what `get(entry)` returned) as just hit: most recently
+   * hit last, so the bound drops the least recently hit. Already last (the same FAQ
+   * question hit again): nothing to move.
+   */
   used(entry: IndexedEntry, record: EntryRecord): void {
+    if (entry === this.#newest) return;
     const records = this.#records!;
     records.delete(entry);
     records.set(entry, record);
+    this.#newest = entry;
   }
 
   /** Forgets an entry's held answer (the entry leaves the index or is replaced). */
   drop(entry: IndexedEntry | undefined): void {
-    if (entry !== undefined) this.#records?.delete(entry);
+    if (entry === undefined) return;
+    if (entry === this.#newest) this.#newest = undefined;
+    this.#records?.delete(entry);
   }
 
   /** Forgets every held answer (the store was cleared or is being rescanned). */
   dropAll(): void {
+    this.#newest = undefined;
     this.#records?.clear();
   }
 }

@@ -98,15 +98,23 @@ export function entryIdOf(namespace: string, contextKey: string, question: strin
  * exact key costs one Map read instead of a normalisation and a SHA-256.
  */
 export class EntryIds {
-  #memo = new BoundedMap<string, string>(4096);
+  /**
+   * Per namespace (a few: models × tenants), then per question text: the question string
+   * itself is the key, so no joined key string is built and hashed on every request.
+   */
+  #memo = new BoundedMap<string, BoundedMap<string, string>>(16);
 
   of(namespace: string, contextKey: string, question: string): string {
     if (contextKey !== '' || question.length > 512) return entryIdOf(namespace, contextKey, question);
-    const key = `${namespace}\u0000${question}`;
-    let id = this.#memo.get(key);
+    let ids = this.#memo.get(namespace);
+    if (ids === undefined) {
+      ids = new BoundedMap<string, string>(4096);
+      this.#memo.set(namespace, ids);
+    }
+    let id = ids.get(question);
     if (id === undefined) {
       id = entryIdOf(namespace, contextKey, question);
-      this.#memo.set(key, id);
+      ids.set(question, id);
     }
     return id;
   }

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRequest, type RequestInit } from '../../../core/index.js';
 import { namespaceFactsOf, namespaceOf, scopeOf } from '../../../plugins/semantic-cache/index.js';
+import { ANSWER_CHANGING_OPTIONS, hasAnswerChangingOption } from '../../../plugins/semantic-cache/scope.js';
 
 const options = { followUps: 'context', contextTurns: 2 } as const;
 
@@ -40,5 +41,16 @@ describe('scopeOf namespaces', () => {
     expect(tenant.namespace).not.toBe(v1.namespace);
     expect(warm.facts).toMatchObject({ knowledge: 'kb-1', options: { temperature: 0.2 } });
     expect(tenant.facts).toMatchObject({ knowledge: 'kb-1', tenant: 'faculty-a' });
+  });
+});
+
+describe('hasAnswerChangingOption', () => {
+  it('is true for each answer-changing option and false without one', () => {
+    for (const key of ANSWER_CHANGING_OPTIONS) {
+      expect(hasAnswerChangingOption({ [key]: key === 'stop' ? ['\n'] : 0 }), key).toBe(true);
+      expect(hasAnswerChangingOption({ [key]: undefined }), key).toBe(false);
+    }
+    expect(hasAnswerChangingOption({})).toBe(false);
+    expect(hasAnswerChangingOption({ keep_alive: '5m' })).toBe(false);
   });
 });
