@@ -3,8 +3,7 @@
  * once; `meta` is final when the iteration ends.
  */
 import { delay } from './abort.js';
-import { ObservedChunks } from './observed-chunks.js';
-import { KobzaError } from './errors.js';
+import { KobzaError, wrapError } from './errors.js';
 import type { Reply, ReplyMeta, ReplySource } from './types.js';
 
 /**
@@ -122,7 +121,7 @@ export function replayText(text: string, meta: ReplyMeta, options: ReplayOptions
  * behaves as the generator would: the signal is checked before each chunk, `meta.complete`
  * is set when the last chunk has been taken, `return()`/`throw()` end it.
  */
-export class InstantReplay implements AsyncIterableIterator<string> {
+class InstantReplay implements AsyncIterableIterator<string> {
   readonly #chunks: string[];
   readonly #meta: ReplyMeta;
   readonly #signal: { readonly aborted: boolean } | undefined;
@@ -136,26 +135,17 @@ export class InstantReplay implements AsyncIterableIterator<string> {
   }
 
   next(): Promise<IteratorResult<string>> {
-    try {
-      return Promise.resolve(this.takeNow());
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  /** What `next()` resolves to, synchronously (it throws what `next()` rejects with). */
-  takeNow(): IteratorResult<string> {
-    if (this.#done) return { value: undefined, done: true };
+    if (this.#done) return Promise.resolve({ value: undefined, done: true });
     if (this.#index < this.#chunks.length) {
       if (this.#signal?.aborted) {
         this.#done = true;
-        throw new KobzaError('ABORTED', 'the request was aborted');
+        return Promise.reject(new KobzaError('ABORTED', 'the request was aborted'));
       }
-      return { value: this.#chunks[this.#index++], done: false };
+      return Promise.resolve({ value: this.#chunks[this.#index++], done: false });
     }
     this.#done = true;
     this.#meta.complete = true;
-    return { value: undefined, done: true };
+    return Promise.resolve({ value: undefined, done: true });
   }
 
   return(value?: unknown): Promise<IteratorResult<string>> {
@@ -196,7 +186,31 @@ export interface ReplyObserver {
  * return observeReply(reply, { onComplete: (text, meta) => cache.store(req, text, meta) });
  */
 export function observeReply(reply: Reply, observer: ReplyObserver): Reply {
-  return { chunks: new ObservedChunks(reply, observer), meta: reply.meta };
+  return { chunks: observeChunks(reply, observer), meta: reply.meta };
+}
+
+async function* observeChunks(reply: Reply, observer: ReplyObserver): AsyncGenerator<string> {
+  const parts: string[] | undefined = observer.wantsText === false ? undefined : [];
+  let finished = false;
+  try {
+    for await (const chunk of reply.chunks) {
+      parts?.push(chunk);
+      observer.onChunk?.(chunk, reply.meta);
+      yield chunk;
+    }
+    finished = true;
+  } catch (err) {
+    finished = true;
+    const wrapped = wrapError(err, reply.meta.requestId);
+    observer.onError?.(wrapped, reply.meta);
+    throw wrapped;
+  } finally {
+    if (!finished) {
+      // The consumer stopped iterating early (break / return): treat as aborted.
+      observer.onError?.(new KobzaError('ABORTED', 'the consumer stopped reading the reply', { requestId: reply.meta.requestId }), reply.meta);
+    }
+  }
+  await observer.onComplete?.(parts === undefined ? '' : parts.join(''), reply.meta);
 }
 
 /**

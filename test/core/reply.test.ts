@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collectReply, createReplyMeta, KobzaError, observeReply, replayText, splitIntoChunks, wrapError, type Reply, type ReplyMeta, type ReplyObserver } from '../../core/index.js';
 
-// observeReply and the instant replayText are hand-written iterators for
-// speed; these tests hold both to the reference generators written out here.
+// observeReply is an async generator; the instant replayText is a hand-written iterator for
+// speed. These tests hold both to the reference generators written out here.
 
 async function* referenceObserve(reply: Reply, observer: ReplyObserver): AsyncGenerator<string> {
   const parts: string[] = [];
