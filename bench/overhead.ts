@@ -37,7 +37,8 @@ import { startOllamaStandIn } from '../test/servers/ollama.js';
 import { copyDefaultConfig } from './http-server.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const WARM_UP = 10;
+/** Requests per side before measuring; `KOBZA_BENCH_OVERHEAD_WARMUP` overrides it. */
+const WARM_UP = warmUpFromEnv(process.env.KOBZA_BENCH_OVERHEAD_WARMUP, 10);
 const MODEL = 'qwen2.5:7b';
 
 /** The stand-in's pace per comparison. */
@@ -50,6 +51,13 @@ interface Sample {
   ttftMs: number;
   totalMs: number;
   chars: number;
+}
+
+function warmUpFromEnv(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`KOBZA_BENCH_OVERHEAD_WARMUP must be a whole number ≥ 0, got "${value}"`);
+  return n;
 }
 
 function median(values: number[]): number {
@@ -101,11 +109,12 @@ interface Comparison {
 }
 
 /** Runs both sides of a comparison, alternating, and prints medians and ratios. */
-async function compare({ name, pace, baseline, measured }: Comparison, requests: number, offset: number): Promise<{ ttft: number; total: number }> {
+async function compare({ name, pace, baseline, measured }: Comparison, requests: number, offset: number, afterWarmUp?: () => Promise<void>): Promise<{ ttft: number; total: number }> {
   for (let i = 0; i < WARM_UP; i++) {
     await measured.ask(offset + i);
     await baseline.ask(offset + i);
   }
+  await afterWarmUp?.();
   const measuredSamples: Sample[] = [];
   const baselineSamples: Sample[] = [];
   for (let n = 0; n < requests; n++) {
@@ -131,7 +140,7 @@ async function compare({ name, pace, baseline, measured }: Comparison, requests:
   const total = median(measuredSamples.map((s) => s.totalMs)) / median(baselineSamples.map((s) => s.totalMs));
   process.stdout.write(
     [
-      `${name}: ${requests} requests each, alternating; stand-in first token ${pace.firstTokenDelayMs} ms, ${pace.tokenDelayMs} ms/token, ${measuredSamples[0].chars} chars/answer`,
+      `${name}: ${requests} requests each after ${WARM_UP} warm-up, alternating; stand-in first token ${pace.firstTokenDelayMs} ms, ${pace.tokenDelayMs} ms/token, ${measuredSamples[0].chars} chars/answer`,
       row(baseline.label, baselineSamples),
       row(measured.label, measuredSamples),
       `ratio ${measured.label}/${baseline.label}: ttft ${ttft.toFixed(3)}  total ${total.toFixed(3)}  (goal ≤ 1.02 both: ${ttft <= 1.02 && total <= 1.02 ? 'met' : 'NOT met'})`,
@@ -227,7 +236,7 @@ async function pipelineComparison(requests: number): Promise<void> {
     const kobza = new Ollama({ host: booted.url });
     const bare = new Ollama({ host: upstreamUrl });
     process.stdout.write(`pipeline: Kobza from config/default.yaml (plugins: ${booted.plugins.join(', ')}), compiled, in its own process; the stand-in in another\n`);
-    const cpuBefore = await server.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
+    let cpuBefore: NodeJS.CpuUsage | undefined;
     await compare(
       {
         name: 'pipeline',
@@ -237,10 +246,14 @@ async function pipelineComparison(requests: number): Promise<void> {
       },
       requests,
       1_000_000,
+      async () => {
+        cpuBefore = await server.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
+      },
     );
     const cpuAfter = await server.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
     // CPU time does not depend on what else the machine runs, unlike the wall-clock ratios.
-    const cpuMs = (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / 1000 / (requests + WARM_UP);
+    // Measured requests only: the warm-up's (colder, slower) requests are left out.
+    const cpuMs = (cpuAfter.user - cpuBefore!.user + cpuAfter.system - cpuBefore!.system) / 1000 / requests;
     process.stdout.write(`Kobza process CPU per request: ${cpuMs.toFixed(2)} ms (load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)\n`);
     kobza.abort();
     const upstreamCalls = await upstream.call<number>({ cmd: 'count' });
