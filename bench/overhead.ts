@@ -216,7 +216,9 @@ async function startKobzaServer(): Promise<Child> {
   await build({ entryPoints: [path.join(REPO, 'bench', 'http-server.ts')], outfile: compiled, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'error' });
   // KOBZA_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the Kobza process there (open it in Chrome DevTools).
   const profile = process.env.KOBZA_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KOBZA_BENCH_CPU_PROF}`] : [];
-  return connect(fork(compiled, ['--bench-http-server'], { execArgv: profile, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  // KOBZA_BENCH_NODE_ARGS="--import /path/trace.mjs" adds node options to it (a preload that timestamps requests).
+  const extra = (process.env.KOBZA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return connect(fork(compiled, ['--bench-http-server'], { execArgv: [...profile, ...extra], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
 }
 
 /**
