@@ -21,7 +21,16 @@
  * `KOBZA_BENCH_WITHOUT=semantic-cache,…` switches plugins off to see what each costs;
  * `KOBZA_BENCH_CPU_PROF=<dir>` writes a CPU profile of the Kobza process;
  * `KOBZA_BENCH_PROXY_FLOOR=1` adds bare vs a node:http pipe proxy in Kobza's place (the
- * floor any proxy in its own process pays on the machine).
+ * floor any proxy in its own process pays on the machine);
+ * `KOBZA_BENCH_OVERHEAD_WARMUP=<n>` sets the requests per side before measuring (default 10).
+ *
+ * Warm-up: a server in production is warm (V8 has optimised its per-request code after
+ * thousands of requests), while most of Kobza's per-request code runs only a few times per
+ * request. Measured on the pipeline comparison (2026-12-04, 60 requests): warm-up 10 / 100 /
+ * 300 gave TTFT ratios 1.069 / 1.055 / 1.066 (Kobza CPU 15.8 / 10.5 / 10.0 ms per request): the
+ * CPU per request falls with warm-up, the TTFT ratio does not move beyond the run-to-run
+ * spread (the semantic cache grows with every unique question, so its look-ups do more), so
+ * the default stays 10; docs/benchmarks.md records both.
  */
 import { ipcCaller } from './ipc.js';
 import { fork, type ChildProcess } from 'node:child_process';

@@ -150,10 +150,15 @@ export class OllamaTransport {
         report.status = response.statusCode;
         settled = true;
         const validate = (response.headers['content-type'] ?? '').includes('ndjson');
+        const stream = bodyStream(response, request, validate, report, detach);
+        const responseHeaders = new Headers();
+        for (const [key, value] of Object.entries(response.headers)) {
+          if (Array.isArray(value)) for (const v of value) responseHeaders.append(key, v);
+          else if (value !== undefined) responseHeaders.set(key, value);
+        }
         const status = response.statusCode ?? 502;
         const nullBody = status === 204 || status === 304 || init.method === 'HEAD';
-        const source = bodySource(response, request, validate, report, detach);
-        resolve(new UpstreamResponse(url, response, status, nullBody ? null : source) as unknown as Response);
+        resolve(new Response(nullBody ? null : stream, { status, statusText: response.statusMessage, headers: responseHeaders }));
       });
       request.end(body);
     });
@@ -189,119 +194,13 @@ function abortReason(signal: AbortSignal): Error {
   return new DOMException('This operation was aborted', 'AbortError');
 }
 
-/** The part of a web stream's reader the `ollama` client uses (`read`, `releaseLock`), and `cancel`. */
-interface BodyReader {
-  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
-  releaseLock(): void;
-  cancel(reason?: unknown): Promise<void>;
-}
-
-/** A response body: one reader, as a web ReadableStream allows (a second `getReader` throws). */
-class UpstreamBody {
-  #locked = false;
-  readonly #source: BodySource;
-
-  constructor(source: BodySource) {
-    this.#source = source;
-  }
-
-  get locked(): boolean {
-    return this.#locked;
-  }
-
-  getReader(): BodyReader {
-    if (this.#locked) throw new TypeError('the response body is already being read');
-    this.#locked = true;
-    const source = this.#source;
-    return {
-      read: () => source.read(),
-      releaseLock: () => undefined,
-      cancel: () => {
-        source.cancel();
-        return Promise.resolve();
-      },
-    };
-  }
-
-  cancel(): Promise<void> {
-    this.#source.cancel();
-    return Promise.resolve();
-  }
-}
-
 /**
- * What the `ollama` client reads of a fetch Response — `ok`, `status`, `statusText`,
- * `headers.get`, `body.getReader()`, `text()`, `json()` — over the node:http response,
- * without a web Response and ReadableStream per exchange (their set-up and the stream's
- * promise machinery on every read sat on the first token's path). Headers are built only
- * when read (the client reads them on errors).
- */
-class UpstreamResponse {
-  readonly ok: boolean;
-  readonly status: number;
-  readonly statusText: string;
-  readonly url: string;
-  readonly redirected = false;
-  readonly type = 'basic';
-  readonly body: UpstreamBody | null;
-  readonly #message: http.IncomingMessage;
-  #headers: Headers | undefined;
-
-  constructor(url: string, message: http.IncomingMessage, status: number, source: BodySource | null) {
-    this.url = url;
-    this.status = status;
-    this.ok = status >= 200 && status <= 299;
-    this.statusText = message.statusMessage ?? '';
-    this.#message = message;
-    this.body = source ? new UpstreamBody(source) : null;
-  }
-
-  get headers(): Headers {
-    if (this.#headers === undefined) {
-      const headers = (this.#headers = new Headers());
-      for (const [key, value] of Object.entries(this.#message.headers)) {
-        if (Array.isArray(value)) for (const v of value) headers.append(key, v);
-        else if (value !== undefined) headers.set(key, value);
-      }
-    }
-    return this.#headers;
-  }
-
-  get bodyUsed(): boolean {
-    return this.body?.locked ?? false;
-  }
-
-  async text(): Promise<string> {
-    if (this.body === null) return '';
-    const reader = this.body.getReader();
-    const decoder = new TextDecoder();
-    let text = '';
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-    return text + decoder.decode();
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text());
-  }
-}
-
-/** The queued body of one response (see `bodySource`). */
-interface BodySource {
-  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
-  cancel(): void;
-}
-
-/**
- * The response body, read on demand. Chunks are queued here and handed out as read, so
- * data that arrived before a failure is still read before the failure surfaces (as the
- * web stream this replaced did). NDJSON bodies are passed on line by line, each line
+ * The response body as a web stream. Chunks are queued here and handed out on demand, so
+ * data that arrived before a failure is still read before the failure surfaces (a web
+ * stream's `error()` would drop it). NDJSON bodies are passed on line by line, each line
  * checked to be JSON.
  */
-function bodySource(response: http.IncomingMessage, request: http.ClientRequest, validate: boolean, report: ExchangeReport, onEnd: () => void): BodySource {
+function bodyStream(response: http.IncomingMessage, request: http.ClientRequest, validate: boolean, report: ExchangeReport, onEnd: () => void): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   const queue: Uint8Array[] = [];
@@ -374,28 +273,29 @@ function bodySource(response: http.IncomingMessage, request: http.ClientRequest,
     // Reported through 'close' above; listening keeps the error from being unhandled.
   });
 
-  const read = (): Promise<ReadableStreamReadResult<Uint8Array>> => {
-    const next = queue.shift();
-    if (next) {
-      if (queue.length < 4 && response.isPaused()) response.resume();
-      return Promise.resolve({ done: false, value: next });
-    }
-    if (failure) return Promise.reject(failure);
-    if (ended) return Promise.resolve({ done: true, value: undefined });
-    return new Promise<void>((resolve) => {
-      const before = wake;
-      wake = before ? () => (before(), resolve()) : resolve;
-    }).then(read);
-  };
-  return {
-    read,
-    cancel() {
-      if (ended && failure === undefined && queue.length === 0) return;
-      ended = true;
-      queue.length = 0;
-      request.destroy();
-      onEnd();
-      notify();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        for (;;) {
+          const next = queue.shift();
+          if (next) {
+            if (queue.length < 4 && response.isPaused()) response.resume();
+            controller.enqueue(next);
+            return;
+          }
+          if (failure) return controller.error(failure);
+          if (ended) return controller.close();
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+        }
+      },
+      cancel() {
+        ended = true;
+        request.destroy();
+        onEnd();
+      },
     },
-  };
+    { highWaterMark: 0 },
+  );
 }
