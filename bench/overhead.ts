@@ -25,12 +25,11 @@
  * `KOBZA_BENCH_OVERHEAD_WARMUP=<n>` sets the requests per side before measuring (default 10).
  *
  * Warm-up: a server in production is warm (V8 has optimised its per-request code after
- * thousands of requests), while most of Kobza's per-request code runs only a few times per
- * request. Measured on the pipeline comparison (2026-12-04, 60 requests): warm-up 10 / 100 /
- * 300 gave TTFT ratios 1.069 / 1.055 / 1.066 (Kobza CPU 15.8 / 10.5 / 10.0 ms per request): the
- * CPU per request falls with warm-up, the TTFT ratio does not move beyond the run-to-run
- * spread (the semantic cache grows with every unique question, so its look-ups do more), so
- * the default stays 10; docs/benchmarks.md records both.
+ * thousands of requests), while much of Kobza's per-request code runs once per request.
+ * Measured (2026-12-04, 200 requests): warm-up 10 gave TTFT / total ratios 1.060 / 1.020
+ * (Kobza CPU 12.5 ms per request), warm-up 300 gave 1.059 / 1.023 (9.7 ms): warm-up cuts the
+ * CPU, not the ratio (in-process, headers to upstream request 2.0 → 1.8 ms), so the default
+ * stays 10 and docs/benchmarks.md records both.
  */
 import { ipcCaller } from './ipc.js';
 import { fork, type ChildProcess } from 'node:child_process';
