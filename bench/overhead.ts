@@ -22,7 +22,8 @@
  * `KOBZA_BENCH_CPU_PROF=<dir>` writes a CPU profile of the Kobza process;
  * `KOBZA_BENCH_PROXY_FLOOR=1` adds bare vs a node:http pipe proxy in Kobza's place (the
  * floor any proxy in its own process pays on the machine);
- * `KOBZA_BENCH_OVERHEAD_WARMUP=<n>` sets the requests per side before measuring (default 10).
+ * `KOBZA_BENCH_OVERHEAD_WARMUP=<n>` sets the requests per side before measuring (default 10);
+ * `KOBZA_BENCH_NODE_ARGS="--import <preload>"` adds node options to the Kobza process.
  *
  * Warm-up: a server in production is warm (V8 has optimised its per-request code after
  * thousands of requests), while much of Kobza's per-request code runs once per request.
