@@ -102,7 +102,9 @@ export class OllamaTransport {
     const target = new URL(url);
     const secure = target.protocol === 'https:';
     const headers: Record<string, string> = { ...this.#options.headers };
-    copyHeaders(init.headers, headers);
+    new Headers(init.headers).forEach((value, key) => {
+      headers[key] = value;
+    });
     const body = typeof init.body === 'string' ? init.body : init.body == null ? undefined : String(init.body);
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     const signals = [signal, init.signal].filter((s): s is AbortSignal => s != null);
@@ -163,29 +165,6 @@ export class OllamaTransport {
       request.end(body);
     });
   }
-}
-
-/**
- * `init.headers` into `into` as `new Headers(init.headers).forEach` would put them (names
- * lowercased, values trimmed, repeated names joined with ", "), without building a Headers
- * object for the plain record the `ollama` client always passes.
- */
-function copyHeaders(from: RequestInit['headers'], into: Record<string, string>): void {
-  if (from == null) return;
-  if (from instanceof Headers || Array.isArray(from) || typeof from !== 'object' || Object.getPrototypeOf(from) !== Object.prototype) {
-    new Headers(from).forEach((value, key) => {
-      into[key] = value;
-    });
-    return;
-  }
-  const seen = new Map<string, string>();
-  for (const [key, raw] of Object.entries(from as Record<string, string>)) {
-    const name = key.toLowerCase();
-    const value = String(raw).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
-    const before = seen.get(name);
-    seen.set(name, before === undefined ? value : `${before}, ${value}`);
-  }
-  for (const [name, value] of seen) into[name] = value;
 }
 
 function abortReason(signal: AbortSignal): Error {
