@@ -24,7 +24,6 @@ export const ANSWER_CHANGING_OPTIONS = [
   'frequency_penalty',
 ] as const satisfies readonly (keyof GenerationOptions)[];
 
-/** The facts a namespace is derived from, kept in entries so operators can read them. */
 /**
  * True when `options` sets any of ANSWER_CHANGING_OPTIONS (a value other than undefined).
  * Written out key by key: on every request, named reads of the one options shape are
@@ -49,6 +48,7 @@ export function hasAnswerChangingOption(options: GenerationOptions): boolean {
   );
 }
 
+/** The facts a namespace is derived from, kept in entries so operators can read them. */
 export interface NamespaceFacts {
   model: string;
   system: string;
