@@ -384,6 +384,7 @@ async function streamingLoad(driver: Driver, servers: Servers, clients: number, 
 export async function run(): Promise<void> {
   const rpsSeconds = Number(process.env.KOBZA_BENCH_HTTP_SECONDS) || 10;
   const warmupSeconds = process.env.KOBZA_BENCH_HTTP_WARMUP === undefined ? 3 : Number(process.env.KOBZA_BENCH_HTTP_WARMUP);
+  if (!Number.isFinite(warmupSeconds) || warmupSeconds < 0) throw new Error(`KOBZA_BENCH_HTTP_WARMUP must be a number of seconds ≥ 0, got "${process.env.KOBZA_BENCH_HTTP_WARMUP}"`);
   const streamSeconds = Number(process.env.KOBZA_BENCH_STREAM_SECONDS) || 60;
   const clients = Number(process.env.KOBZA_BENCH_STREAM_CLIENTS) || 200;
   const baselineRoot = process.env.KOBZA_BENCH_HTTP_BASELINE;
