@@ -286,10 +286,10 @@ async function requestsPerSecond(driver: Driver, spawn: (root?: string) => Promi
   // Every side first takes the same unmeasured load (KOBZA_BENCH_HTTP_WARMUP seconds):
   // measured cold, the first round also counts V8 compiling the side's hot code on its
   // background threads — ~1 µs per request more for a Kobza than for a hello-world.
-  for (const measured of sides) {
-    if (warmupSeconds <= 0) break;
-    await driver.call<CannonResult>(measured === hello ? { cmd: 'cannon', url: measured.url, method: 'GET', seconds: warmupSeconds } : { cmd: 'cannon', url: measured.url, method: 'POST', body, seconds: warmupSeconds });
-  }
+  // The hello-world answers GET /; every other side the chat POST.
+  const load = (measured: Side, duration: number) =>
+    driver.call<CannonResult>(measured === hello ? { cmd: 'cannon', url: measured.url, method: 'GET', seconds: duration } : { cmd: 'cannon', url: measured.url, method: 'POST', body, seconds: duration });
+  if (warmupSeconds > 0) for (const measured of sides) await load(measured, warmupSeconds);
   // Two rounds, rotating the order. Server CPU per request (each server process holds only
   // its side) is steadier than req/s on a shared machine, so it is reported too.
   const results = new Map<string, (CannonResult & { cpuMicros: number })[]>();
@@ -297,9 +297,7 @@ async function requestsPerSecond(driver: Driver, spawn: (root?: string) => Promi
     const order = round === 0 ? sides : [...sides].reverse();
     for (const measured of order) {
       const before = await measured.on.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
-      const result = await driver.call<CannonResult>(
-        measured === hello ? { cmd: 'cannon', url: measured.url, method: 'GET', seconds } : { cmd: 'cannon', url: measured.url, method: 'POST', body, seconds },
-      );
+      const result = await load(measured, seconds);
       const after = await measured.on.call<NodeJS.CpuUsage>({ cmd: 'cpu' });
       const cpuMicros = (after.user - before.user + after.system - before.system) / Math.max(1, result.total);
       results.set(measured.name, [...(results.get(measured.name) ?? []), { ...result, cpuMicros }]);
